@@ -1,0 +1,92 @@
+//! Handles to the resources this one depends on.
+
+use crate::bindings::armature::module::deps as wit;
+use crate::value::{Map, map_from_nodes, map_to_nodes};
+use crate::{Error, Result};
+
+/// One dependency, resolved by the host. Calls go through the host to the
+/// other resource's sandbox.
+#[derive(Debug)]
+pub struct Dependency {
+    handle: wit::Dependency,
+    name: String,
+    api: String,
+}
+
+impl Dependency {
+    pub(crate) fn new(handle: wit::Dependency) -> Self {
+        let name = handle.name();
+        let api = handle.api();
+        Self { handle, name, api }
+    }
+
+    /// Short name, e.g. "temp-1".
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// API triplet, e.g. "rdk:component:sensor".
+    pub fn api(&self) -> &str {
+        &self.api
+    }
+
+    /// GetReadings on a sensor or movement sensor.
+    pub fn get_readings(&self, extra: &Map) -> Result<Map> {
+        let nodes = self.handle.get_readings(&map_to_nodes(extra)).map_err(Error::from)?;
+        Ok(map_from_nodes(&nodes))
+    }
+
+    /// DoCommand on any resource.
+    pub fn do_command(&self, command: &Map) -> Result<Map> {
+        let nodes = self.handle.do_command(&map_to_nodes(command)).map_err(Error::from)?;
+        Ok(map_from_nodes(&nodes))
+    }
+}
+
+/// All dependencies handed to `new` or `reconfigure`.
+#[derive(Debug, Default)]
+pub struct Deps {
+    list: Vec<Dependency>,
+}
+
+impl Deps {
+    pub(crate) fn from_wit(handles: Vec<wit::Dependency>) -> Self {
+        Self {
+            list: handles.into_iter().map(Dependency::new).collect(),
+        }
+    }
+
+    /// By short name ("temp-1") or full name ("rdk:component:sensor/temp-1").
+    pub fn get(&self, name: &str) -> Option<&Dependency> {
+        let (api, short) = match name.rsplit_once('/') {
+            Some((api, short)) => (Some(api), short),
+            None => (None, name),
+        };
+        self.list
+            .iter()
+            .find(|d| d.name == short && api.is_none_or(|a| a == d.api))
+    }
+
+    /// Like [`Deps::get`], but a missing dependency is an error naming it.
+    pub fn require(&self, name: &str) -> Result<&Dependency> {
+        self.get(name)
+            .ok_or_else(|| Error::not_found(format!("dependency {name:?} was not provided")))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Dependency> {
+        self.list.iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// Takes ownership of the handles, e.g. to keep them in the model.
+    pub fn into_vec(self) -> Vec<Dependency> {
+        self.list
+    }
+}

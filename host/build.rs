@@ -1,0 +1,37 @@
+//! Compiles the Viam wire protocol (`proto/`) with protox, a pure-Rust
+//! protobuf compiler, so building needs no `protoc` on the machine. The same
+//! descriptor set feeds tonic's code generator and server reflection.
+
+use std::path::{Path, PathBuf};
+
+fn proto_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            proto_files(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "proto") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn main() -> anyhow::Result<()> {
+    let root = Path::new("proto");
+    println!("cargo:rerun-if-changed=proto");
+    let mut files = Vec::new();
+    proto_files(root, &mut files)?;
+    files.sort();
+
+    let fds = protox::compile(&files, [root])?;
+    let out = PathBuf::from(std::env::var("OUT_DIR")?);
+    std::fs::write(out.join("descriptors.bin"), prost::Message::encode_to_vec(&fds))?;
+
+    tonic_prost_build::configure()
+        .build_client(true)
+        .build_server(true)
+        .generate_default_stubs(true)
+        .include_file("protos.rs")
+        .compile_fds(fds)?;
+    Ok(())
+}

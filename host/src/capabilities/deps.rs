@@ -1,0 +1,81 @@
+//! `deps`: a guest's handles on the resources it depends on. A call goes to
+//! the dependency's own slot, under that resource's limits; the dependency
+//! graph is acyclic (checked at config time), so this cannot deadlock.
+
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+use wasmtime::component::Resource;
+
+use crate::config::ResourceName;
+use crate::resources::call::{Call, Reply};
+use crate::resources::error::CallError;
+use crate::resources::slot::ResourceSlot;
+use crate::runtime::bindings::armature::module::deps::{Host, HostDependency};
+use crate::runtime::bindings::{GuestError, Value};
+use crate::runtime::sandbox::SandboxState;
+
+/// What a guest's `dependency` handle stands for.
+pub struct DependencyHandle {
+    pub name: ResourceName,
+    pub slot: Arc<ResourceSlot>,
+}
+
+impl DependencyHandle {
+    pub fn new(slot: Arc<ResourceSlot>) -> Self {
+        Self {
+            name: slot.name.clone(),
+            slot,
+        }
+    }
+}
+
+/// Boxed because a dependency call enters another guest, which may call its
+/// own dependencies: the future type would otherwise be infinite.
+fn forward(slot: Arc<ResourceSlot>, call: Call) -> BoxFuture<'static, Result<Reply, CallError>> {
+    Box::pin(async move { slot.call(call).await })
+}
+
+impl SandboxState {
+    fn dependency(&self, handle: &Resource<DependencyHandle>) -> wasmtime::Result<&DependencyHandle> {
+        // A handle that is not in this sandbox's table is a guest bug: trap.
+        Ok(self.table.get(handle)?)
+    }
+}
+
+impl HostDependency for SandboxState {
+    async fn name(&mut self, handle: Resource<DependencyHandle>) -> wasmtime::Result<String> {
+        Ok(self.dependency(&handle)?.name.name.clone())
+    }
+
+    async fn api(&mut self, handle: Resource<DependencyHandle>) -> wasmtime::Result<String> {
+        Ok(self.dependency(&handle)?.name.api.to_string())
+    }
+
+    async fn do_command(
+        &mut self,
+        handle: Resource<DependencyHandle>,
+        command: Value,
+    ) -> wasmtime::Result<Result<Value, GuestError>> {
+        let slot = self.dependency(&handle)?.slot.clone();
+        let reply = forward(slot, Call::DoCommand(command)).await;
+        Ok(reply.and_then(Reply::into_value).map_err(GuestError::from))
+    }
+
+    async fn get_readings(
+        &mut self,
+        handle: Resource<DependencyHandle>,
+        extra: Value,
+    ) -> wasmtime::Result<Result<Value, GuestError>> {
+        let slot = self.dependency(&handle)?.slot.clone();
+        let reply = forward(slot, Call::GetReadings(extra)).await;
+        Ok(reply.and_then(Reply::into_value).map_err(GuestError::from))
+    }
+
+    async fn drop(&mut self, handle: Resource<DependencyHandle>) -> wasmtime::Result<()> {
+        self.table.delete(handle)?;
+        Ok(())
+    }
+}
+
+impl Host for SandboxState {}

@@ -1,0 +1,575 @@
+//! The machine config: viam-server's JSON format (components, services,
+//! modules, network), plus Armature's own keys (`modules_dir`, `limits`).
+//! Parsing collects every problem, each naming the file, the resource and
+//! the field, so that `armature check` can list them all at once.
+
+pub mod names;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+pub use names::{Api, Kind, ModelName, NameError, ResourceName};
+
+/// One problem in a config file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub file: PathBuf,
+    /// Where in the file, e.g. `components[1] "temp-1"`; empty for the top level.
+    pub place: String,
+    /// The field at fault, e.g. `model`.
+    pub field: String,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if !self.place.is_empty() {
+            write!(f, ": {}", self.place)?;
+        }
+        if !self.field.is_empty() {
+            write!(f, ": field `{}`", self.field)?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// Every problem found in one config file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigErrors(pub Vec<ConfigError>);
+
+impl fmt::Display for ConfigErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigErrors {}
+
+/// Sandbox limits that a config may override, per machine (`limits`), per
+/// module entry and per resource (`limits` beside `attributes`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LimitOverrides {
+    pub memory_mb: Option<u64>,
+    pub call_timeout_ms: Option<u64>,
+    pub construct_timeout_ms: Option<u64>,
+    pub validate_timeout_ms: Option<u64>,
+}
+
+impl LimitOverrides {
+    /// `self` wins over `fallback`, field by field.
+    pub fn or(&self, fallback: &LimitOverrides) -> LimitOverrides {
+        LimitOverrides {
+            memory_mb: self.memory_mb.or(fallback.memory_mb),
+            call_timeout_ms: self.call_timeout_ms.or(fallback.call_timeout_ms),
+            construct_timeout_ms: self.construct_timeout_ms.or(fallback.construct_timeout_ms),
+            validate_timeout_ms: self.validate_timeout_ms.or(fallback.validate_timeout_ms),
+        }
+    }
+}
+
+/// A module named in the config's `modules` list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModuleEntry {
+    pub name: String,
+    /// The `.wasm` file, resolved against the config's folder.
+    pub path: PathBuf,
+    pub limits: LimitOverrides,
+}
+
+/// One component or service.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourceConfig {
+    pub name: String,
+    pub api: Api,
+    pub model: ModelName,
+    pub attributes: Map<String, Value>,
+    pub depends_on: Vec<String>,
+    pub limits: LimitOverrides,
+    /// The entry as written, unknown keys included; compared to find what changed.
+    pub raw: Value,
+}
+
+impl ResourceConfig {
+    pub fn resource_name(&self) -> ResourceName {
+        ResourceName::new(self.api.clone(), self.name.clone())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MachineConfig {
+    pub file: PathBuf,
+    /// `modules_dir`, resolved against the config's folder.
+    pub modules_dir: Option<PathBuf>,
+    pub modules: Vec<ModuleEntry>,
+    /// Components first, then services, in file order.
+    pub resources: Vec<ResourceConfig>,
+    /// `network.bind_address`.
+    pub bind_address: Option<String>,
+    /// `network.sessions.heartbeat_window`, default 2 s.
+    pub heartbeat_window: Duration,
+    /// `revision`, or a hash of the file's bytes.
+    pub revision: String,
+    /// Machine-wide `limits`.
+    pub limits: LimitOverrides,
+}
+
+impl MachineConfig {
+    /// Reads and parses a config file.
+    pub fn load(path: &Path) -> Result<Self, ConfigErrors> {
+        let text = read(path)?;
+        Self::parse(path, &text)
+    }
+
+    /// Parses config text, strictly: any problem is an error. `path` names
+    /// the file in errors and anchors relative paths.
+    pub fn parse(path: &Path, text: &str) -> Result<Self, ConfigErrors> {
+        match Self::parse_lenient(path, text)? {
+            (config, errors) if errors.is_empty() => Ok(config),
+            (_, errors) => Err(ConfigErrors(errors)),
+        }
+    }
+
+    /// Parses config text, leaving out the entries that have problems and
+    /// listing them; fails only when nothing usable is left (not JSON, not
+    /// an object).
+    pub fn parse_lenient(path: &Path, text: &str) -> Result<(Self, Vec<ConfigError>), ConfigErrors> {
+        let mut p = Parser {
+            file: path.to_path_buf(),
+            errors: Vec::new(),
+        };
+        match p.machine(text) {
+            Some(config) => Ok((config, p.errors)),
+            None => Err(ConfigErrors(p.errors)),
+        }
+    }
+
+    /// Reads a config file leniently (see [`MachineConfig::parse_lenient`]).
+    pub fn load_lenient(path: &Path) -> Result<(Self, Vec<ConfigError>), ConfigErrors> {
+        let text = read(path)?;
+        Self::parse_lenient(path, &text)
+    }
+
+    /// The folder relative paths resolve against.
+    pub fn base_dir(&self) -> PathBuf {
+        self.file.parent().map(Path::to_path_buf).unwrap_or_default()
+    }
+}
+
+fn read(path: &Path) -> Result<String, ConfigErrors> {
+    std::fs::read_to_string(path).map_err(|e| {
+        ConfigErrors(vec![ConfigError {
+            file: path.to_path_buf(),
+            place: String::new(),
+            field: String::new(),
+            message: format!("cannot read the file: {e}"),
+        }])
+    })
+}
+
+const DEFAULT_HEARTBEAT_WINDOW: Duration = Duration::from_secs(2);
+
+struct Parser {
+    file: PathBuf,
+    errors: Vec<ConfigError>,
+}
+
+impl Parser {
+    fn error(&mut self, place: &str, field: &str, message: impl Into<String>) {
+        self.errors.push(ConfigError {
+            file: self.file.clone(),
+            place: place.to_string(),
+            field: field.to_string(),
+            message: message.into(),
+        });
+    }
+
+    fn resolve(&self, p: &str) -> PathBuf {
+        let base = self.file.parent().unwrap_or(Path::new(""));
+        let expanded = match (p.strip_prefix("~/"), std::env::var_os("HOME")) {
+            (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
+            _ => PathBuf::from(p),
+        };
+        if expanded.is_absolute() {
+            expanded
+        } else {
+            base.join(expanded)
+        }
+    }
+
+    fn machine(&mut self, text: &str) -> Option<MachineConfig> {
+        let root: Value = match serde_json::from_str(text) {
+            Ok(v) => v,
+            Err(e) => {
+                self.error("", "", format!("not valid JSON: {e}"));
+                return None;
+            }
+        };
+        let Some(top) = root.as_object() else {
+            self.error("", "", "the config must be a JSON object");
+            return None;
+        };
+
+        let modules_dir = match top.get("modules_dir") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(self.resolve(s)),
+            Some(_) => {
+                self.error("", "modules_dir", "must be a string (a folder path)");
+                None
+            }
+        };
+        let limits = self.limits("", top.get("limits"));
+        let modules = self.modules(top.get("modules"));
+        let mut resources = Vec::new();
+        self.resources(top.get("components"), "components", Kind::Component, &mut resources);
+        self.resources(top.get("services"), "services", Kind::Service, &mut resources);
+        self.duplicates(&resources);
+
+        let network = top.get("network").and_then(Value::as_object);
+        let bind_address = match network.and_then(|n| n.get("bind_address")) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(_) => {
+                self.error("network", "bind_address", "must be a string such as \"localhost:8080\"");
+                None
+            }
+        };
+        let window = network
+            .and_then(|n| n.get("sessions"))
+            .and_then(|s| s.get("heartbeat_window"));
+        let heartbeat_window = match window {
+            None | Some(Value::Null) => DEFAULT_HEARTBEAT_WINDOW,
+            Some(Value::String(s)) => match parse_duration(s) {
+                Some(d) if d >= Duration::from_millis(30) && d <= Duration::from_secs(60) => d,
+                _ => {
+                    self.error(
+                        "network.sessions",
+                        "heartbeat_window",
+                        format!("{s:?} is not a duration between 30ms and 1m"),
+                    );
+                    DEFAULT_HEARTBEAT_WINDOW
+                }
+            },
+            Some(_) => {
+                self.error(
+                    "network.sessions",
+                    "heartbeat_window",
+                    "must be a string such as \"2s\"",
+                );
+                DEFAULT_HEARTBEAT_WINDOW
+            }
+        };
+        let revision = match top.get("revision").and_then(Value::as_str) {
+            Some(r) => r.to_string(),
+            None => hex::encode(&Sha256::digest(text.as_bytes())[..6]),
+        };
+        Some(MachineConfig {
+            file: self.file.clone(),
+            modules_dir,
+            modules,
+            resources,
+            bind_address,
+            heartbeat_window,
+            revision,
+            limits,
+        })
+    }
+
+    fn limits(&mut self, place: &str, value: Option<&Value>) -> LimitOverrides {
+        let mut out = LimitOverrides::default();
+        let Some(value) = value else { return out };
+        let Some(map) = value.as_object() else {
+            self.error(place, "limits", "must be an object");
+            return out;
+        };
+        for (key, v) in map {
+            let slot = match key.as_str() {
+                "memory_mb" => &mut out.memory_mb,
+                "call_timeout_ms" => &mut out.call_timeout_ms,
+                "construct_timeout_ms" => &mut out.construct_timeout_ms,
+                "validate_timeout_ms" => &mut out.validate_timeout_ms,
+                _ => {
+                    self.error(
+                        place,
+                        &format!("limits.{key}"),
+                        "unknown limit (known: memory_mb, call_timeout_ms, construct_timeout_ms, validate_timeout_ms)",
+                    );
+                    continue;
+                }
+            };
+            match v.as_u64() {
+                Some(n) if n > 0 => *slot = Some(n),
+                _ => self.error(place, &format!("limits.{key}"), "must be a positive whole number"),
+            }
+        }
+        out
+    }
+
+    fn modules(&mut self, value: Option<&Value>) -> Vec<ModuleEntry> {
+        let mut out = Vec::new();
+        let Some(value) = value else { return out };
+        let Some(list) = value.as_array() else {
+            self.error("", "modules", "must be a list");
+            return out;
+        };
+        for (i, entry) in list.iter().enumerate() {
+            let name = entry.get("name").and_then(Value::as_str).unwrap_or("");
+            let place = format!("modules[{i}] {name:?}");
+            if entry.as_object().is_none() {
+                self.error(&place, "", "must be an object");
+                continue;
+            }
+            if name.is_empty() {
+                self.error(&place, "name", "is required");
+            }
+            let path = entry.get("path").or_else(|| entry.get("executable_path"));
+            let path = match path.and_then(Value::as_str) {
+                Some(p) => self.resolve(p),
+                None => {
+                    self.error(&place, "path", "is required: the module's .wasm file");
+                    continue;
+                }
+            };
+            let limits = self.limits(&place, entry.get("limits"));
+            out.push(ModuleEntry {
+                name: name.to_string(),
+                path,
+                limits,
+            });
+        }
+        out
+    }
+
+    fn resources(&mut self, value: Option<&Value>, list_name: &str, kind: Kind, out: &mut Vec<ResourceConfig>) {
+        let Some(value) = value else { return };
+        let Some(list) = value.as_array() else {
+            self.error("", list_name, "must be a list");
+            return;
+        };
+        for (i, entry) in list.iter().enumerate() {
+            if let Some(r) = self.resource(entry, &format!("{list_name}[{i}]"), kind) {
+                out.push(r);
+            }
+        }
+    }
+
+    fn resource(&mut self, entry: &Value, index: &str, kind: Kind) -> Option<ResourceConfig> {
+        let Some(map) = entry.as_object() else {
+            self.error(index, "", "must be an object");
+            return None;
+        };
+        let name = map.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+        let place = format!("{index} {name:?}");
+        let before = self.errors.len();
+        if name.is_empty() {
+            self.error(&place, "name", "is required");
+        } else if name.contains(':') || name.contains('+') || name.contains('/') {
+            self.error(&place, "name", "must not contain ':', '+' or '/'");
+        }
+        let api = self.api(map, &place, kind);
+        let model = match map.get("model") {
+            Some(Value::String(s)) => ModelName::parse(s)
+                .map_err(|e| self.error(&place, "model", e.to_string()))
+                .ok(),
+            Some(Value::Object(m)) => {
+                let part = |k: &str| m.get(k).and_then(Value::as_str).unwrap_or_default();
+                let s = format!("{}:{}:{}", part("namespace"), part("model_family"), part("name"));
+                ModelName::parse(&s)
+                    .map_err(|e| self.error(&place, "model", e.to_string()))
+                    .ok()
+            }
+            None => {
+                self.error(&place, "model", "is required");
+                None
+            }
+            Some(_) => {
+                self.error(&place, "model", "must be a string \"namespace:family:name\"");
+                None
+            }
+        };
+        let attributes = match map.get("attributes") {
+            None | Some(Value::Null) => Map::new(),
+            Some(Value::Object(a)) => a.clone(),
+            Some(_) => {
+                self.error(&place, "attributes", "must be an object");
+                Map::new()
+            }
+        };
+        let depends_on = match map.get("depends_on") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(items)) => {
+                let names: Vec<String> = items.iter().filter_map(|v| v.as_str().map(String::from)).collect();
+                if names.len() != items.len() {
+                    self.error(&place, "depends_on", "must be a list of resource names");
+                }
+                names
+            }
+            Some(_) => {
+                self.error(&place, "depends_on", "must be a list of resource names");
+                Vec::new()
+            }
+        };
+        let limits = self.limits(&place, map.get("limits"));
+        if self.errors.len() > before {
+            return None;
+        }
+        Some(ResourceConfig {
+            name,
+            api: api?,
+            model: model?,
+            attributes,
+            depends_on,
+            limits,
+            raw: entry.clone(),
+        })
+    }
+
+    fn api(&mut self, map: &Map<String, Value>, place: &str, kind: Kind) -> Option<Api> {
+        match map.get("api") {
+            Some(Value::String(s)) => match Api::parse(s) {
+                Ok(api) if api.kind == kind => Some(api),
+                Ok(api) => {
+                    self.error(
+                        place,
+                        "api",
+                        format!("{api} is a {}, listed among the {}s", api.kind.as_str(), kind.as_str()),
+                    );
+                    None
+                }
+                Err(e) => {
+                    self.error(place, "api", e.to_string());
+                    None
+                }
+            },
+            Some(Value::Object(o)) => {
+                let part = |k: &str| o.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+                let s = format!("{}:{}:{}", part("namespace"), part("type"), part("subtype"));
+                Api::parse(&s).map_err(|e| self.error(place, "api", e.to_string())).ok()
+            }
+            Some(_) => {
+                self.error(place, "api", "must be a string \"namespace:type:subtype\"");
+                None
+            }
+            None => {
+                // The legacy form: `namespace` (default rdk) and `type` (the subtype).
+                let namespace = map.get("namespace").and_then(Value::as_str).unwrap_or("rdk");
+                match map.get("type").and_then(Value::as_str) {
+                    Some(subtype) => {
+                        let s = format!("{namespace}:{}:{subtype}", kind.as_str());
+                        Api::parse(&s)
+                            .map_err(|e| self.error(place, "type", e.to_string()))
+                            .ok()
+                    }
+                    None if kind == Kind::Service => Some(Api::rdk_service("generic")),
+                    None => {
+                        self.error(place, "api", "is required (or the legacy `type`)");
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    fn duplicates(&mut self, resources: &[ResourceConfig]) {
+        for (i, r) in resources.iter().enumerate() {
+            if resources[..i].iter().any(|o| o.name == r.name && o.api == r.api) {
+                self.error(
+                    &format!("{} {:?}", r.api, r.name),
+                    "name",
+                    "is used twice for the same API",
+                );
+            }
+        }
+    }
+}
+
+/// Parses Go-style durations as viam-server writes them: "2s", "500ms", "1m", "1.5s".
+pub fn parse_duration(s: &str) -> Option<Duration> {
+    let s = s.trim();
+    let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+    let (number, unit) = s.split_at(split);
+    let n: f64 = number.parse().ok()?;
+    let secs = match unit {
+        "ms" => n / 1000.0,
+        "s" => n,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        "us" | "µs" => n / 1e6,
+        _ => return None,
+    };
+    Duration::try_from_secs_f64(secs).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<MachineConfig, ConfigErrors> {
+        MachineConfig::parse(Path::new("/m/machine.json"), text)
+    }
+
+    #[test]
+    fn reads_viam_entries_in_both_api_forms() {
+        let c = parse(
+            r#"{"components": [
+                {"name": "t", "api": "rdk:component:sensor", "model": "a:b:c", "attributes": {"x": 1}},
+                {"name": "m", "type": "motor", "model": "fake", "depends_on": ["t"]}],
+               "services": [{"name": "s", "api": "rdk:service:generic", "model": "a:b:d"}],
+               "modules": [{"name": "mod", "path": "mods/x.wasm"}],
+               "unknown_key": {"kept": true}}"#,
+        )
+        .unwrap();
+        assert_eq!(c.resources.len(), 3);
+        assert_eq!(c.resources[1].api.to_string(), "rdk:component:motor");
+        assert_eq!(c.resources[1].model.as_str(), "rdk:builtin:fake");
+        assert_eq!(c.resources[1].depends_on, vec!["t"]);
+        assert_eq!(c.modules[0].path, PathBuf::from("/m/mods/x.wasm"));
+        assert_eq!(c.heartbeat_window, Duration::from_secs(2));
+    }
+
+    #[test]
+    fn lists_every_problem_with_its_place_and_field() {
+        let errs = parse(
+            r#"{"components": [
+                {"name": "a", "api": "rdk:component:sensor"},
+                {"name": "b:c", "api": "nope", "model": "x:y:z"},
+                {"name": "d", "api": "rdk:service:generic", "model": "x:y:z", "limits": {"memory_mb": -1}}]}"#,
+        )
+        .unwrap_err();
+        let text = errs.to_string();
+        assert!(
+            text.contains("components[0] \"a\": field `model`: is required"),
+            "{text}"
+        );
+        assert!(text.contains("components[1] \"b:c\": field `name`"), "{text}");
+        assert!(text.contains("components[1] \"b:c\": field `api`"), "{text}");
+        assert!(text.contains("components[2] \"d\": field `api`"), "{text}");
+        assert!(text.contains("field `limits.memory_mb`"), "{text}");
+        assert!(text.starts_with("/m/machine.json"), "{text}");
+    }
+
+    #[test]
+    fn rejects_bad_json_and_duplicates() {
+        assert!(parse("{").unwrap_err().to_string().contains("not valid JSON"));
+        let dup = r#"{"components": [{"name": "a", "api": "rdk:component:sensor", "model": "x:y:z"},
+                                      {"name": "a", "api": "rdk:component:sensor", "model": "x:y:z"}]}"#;
+        assert!(parse(dup).unwrap_err().to_string().contains("used twice"));
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("2s"), Some(Duration::from_secs(2)));
+        assert_eq!(parse_duration("150ms"), Some(Duration::from_millis(150)));
+        assert_eq!(parse_duration("2"), None);
+    }
+}

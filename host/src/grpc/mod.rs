@@ -1,0 +1,125 @@
+//! The gRPC face of the machine, wire-compatible with Viam's robot API.
+//! Each API file only translates its methods; lookup, call, error mapping
+//! and session tagging are here, once.
+
+pub mod common;
+pub mod generic;
+pub mod robot;
+pub mod sensor;
+pub mod status;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio_stream::wrappers::TcpListenerStream;
+use tonic::{Request, Status};
+
+use crate::resources::api::ApiKind;
+use crate::resources::call::{Call, Reply};
+use crate::resources::machine::Machine;
+use crate::resources::sessions::Sessions;
+use crate::resources::slot::ResourceSlot;
+
+/// Code generated from `proto/` by build.rs.
+pub mod proto {
+    #![allow(clippy::all, clippy::pedantic, missing_docs)]
+    tonic::include_proto!("protos");
+}
+
+/// The encoded descriptors of every service, for server reflection.
+pub const DESCRIPTORS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/descriptors.bin"));
+
+/// The Viam API version our protos follow.
+pub const API_VERSION: &str = "v0.1.574";
+
+/// What every service implementation shares.
+#[derive(Clone)]
+pub struct Host {
+    pub machine: Arc<Machine>,
+    pub sessions: Arc<Sessions>,
+    /// Fired by RobotService/Shutdown.
+    pub shutdown: Arc<tokio::sync::Notify>,
+}
+
+/// The session id a client attaches to safety-monitored calls.
+pub const SESSION_HEADER: &str = "viam-sid";
+
+impl Host {
+    /// The resource `name` of API `kind`, or NOT_FOUND.
+    pub fn slot(&self, kind: ApiKind, name: &str) -> Result<Arc<ResourceSlot>, Status> {
+        self.machine
+            .lookup(kind, name)
+            .ok_or_else(|| Status::not_found(format!("no {} named {name:?}", kind.info().subtype)))
+    }
+
+    /// Calls resource `name` of API `kind`.
+    pub async fn call(&self, kind: ApiKind, name: &str, call: Call) -> Result<Reply, Status> {
+        let slot = self.slot(kind, name)?;
+        slot.call(call).await.map_err(|e| status::from_call_error(&slot, e))
+    }
+
+    /// Like [`Host::call`] for a safety-monitored method: the resource is
+    /// recorded against the caller's session, so that it is stopped if the
+    /// session lapses.
+    pub async fn call_monitored<T>(
+        &self,
+        kind: ApiKind,
+        request: &Request<T>,
+        name: &str,
+        call: Call,
+    ) -> Result<Reply, Status> {
+        let slot = self.slot(kind, name)?;
+        if let Some(id) = request.metadata().get(SESSION_HEADER).and_then(|v| v.to_str().ok()) {
+            self.sessions
+                .moved(id, &slot)
+                .map_err(|e| Status::invalid_argument(e.to_string()))?;
+        }
+        slot.call(call).await.map_err(|e| status::from_call_error(&slot, e))
+    }
+}
+
+/// Serves every service on `listener` until `shutdown` fires.
+pub async fn serve(
+    host: Host,
+    listener: TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send,
+) -> anyhow::Result<()> {
+    let reflection_v1 = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(DESCRIPTORS)
+        .build_v1()?;
+    let reflection_v1alpha = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(DESCRIPTORS)
+        .build_v1alpha()?;
+    use proto::viam::{component, robot, service};
+    tonic::transport::Server::builder()
+        .add_service(robot::v1::robot_service_server::RobotServiceServer::new(
+            self::robot::RobotApi(host.clone()),
+        ))
+        .add_service(component::sensor::v1::sensor_service_server::SensorServiceServer::new(
+            sensor::SensorApi(host.clone()),
+        ))
+        .add_service(
+            component::generic::v1::generic_service_server::GenericServiceServer::new(generic::GenericComponentApi(
+                host.clone(),
+            )),
+        )
+        .add_service(service::generic::v1::generic_service_server::GenericServiceServer::new(
+            generic::GenericServiceApi(host.clone()),
+        ))
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha)
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
+        .await?;
+    Ok(())
+}
+
+/// Binds a TCP listener, accepting `localhost:8080`-style addresses.
+pub async fn bind(addr: &str) -> anyhow::Result<(TcpListener, SocketAddr)> {
+    use anyhow::Context;
+    let listener = TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("listening on {addr}"))?;
+    let local = listener.local_addr()?;
+    Ok((listener, local))
+}

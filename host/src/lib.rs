@@ -1,0 +1,13 @@
+//! Armature: one native host process running robot modules as WebAssembly
+//! components, served over Viam's gRPC API.
+//!
+//! The path of a call: `grpc` (translate the request) → `resources::machine`
+//! (find the slot) → `resources::slot` (one call at a time, faults) →
+//! `runtime::sandbox` (enter the guest under its limits).
+
+pub mod capabilities;
+pub mod config;
+pub mod grpc;
+pub mod resources;
+pub mod runtime;
+pub mod values;

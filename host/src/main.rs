@@ -1,0 +1,251 @@
+//! The `armature` command line.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use armature::config::MachineConfig;
+use armature::grpc::{self, Host};
+use armature::resources::machine::{Machine, wasm_files};
+use armature::resources::sessions::Sessions;
+use armature::runtime::cache::ComponentCache;
+use armature::runtime::component::Runtime;
+
+#[derive(Parser)]
+#[command(
+    name = "armature",
+    version,
+    about = "Robot modules as WebAssembly components in one host process, served over Viam's API."
+)]
+struct Cli {
+    /// Log filter, e.g. `info` or `armature=debug` (also ARMATURE_LOG).
+    #[arg(long, global = true, env = "ARMATURE_LOG", default_value = "info")]
+    log: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args)]
+struct CacheArgs {
+    /// Where compiled components are cached (default: ~/.cache/armature).
+    #[arg(long, env = "ARMATURE_CACHE_DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Compile every module afresh and cache nothing.
+    #[arg(long)]
+    no_cache: bool,
+}
+
+impl CacheArgs {
+    fn dir(&self) -> Option<PathBuf> {
+        if self.no_cache {
+            None
+        } else {
+            self.cache_dir.clone().or_else(ComponentCache::default_dir)
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a machine.
+    Run {
+        /// The machine config (viam-server's JSON format).
+        #[arg(long)]
+        config: PathBuf,
+        /// Address to serve gRPC on (default: the config's network.bind_address, else 127.0.0.1:8080).
+        #[arg(long)]
+        listen: Option<String>,
+        /// The modules folder (default: the config's modules_dir, else `modules` beside the config).
+        #[arg(long)]
+        modules: Option<PathBuf>,
+        #[command(flatten)]
+        cache: CacheArgs,
+    },
+    /// Check a config and its modules; list every problem and exit non-zero if there is one.
+    Check {
+        #[arg(long)]
+        config: PathBuf,
+        #[arg(long)]
+        modules: Option<PathBuf>,
+        #[command(flatten)]
+        cache: CacheArgs,
+    },
+    /// List the module, API and model of every component in a folder.
+    Models {
+        dir: PathBuf,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        cache: CacheArgs,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_new(&cli.log).unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: starting the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Run {
+                config,
+                listen,
+                modules,
+                cache,
+            } => run(&config, listen, modules, cache.dir()).await,
+            Command::Check { config, modules, cache } => check(&config, modules, cache.dir()).await,
+            Command::Models { dir, json, cache } => models(&dir, json, cache.dir()).await,
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(
+    config_path: &Path,
+    listen: Option<String>,
+    modules: Option<PathBuf>,
+    cache_dir: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    let (config, problems) = MachineConfig::load_lenient(config_path).map_err(|e| anyhow::anyhow!("{e}"))?;
+    for p in &problems {
+        tracing::error!("{p}; left out");
+    }
+    let addr = listen
+        .or_else(|| config.bind_address.clone())
+        .unwrap_or_else(|| "127.0.0.1:8080".into());
+    let (listener, local) = grpc::bind(&addr).await?;
+    let runtime = Runtime::new(cache_dir).context("starting the WebAssembly runtime")?;
+    let sessions = Sessions::new(config.heartbeat_window);
+    let machine = Machine::start(runtime, config, modules).await;
+    let shutdown = Arc::new(tokio::sync::Notify::new());
+    let host = Host {
+        machine: machine.clone(),
+        sessions,
+        shutdown: shutdown.clone(),
+    };
+
+    // Printed on stdout (logs go to stderr) so that scripts and tests can
+    // find the port when listening on :0.
+    println!("armature listening on {local}");
+    tracing::info!(%local, resources = machine.slots().len(), "serving");
+
+    tokio::spawn(reload_on_sighup(machine.clone(), config_path.to_path_buf()));
+    let stop = async move {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+            return shutdown.notified().await;
+        };
+        tokio::select! {
+            _ = term.recv() => tracing::info!("SIGTERM"),
+            _ = int.recv() => tracing::info!("SIGINT"),
+            _ = shutdown.notified() => {}
+        }
+    };
+    grpc::serve(host, listener, stop).await?;
+    machine.shutdown().await;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// SIGHUP re-reads the config; a config with problems is refused whole.
+async fn reload_on_sighup(machine: Arc<Machine>, path: PathBuf) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let Ok(mut hup) = signal(SignalKind::hangup()) else {
+        return;
+    };
+    while hup.recv().await.is_some() {
+        tracing::info!(config = %path.display(), "SIGHUP: reloading");
+        match MachineConfig::load(&path) {
+            Ok(config) => {
+                if machine.apply(config).await.is_ok() {
+                    tracing::info!("config applied");
+                }
+            }
+            Err(e) => tracing::error!("config change refused; the machine keeps running as it was:\n{e}"),
+        }
+    }
+}
+
+async fn check(config_path: &Path, modules: Option<PathBuf>, cache_dir: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let mut problems: Vec<String> = Vec::new();
+    let config = match MachineConfig::load_lenient(config_path) {
+        Ok((config, errors)) => {
+            problems.extend(errors.iter().map(ToString::to_string));
+            Some(config)
+        }
+        Err(e) => {
+            problems.extend(e.0.iter().map(ToString::to_string));
+            None
+        }
+    };
+    if let Some(config) = config {
+        let runtime = Runtime::new(cache_dir)?;
+        problems.extend(Machine::check(runtime, &config, modules).await);
+    }
+    if problems.is_empty() {
+        println!("{}: ok", config_path.display());
+        Ok(ExitCode::SUCCESS)
+    } else {
+        for p in &problems {
+            println!("{p}");
+        }
+        println!("{} problem(s)", problems.len());
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+async fn models(dir: &Path, json: bool, cache_dir: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let runtime = Runtime::new(cache_dir)?;
+    let files = wasm_files(dir).with_context(|| format!("reading {}", dir.display()))?;
+    let mut rows = Vec::new();
+    let mut failed = false;
+    for (name, path) in files {
+        match runtime.load(&name, &path).await {
+            Ok(m) => {
+                for (api, model) in &m.models {
+                    rows.push(serde_json::json!({
+                        "module": m.name, "file": path.display().to_string(), "version": m.version(),
+                        "api": api.to_string(), "model": model.to_string(),
+                    }));
+                }
+            }
+            Err(e) => {
+                failed = true;
+                eprintln!("{e}");
+            }
+        }
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+    } else {
+        println!("{:<20} {:<32} MODEL", "MODULE", "API");
+        for r in &rows {
+            println!(
+                "{:<20} {:<32} {}",
+                r["module"].as_str().unwrap_or(""),
+                r["api"].as_str().unwrap_or(""),
+                r["model"].as_str().unwrap_or("")
+            );
+        }
+    }
+    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}

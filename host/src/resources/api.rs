@@ -1,0 +1,148 @@
+//! The table of resource APIs Armature serves, keyed by API: one row per
+//! API, and everything that differs between APIs outside their methods'
+//! translation (proto service, whether it actuates) is read from here.
+
+use crate::config::{Api, Kind};
+
+/// The standard APIs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ApiKind {
+    Sensor,
+    MovementSensor,
+    Camera,
+    Motor,
+    Servo,
+    Encoder,
+    Board,
+    GenericComponent,
+    GenericService,
+}
+
+/// One row of the table.
+pub struct ApiInfo {
+    pub kind: ApiKind,
+    pub resource_kind: Kind,
+    pub subtype: &'static str,
+    /// The fully qualified gRPC service serving it.
+    pub proto_service: &'static str,
+    /// Stopped by StopAll and by a lapsed session.
+    pub actuator: bool,
+}
+
+pub const APIS: &[ApiInfo] = &[
+    row(
+        ApiKind::Sensor,
+        Kind::Component,
+        "sensor",
+        "viam.component.sensor.v1.SensorService",
+        false,
+    ),
+    row(
+        ApiKind::MovementSensor,
+        Kind::Component,
+        "movement_sensor",
+        "viam.component.movementsensor.v1.MovementSensorService",
+        false,
+    ),
+    row(
+        ApiKind::Camera,
+        Kind::Component,
+        "camera",
+        "viam.component.camera.v1.CameraService",
+        false,
+    ),
+    row(
+        ApiKind::Motor,
+        Kind::Component,
+        "motor",
+        "viam.component.motor.v1.MotorService",
+        true,
+    ),
+    row(
+        ApiKind::Servo,
+        Kind::Component,
+        "servo",
+        "viam.component.servo.v1.ServoService",
+        true,
+    ),
+    row(
+        ApiKind::Encoder,
+        Kind::Component,
+        "encoder",
+        "viam.component.encoder.v1.EncoderService",
+        false,
+    ),
+    row(
+        ApiKind::Board,
+        Kind::Component,
+        "board",
+        "viam.component.board.v1.BoardService",
+        false,
+    ),
+    row(
+        ApiKind::GenericComponent,
+        Kind::Component,
+        "generic",
+        "viam.component.generic.v1.GenericService",
+        false,
+    ),
+    row(
+        ApiKind::GenericService,
+        Kind::Service,
+        "generic",
+        "viam.service.generic.v1.GenericService",
+        false,
+    ),
+];
+
+const fn row(
+    kind: ApiKind,
+    resource_kind: Kind,
+    subtype: &'static str,
+    proto_service: &'static str,
+    actuator: bool,
+) -> ApiInfo {
+    ApiInfo {
+        kind,
+        resource_kind,
+        subtype,
+        proto_service,
+        actuator,
+    }
+}
+
+impl ApiKind {
+    /// The standard API an API triplet names, if any (namespace `rdk`).
+    pub fn of(api: &Api) -> Option<ApiKind> {
+        if api.namespace != "rdk" {
+            return None;
+        }
+        APIS.iter()
+            .find(|r| r.resource_kind == api.kind && r.subtype == api.subtype)
+            .map(|r| r.kind)
+    }
+
+    pub fn info(self) -> &'static ApiInfo {
+        APIS.iter()
+            .find(|r| r.kind == self)
+            .expect("every ApiKind has a row in APIS")
+    }
+
+    pub fn api(self) -> Api {
+        let info = self.info();
+        Api::new("rdk", info.resource_kind, info.subtype)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_round_trips_through_its_triplet() {
+        for row in APIS {
+            assert_eq!(ApiKind::of(&row.kind.api()), Some(row.kind));
+        }
+        assert_eq!(ApiKind::of(&Api::parse("acme:component:sensor").unwrap()), None);
+    }
+}

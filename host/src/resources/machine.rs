@@ -1,0 +1,835 @@
+//! The machine: every configured resource, its module, its dependencies and
+//! its slot, kept alive by one supervisor task. The supervisor builds
+//! resources in dependency order, rebuilds faulted ones with backoff, hands
+//! optional dependencies over as they appear, and applies config changes by
+//! touching only what changed.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant, SystemTime};
+
+use tokio::sync::{Notify, mpsc};
+
+use crate::capabilities::deps::DependencyHandle;
+use crate::config::{Api, MachineConfig, ResourceConfig, ResourceName};
+use crate::resources::api::ApiKind;
+use crate::resources::graph;
+use crate::resources::slot::{FaultSender, ResourceSlot, State};
+use crate::runtime::bindings::{GuestConfig, ReconfigureOutcome};
+use crate::runtime::component::{LoadedModule, Runtime};
+use crate::runtime::limits::Limits;
+use crate::runtime::sandbox::Sandbox;
+use crate::values;
+
+/// How often optional dependencies that were missing are looked for again.
+pub const OPTIONAL_RETRY: Duration = Duration::from_secs(5);
+/// The supervisor's heartbeat: backoffs and retries are checked this often.
+const SUPERVISOR_PERIOD: Duration = Duration::from_millis(100);
+/// First retry after a failure; doubles per failure up to `MAX_BACKOFF`.
+const FIRST_BACKOFF: Duration = Duration::from_millis(250);
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// A resource healthy for this long starts its backoff afresh after a fault.
+const HEALTHY_RESET: Duration = Duration::from_secs(30);
+
+fn backoff(failures: u32) -> Duration {
+    FIRST_BACKOFF
+        .saturating_mul(1 << failures.saturating_sub(1).min(16))
+        .min(MAX_BACKOFF)
+}
+
+/// One module in use, for status and `armature models`.
+#[derive(Debug, Clone)]
+pub struct ModuleInfo {
+    pub name: String,
+    pub path: PathBuf,
+    pub version: String,
+    pub models: Vec<(Api, String)>,
+}
+
+/// Machine-wide facts for GetMachineStatus.
+#[derive(Debug, Clone)]
+pub struct MachineInfo {
+    pub revision: String,
+    pub revision_since: SystemTime,
+    /// Why the last config change was refused, if it was.
+    pub config_error: Option<String>,
+    pub modules: Vec<ModuleInfo>,
+    /// Problems loading modules, one line each.
+    pub module_errors: Vec<String>,
+    pub running: bool,
+}
+
+/// A resource as the supervisor sees it.
+struct Managed {
+    config: ResourceConfig,
+    kind: ApiKind,
+    module: Option<Arc<LoadedModule>>,
+    limits: Limits,
+    required: Vec<ResourceName>,
+    optional: Vec<ResourceName>,
+    /// Names written as dependencies that match no configured resource.
+    unresolved: Vec<String>,
+    unresolved_optional: Vec<String>,
+    /// A config-level problem: the resource is not built until the config changes.
+    problem: Option<String>,
+    slot: Arc<ResourceSlot>,
+    failures: u32,
+    next_attempt: Instant,
+    built_at: Option<Instant>,
+    ever_built: bool,
+    /// Optional dependencies handed over at the last construct or reconfigure.
+    optional_present: BTreeSet<ResourceName>,
+    next_optional_check: Instant,
+    /// Set by a config change: reconfigure in place, or rebuild.
+    pending: Option<Pending>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pending {
+    Reconfigure,
+    Rebuild,
+}
+
+impl Managed {
+    fn label(&self) -> String {
+        format!("resource {:?} ({})", self.config.name, self.config.api)
+    }
+}
+
+struct Inner {
+    config: MachineConfig,
+    modules: Vec<Arc<LoadedModule>>,
+    resources: BTreeMap<ResourceName, Managed>,
+    order: Vec<ResourceName>,
+}
+
+/// Where modules come from: `--modules`, else the config's `modules_dir`,
+/// else `modules/` beside the config.
+pub fn modules_dir(config: &MachineConfig, flag: Option<&Path>) -> PathBuf {
+    flag.map(Path::to_path_buf)
+        .or_else(|| config.modules_dir.clone())
+        .unwrap_or_else(|| config.base_dir().join("modules"))
+}
+
+/// The `.wasm` files of a folder, sorted, as (module name, path).
+pub fn wasm_files(dir: &Path) -> std::io::Result<Vec<(String, PathBuf)>> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "wasm") && path.is_file() {
+            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+            let name = stem.split('@').next().unwrap_or(stem).to_string();
+            out.push((name, path));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+type Table = HashMap<ApiKind, HashMap<String, Arc<ResourceSlot>>>;
+
+pub struct Machine {
+    runtime: Arc<Runtime>,
+    modules_flag: Option<PathBuf>,
+    /// Read on every call: API, then short name, with no allocation.
+    table: RwLock<Table>,
+    inner: tokio::sync::Mutex<Inner>,
+    info: RwLock<MachineInfo>,
+    wake: Notify,
+    faults: FaultSender,
+}
+
+/// What planning a config found wrong, one line each.
+pub type Problems = Vec<String>;
+
+impl Machine {
+    /// Loads modules and plans the machine; resources are built by the
+    /// supervisor, which this starts. Problems do not stop the start: the
+    /// rest of the machine comes up.
+    pub async fn start(runtime: Arc<Runtime>, config: MachineConfig, modules_flag: Option<PathBuf>) -> Arc<Self> {
+        let (faults, fault_rx) = mpsc::unbounded_channel();
+        let machine = Arc::new(Self {
+            runtime,
+            modules_flag,
+            table: RwLock::new(HashMap::new()),
+            inner: tokio::sync::Mutex::new(Inner {
+                config: config.clone(),
+                modules: Vec::new(),
+                resources: BTreeMap::new(),
+                order: Vec::new(),
+            }),
+            info: RwLock::new(MachineInfo {
+                revision: config.revision.clone(),
+                revision_since: SystemTime::now(),
+                config_error: None,
+                modules: Vec::new(),
+                module_errors: Vec::new(),
+                running: false,
+            }),
+            wake: Notify::new(),
+            faults,
+        });
+        {
+            let mut inner = machine.inner.lock().await;
+            let (modules, module_errors) = machine.load_modules(&config, &[]).await;
+            for e in &module_errors {
+                tracing::error!("{e}");
+            }
+            let planned = machine.plan(&config, &modules, None).await;
+            for (name, m) in &planned.resources {
+                if let Some(p) = &m.problem {
+                    tracing::error!(resource = %name, "{p}");
+                    m.slot.set_state(State::Unhealthy, Some(p.clone()));
+                }
+            }
+            machine.install_plan(&mut inner, config, modules, module_errors, planned);
+            machine.reconcile(&mut inner).await;
+            machine.write_info(|i| i.running = true);
+        }
+        tokio::spawn(Self::supervise(Arc::downgrade(&machine), fault_rx));
+        machine
+    }
+
+    /// Lists every problem of a config without building anything: bad
+    /// modules, unknown models, failed validation, missing dependencies, cycles.
+    pub async fn check(runtime: Arc<Runtime>, config: &MachineConfig, modules_flag: Option<PathBuf>) -> Problems {
+        let (faults, _rx) = mpsc::unbounded_channel();
+        let machine = Self {
+            runtime,
+            modules_flag,
+            table: RwLock::new(HashMap::new()),
+            inner: tokio::sync::Mutex::new(Inner {
+                config: config.clone(),
+                modules: Vec::new(),
+                resources: BTreeMap::new(),
+                order: Vec::new(),
+            }),
+            info: RwLock::new(MachineInfo {
+                revision: config.revision.clone(),
+                revision_since: SystemTime::now(),
+                config_error: None,
+                modules: Vec::new(),
+                module_errors: Vec::new(),
+                running: false,
+            }),
+            wake: Notify::new(),
+            faults,
+        };
+        let (modules, mut problems) = machine.load_modules(config, &[]).await;
+        let planned = machine.plan(config, &modules, None).await;
+        for m in planned.resources.values() {
+            problems.extend(m.problem.clone());
+            for name in &m.unresolved {
+                problems.push(format!(
+                    "{}: {}: depends on {name:?}, which is not in the config",
+                    config.file.display(),
+                    m.label()
+                ));
+            }
+        }
+        problems
+    }
+
+    fn write_info(&self, f: impl FnOnce(&mut MachineInfo)) {
+        f(&mut self.info.write().unwrap_or_else(|e| e.into_inner()));
+    }
+
+    pub fn info(&self) -> MachineInfo {
+        self.info.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The slot serving the resource `name` of API `kind`, if configured.
+    pub fn lookup(&self, kind: ApiKind, name: &str) -> Option<Arc<ResourceSlot>> {
+        let table = self.table.read().unwrap_or_else(|e| e.into_inner());
+        table.get(&kind).and_then(|by_name| by_name.get(name)).cloned()
+    }
+
+    fn slot_of(&self, name: &ResourceName) -> Option<Arc<ResourceSlot>> {
+        ApiKind::of(&name.api).and_then(|kind| self.lookup(kind, &name.name))
+    }
+
+    /// Every configured resource's slot, sorted by name.
+    pub fn slots(&self) -> Vec<Arc<ResourceSlot>> {
+        let table = self.table.read().unwrap_or_else(|e| e.into_inner());
+        let mut all: Vec<_> = table.values().flat_map(|m| m.values().cloned()).collect();
+        all.sort_by(|a, b| a.name.cmp(&b.name));
+        all
+    }
+
+    async fn load_modules(
+        &self,
+        config: &MachineConfig,
+        loaded: &[Arc<LoadedModule>],
+    ) -> (Vec<Arc<LoadedModule>>, Problems) {
+        let mut files = Vec::new();
+        let mut problems = Vec::new();
+        let dir = modules_dir(config, self.modules_flag.as_deref());
+        let explicit = self.modules_flag.is_some() || config.modules_dir.is_some();
+        match wasm_files(&dir) {
+            Ok(found) => files.extend(found),
+            Err(e) if explicit || e.kind() != std::io::ErrorKind::NotFound => {
+                problems.push(format!(
+                    "{}: modules folder {}: {e}",
+                    config.file.display(),
+                    dir.display()
+                ));
+            }
+            Err(_) => {}
+        }
+        for entry in &config.modules {
+            if !files.iter().any(|(_, p)| same_file(p, &entry.path)) {
+                files.push((entry.name.clone(), entry.path.clone()));
+            }
+        }
+        let mut modules: Vec<Arc<LoadedModule>> = Vec::new();
+        for (name, path) in files {
+            // Unchanged bytes: keep the module already loaded.
+            let digest = std::fs::read(&path).ok().map(|b| crate::runtime::cache::digest(&b));
+            if let Some(old) = loaded
+                .iter()
+                .find(|m| Some(&m.digest) == digest.as_ref() && m.path == path)
+            {
+                modules.push(old.clone());
+                continue;
+            }
+            match self.runtime.load(&name, &path).await {
+                Ok(m) => {
+                    tracing::info!(module = %m.name, version = m.version(), cache = ?m.cache, models = m.models.len(), "module loaded");
+                    modules.push(m);
+                }
+                Err(e) => problems.push(format!("{}: module {name:?}: {e}", config.file.display())),
+            }
+        }
+        (modules, problems)
+    }
+
+    fn module_limits(config: &MachineConfig, module: Option<&LoadedModule>) -> crate::config::LimitOverrides {
+        module
+            .and_then(|m| config.modules.iter().find(|e| e.name == m.name))
+            .map(|e| e.limits.clone())
+            .unwrap_or_default()
+    }
+
+    /// Resolves, validates and orders every resource of `config`. Entries of
+    /// `previous` whose config and module are unchanged are not validated again.
+    async fn plan(&self, config: &MachineConfig, modules: &[Arc<LoadedModule>], previous: Option<&Inner>) -> Planned {
+        let file = config.file.display().to_string();
+        let mut resources = BTreeMap::new();
+        for rc in &config.resources {
+            let name = rc.resource_name();
+            let kind = ApiKind::of(&rc.api);
+            let module = modules.iter().find(|m| m.provides(&rc.api, &rc.model)).cloned();
+            let overrides = rc
+                .limits
+                .or(&Self::module_limits(config, module.as_deref()))
+                .or(&config.limits);
+            let limits = Limits::with(&overrides);
+            let label = format!("resource {:?} ({})", rc.name, rc.api);
+            let mut problem = None;
+            if kind.is_none() {
+                problem = Some(format!(
+                    "{file}: {label}: field `api`: {} is not an API Armature serves",
+                    rc.api
+                ));
+            } else if module.is_none() {
+                let known: Vec<String> = modules
+                    .iter()
+                    .flat_map(|m| m.models.iter().map(|(a, mo)| format!("{mo} ({a})")))
+                    .collect();
+                problem = Some(format!(
+                    "{file}: {label}: field `model`: no module provides {} for {} (available: {})",
+                    rc.model,
+                    rc.api,
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                ));
+            }
+            let prior = previous.and_then(|p| p.resources.get(&name)).filter(|old| {
+                old.config == *rc && old.module.as_ref().map(|m| &m.digest) == module.as_ref().map(|m| &m.digest)
+            });
+            let (mut required_names, mut optional_names) = (rc.depends_on.clone(), Vec::new());
+            if let (None, Some(module)) = (&problem, &module) {
+                match prior {
+                    Some(old) => {
+                        required_names = old
+                            .required
+                            .iter()
+                            .map(ToString::to_string)
+                            .chain(old.unresolved.iter().cloned())
+                            .collect();
+                        optional_names = old
+                            .optional
+                            .iter()
+                            .map(ToString::to_string)
+                            .chain(old.unresolved_optional.iter().cloned())
+                            .collect();
+                    }
+                    None => match validate(module, rc, &limits).await {
+                        Ok(deps) => {
+                            required_names.extend(deps.required);
+                            optional_names.extend(deps.optional);
+                        }
+                        Err(e) => problem = Some(format!("{file}: {label}: validate: {e}")),
+                    },
+                }
+            }
+            let slot = match previous.and_then(|p| p.resources.get(&name)) {
+                Some(old) => old.slot.clone(),
+                None => ResourceSlot::new(
+                    name.clone(),
+                    kind.unwrap_or(ApiKind::GenericComponent),
+                    self.faults.clone(),
+                ),
+            };
+            resources.insert(
+                name,
+                (
+                    Managed {
+                        config: rc.clone(),
+                        kind: kind.unwrap_or(ApiKind::GenericComponent),
+                        module,
+                        limits,
+                        required: Vec::new(),
+                        optional: Vec::new(),
+                        unresolved: Vec::new(),
+                        unresolved_optional: Vec::new(),
+                        problem,
+                        slot,
+                        failures: 0,
+                        next_attempt: Instant::now(),
+                        built_at: None,
+                        ever_built: false,
+                        optional_present: BTreeSet::new(),
+                        next_optional_check: Instant::now() + OPTIONAL_RETRY,
+                        pending: None,
+                    },
+                    required_names,
+                    optional_names,
+                ),
+            );
+        }
+
+        // Resolve names against what is configured.
+        let names: Vec<ResourceName> = resources.keys().cloned().collect();
+        let resolve = |written: &str| -> Result<ResourceName, String> {
+            if written.contains('/') {
+                let full = ResourceName::parse(written).map_err(|e| e.to_string())?;
+                return names
+                    .iter()
+                    .find(|n| **n == full)
+                    .cloned()
+                    .ok_or_else(|| "not configured".into());
+            }
+            let matches: Vec<&ResourceName> = names.iter().filter(|n| n.name == written).collect();
+            match matches.as_slice() {
+                [one] => Ok((*one).clone()),
+                [] => Err("not configured".into()),
+                many => Err(format!(
+                    "ambiguous: {} resources are called that ({})",
+                    many.len(),
+                    many.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+                )),
+            }
+        };
+        let mut out = BTreeMap::new();
+        for (name, (mut m, required_names, optional_names)) in resources {
+            for written in dedup(required_names) {
+                match resolve(&written) {
+                    Ok(dep) if dep == name => {
+                        m.problem
+                            .get_or_insert(format!("{file}: {}: depends on itself", m.label()));
+                    }
+                    Ok(dep) => m.required.push(dep),
+                    Err(e) if e == "not configured" => m.unresolved.push(written),
+                    Err(e) => {
+                        m.problem
+                            .get_or_insert(format!("{file}: {}: dependency {written:?}: {e}", m.label()));
+                    }
+                }
+            }
+            for written in dedup(optional_names) {
+                match resolve(&written) {
+                    Ok(dep) if dep != name && !m.required.contains(&dep) => m.optional.push(dep),
+                    Ok(_) => {}
+                    Err(_) => m.unresolved_optional.push(written),
+                }
+            }
+            out.insert(name, m);
+        }
+
+        let edges: BTreeMap<ResourceName, Vec<ResourceName>> = out
+            .iter()
+            .map(|(n, m)| (n.clone(), m.required.iter().chain(&m.optional).cloned().collect()))
+            .collect();
+        let plan = graph::plan(&edges);
+        for cycle in &plan.cycles {
+            let text = cycle.iter().map(|n| n.name.as_str()).collect::<Vec<_>>().join(" -> ");
+            for n in cycle {
+                if let Some(m) = out.get_mut(n) {
+                    let label = m.label();
+                    m.problem
+                        .get_or_insert(format!("{file}: {label}: dependency cycle {text}"));
+                }
+            }
+        }
+        Planned {
+            order: plan.order,
+            resources: out,
+        }
+    }
+
+    fn install_plan(
+        &self,
+        inner: &mut Inner,
+        config: MachineConfig,
+        modules: Vec<Arc<LoadedModule>>,
+        module_errors: Problems,
+        planned: Planned,
+    ) {
+        {
+            let mut table = self.table.write().unwrap_or_else(|e| e.into_inner());
+            table.clear();
+            // Resources of APIs we do not serve have no slot to call.
+            for (name, m) in planned.resources.iter().filter(|(n, _)| ApiKind::of(&n.api).is_some()) {
+                table
+                    .entry(m.kind)
+                    .or_default()
+                    .insert(name.name.clone(), m.slot.clone());
+            }
+        }
+        let infos = modules
+            .iter()
+            .map(|m| ModuleInfo {
+                name: m.name.clone(),
+                path: m.path.clone(),
+                version: m.version().to_string(),
+                models: m.models.iter().map(|(a, mo)| (a.clone(), mo.to_string())).collect(),
+            })
+            .collect();
+        self.write_info(|i| {
+            if i.revision != config.revision {
+                i.revision_since = SystemTime::now();
+            }
+            i.revision = config.revision.clone();
+            i.modules = infos;
+            i.module_errors = module_errors;
+            i.config_error = None;
+        });
+        inner.config = config;
+        inner.modules = modules;
+        inner.resources = planned.resources;
+        inner.order = planned.order;
+    }
+
+    async fn supervise(machine: std::sync::Weak<Machine>, mut faults: mpsc::UnboundedReceiver<ResourceName>) {
+        loop {
+            let Some(m) = machine.upgrade() else { return };
+            let mut inner = m.inner.lock().await;
+            while let Ok(name) = faults.try_recv() {
+                if let Some(r) = inner.resources.get_mut(&name) {
+                    let long_healthy = r.built_at.is_some_and(|t| t.elapsed() >= HEALTHY_RESET);
+                    r.failures = if long_healthy { 1 } else { r.failures + 1 };
+                    r.next_attempt = Instant::now() + backoff(r.failures);
+                    r.built_at = None;
+                }
+            }
+            m.reconcile(&mut inner).await;
+            drop(inner);
+            // Wake early when asked; hold no strong reference while asleep.
+            let woken = async {
+                m.wake.notified().await;
+            };
+            tokio::select! {
+                _ = woken => {}
+                _ = tokio::time::sleep(SUPERVISOR_PERIOD) => {}
+            }
+            drop(m);
+        }
+    }
+
+    fn slot_ready(&self, name: &ResourceName) -> bool {
+        self.slot_of(name).is_some_and(|s| s.is_ready())
+    }
+
+    fn handles(&self, names: impl IntoIterator<Item = ResourceName>) -> Vec<DependencyHandle> {
+        names
+            .into_iter()
+            .filter_map(|n| self.slot_of(&n))
+            .map(DependencyHandle::new)
+            .collect()
+    }
+
+    /// One pass over the machine in dependency order.
+    async fn reconcile(&self, inner: &mut Inner) {
+        let now = Instant::now();
+        for name in inner.order.clone() {
+            let Some(m) = inner.resources.get_mut(&name) else {
+                continue;
+            };
+            if m.problem.is_some() {
+                continue;
+            }
+            let built = m.built_at.is_some();
+            if built {
+                if let Some(pending) = m.pending.take() {
+                    self.change(m, pending).await;
+                } else if now >= m.next_optional_check {
+                    m.next_optional_check = now + OPTIONAL_RETRY;
+                    let present: BTreeSet<ResourceName> =
+                        m.optional.iter().filter(|d| self.slot_ready(d)).cloned().collect();
+                    if present != m.optional_present {
+                        tracing::info!(resource = %name, "optional dependencies changed; reconfiguring");
+                        self.change(m, Pending::Reconfigure).await;
+                    }
+                }
+                continue;
+            }
+            m.pending = None;
+            if now < m.next_attempt {
+                continue;
+            }
+            let missing: Vec<String> = m
+                .unresolved
+                .iter()
+                .cloned()
+                .chain(
+                    m.required
+                        .iter()
+                        .filter(|d| !self.slot_ready(d))
+                        .map(|d| d.name.clone()),
+                )
+                .collect();
+            if !missing.is_empty() {
+                let state = if m.slot.status().state == State::Unhealthy {
+                    State::Unhealthy
+                } else {
+                    State::Configuring
+                };
+                m.slot
+                    .set_state(state, Some(format!("waiting for dependencies: {}", missing.join(", "))));
+                continue;
+            }
+            self.build(m).await;
+        }
+    }
+
+    fn guest_config(config: &ResourceConfig) -> GuestConfig {
+        GuestConfig {
+            name: config.name.clone(),
+            api: config.api.to_string(),
+            model: config.model.to_string(),
+            attributes: values::map_to_nodes(&config.attributes),
+        }
+    }
+
+    fn dependencies(&self, m: &Managed) -> (Vec<DependencyHandle>, BTreeSet<ResourceName>) {
+        let present: BTreeSet<ResourceName> = m.optional.iter().filter(|d| self.slot_ready(d)).cloned().collect();
+        (
+            self.handles(m.required.iter().cloned().chain(present.iter().cloned())),
+            present,
+        )
+    }
+
+    /// Constructs the resource in a new sandbox.
+    async fn build(&self, m: &mut Managed) {
+        let Some(module) = m.module.clone() else { return };
+        let label = m.slot.name.to_string();
+        let config = Self::guest_config(&m.config);
+        let (deps, present) = self.dependencies(m);
+        if m.slot.status().state != State::Unhealthy {
+            m.slot.set_state(State::Configuring, None);
+        }
+        let limits = m.limits.clone();
+        let started = Instant::now();
+        let result = m
+            .slot
+            .with_sandbox(async |slot| {
+                if let Some(old) = slot.take() {
+                    old.close().await;
+                }
+                let mut sandbox = Sandbox::start(&module, &label, limits)
+                    .await
+                    .map_err(|f| format!("start {f}"))?;
+                match sandbox.construct(&config, deps).await {
+                    Ok(Ok(())) => {
+                        *slot = Some(sandbox);
+                        Ok(())
+                    }
+                    Ok(Err(e)) => Err(format!("construct failed: {e}")),
+                    Err(f) => Err(format!("construct {f}")),
+                }
+            })
+            .await;
+        match result {
+            Ok(()) => {
+                m.slot.mark_ready(m.ever_built);
+                tracing::info!(resource = %m.slot.name, module = %module.name, version = module.version(),
+                    took_us = started.elapsed().as_micros() as u64, "resource ready");
+                m.ever_built = true;
+                m.built_at = Some(Instant::now());
+                m.optional_present = present;
+            }
+            Err(e) => {
+                m.failures += 1;
+                m.next_attempt = Instant::now() + backoff(m.failures);
+                tracing::error!(resource = %m.slot.name, retry_in_ms = backoff(m.failures).as_millis() as u64, "{e}");
+                m.slot.set_state(State::Unhealthy, Some(e));
+            }
+        }
+    }
+
+    /// Applies a changed config or dependency set to a built resource: in
+    /// place when the guest can, else by rebuilding.
+    async fn change(&self, m: &mut Managed, pending: Pending) {
+        if pending == Pending::Reconfigure {
+            let config = Self::guest_config(&m.config);
+            let (deps, present) = self.dependencies(m);
+            let outcome = m
+                .slot
+                .with_sandbox(async |slot| {
+                    let Some(sandbox) = slot.as_mut() else {
+                        return Err("not built".to_string());
+                    };
+                    match sandbox.reconfigure(&config, deps).await {
+                        Ok(Ok(outcome)) => Ok(outcome),
+                        Ok(Err(e)) => Err(format!("reconfigure failed: {e}")),
+                        Err(f) => {
+                            *slot = None;
+                            Err(format!("reconfigure {f}"))
+                        }
+                    }
+                })
+                .await;
+            match outcome {
+                Ok(ReconfigureOutcome::Applied) => {
+                    tracing::info!(resource = %m.slot.name, "reconfigured in place");
+                    m.optional_present = present;
+                    return;
+                }
+                Ok(ReconfigureOutcome::Rebuild) => tracing::info!(resource = %m.slot.name, "guest asked for a rebuild"),
+                Err(e) => tracing::warn!(resource = %m.slot.name, "{e}; rebuilding"),
+            }
+        }
+        m.built_at = None;
+        self.build(m).await;
+    }
+
+    /// Applies a new config: validated in full first; refused as a whole if
+    /// anything is wrong, leaving the machine as it was.
+    pub async fn apply(&self, config: MachineConfig) -> Result<(), Problems> {
+        let mut inner = self.inner.lock().await;
+        let (modules, module_errors) = self.load_modules(&config, &inner.modules).await;
+        let mut planned = self.plan(&config, &modules, Some(&inner)).await;
+        let mut problems: Problems = module_errors.clone();
+        problems.extend(planned.resources.values().filter_map(|m| m.problem.clone()));
+        if !problems.is_empty() {
+            let text = problems.join("\n");
+            tracing::error!("config change refused; the machine keeps running as it was:\n{text}");
+            self.write_info(|i| i.config_error = Some(text));
+            return Err(problems);
+        }
+
+        // Removed resources close first, dependents before their dependencies.
+        let removed: Vec<ResourceName> = inner
+            .order
+            .iter()
+            .rev()
+            .filter(|n| !planned.resources.contains_key(*n))
+            .cloned()
+            .collect();
+        for name in removed {
+            if let Some(old) = inner.resources.remove(&name) {
+                tracing::info!(resource = %name, "removing");
+                old.slot.close().await;
+            }
+        }
+        for (name, new) in planned.resources.iter_mut() {
+            let Some(old) = inner.resources.remove(name) else {
+                tracing::info!(resource = %name, "adding");
+                continue;
+            };
+            let same_module = old.module.as_ref().map(|m| &m.digest) == new.module.as_ref().map(|m| &m.digest);
+            let same_deps = old.required == new.required && old.optional == new.optional;
+            // Carry the running state over; what changed decides what happens.
+            new.failures = old.failures;
+            new.next_attempt = old.next_attempt;
+            new.built_at = old.built_at;
+            new.ever_built = old.ever_built;
+            new.optional_present = old.optional_present;
+            if old.built_at.is_none() {
+                continue;
+            }
+            if !same_module || old.config.model != new.config.model {
+                new.pending = Some(Pending::Rebuild);
+            } else if old.config != new.config || !same_deps {
+                new.pending = Some(Pending::Reconfigure);
+            }
+            if let Some(p) = new.pending {
+                tracing::info!(resource = %name, change = ?p, "config changed");
+            }
+        }
+        for m in inner.resources.values() {
+            m.slot.close().await;
+        }
+        self.install_plan(&mut inner, config, modules, module_errors, planned);
+        self.reconcile(&mut inner).await;
+        Ok(())
+    }
+
+    /// The config in force.
+    pub async fn config(&self) -> MachineConfig {
+        self.inner.lock().await.config.clone()
+    }
+
+    /// Closes every resource, dependents first.
+    pub async fn shutdown(&self) {
+        let mut inner = self.inner.lock().await;
+        for name in inner.order.clone().iter().rev() {
+            if let Some(m) = inner.resources.get(name) {
+                m.slot.close().await;
+            }
+        }
+        for m in inner.resources.values() {
+            m.slot.close().await;
+        }
+        inner.resources.clear();
+        self.table.write().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+}
+
+struct Planned {
+    resources: BTreeMap<ResourceName, Managed>,
+    order: Vec<ResourceName>,
+}
+
+fn dedup(names: Vec<String>) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    names.into_iter().filter(|n| seen.insert(n.clone())).collect()
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// Runs the guest's `validate` in a throwaway sandbox.
+async fn validate(
+    module: &Arc<LoadedModule>,
+    rc: &ResourceConfig,
+    limits: &Limits,
+) -> Result<crate::runtime::bindings::GuestDependencies, String> {
+    let mut sandbox = Sandbox::start(module, &format!("validate {}", rc.name), limits.clone())
+        .await
+        .map_err(|f| format!("the module {f}"))?;
+    match sandbox.validate(&Machine::guest_config(rc)).await {
+        Ok(Ok(deps)) => Ok(deps),
+        Ok(Err(e)) => Err(e.message),
+        Err(f) => Err(format!("the module {f}")),
+    }
+}

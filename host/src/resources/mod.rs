@@ -1,0 +1,10 @@
+//! Resources: the table of slots, the dependency graph, the lifecycle
+//! supervisor and client sessions.
+
+pub mod api;
+pub mod call;
+pub mod error;
+pub mod graph;
+pub mod machine;
+pub mod sessions;
+pub mod slot;

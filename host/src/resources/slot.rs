@@ -1,0 +1,241 @@
+//! A resource slot: the one place a resource's calls go through. It owns
+//! the resource's sandbox behind an async mutex, so calls run one at a time
+//! in arrival order (tokio's mutex is fair) in the caller's own task — no
+//! hop to another thread on the hot path. A fault drops the sandbox and
+//! tells the supervisor, which rebuilds it; calls meanwhile fail fast with
+//! UNAVAILABLE and the reason.
+
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant, SystemTime};
+
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+
+use crate::config::ResourceName;
+use crate::resources::api::ApiKind;
+use crate::resources::call::{Call, Reply};
+use crate::resources::error::CallError;
+use crate::runtime::sandbox::{Entered, Sandbox};
+
+/// Lifecycle states, as GetMachineStatus reports them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    /// Being built, or waiting for its dependencies.
+    Configuring,
+    Ready,
+    /// Failed; the error says why, and the supervisor retries with backoff.
+    Unhealthy,
+    Removing,
+}
+
+#[derive(Debug, Clone)]
+pub struct Status {
+    pub state: State,
+    pub error: Option<String>,
+    /// How many times the resource was rebuilt after a fault.
+    pub restarts: u32,
+    pub updated: SystemTime,
+    /// Module name and version serving it.
+    pub module: Option<(String, String)>,
+}
+
+/// Tells the supervisor that a resource's sandbox died.
+pub type FaultSender = mpsc::UnboundedSender<ResourceName>;
+
+pub struct ResourceSlot {
+    pub name: ResourceName,
+    pub kind: ApiKind,
+    sandbox: tokio::sync::Mutex<Option<Sandbox>>,
+    status: Mutex<Status>,
+    faults: FaultSender,
+    tick_period: watch::Sender<Option<Duration>>,
+    ticker: Mutex<Option<JoinHandle<()>>>,
+    /// When the current sandbox was installed.
+    healthy_since: Mutex<Option<Instant>>,
+}
+
+impl ResourceSlot {
+    pub fn new(name: ResourceName, kind: ApiKind, faults: FaultSender) -> Arc<Self> {
+        let (tick_period, rx) = watch::channel(None);
+        let slot = Arc::new(Self {
+            name,
+            kind,
+            sandbox: tokio::sync::Mutex::new(None),
+            status: Mutex::new(Status {
+                state: State::Configuring,
+                error: None,
+                restarts: 0,
+                updated: SystemTime::now(),
+                module: None,
+            }),
+            faults,
+            tick_period,
+            ticker: Mutex::new(None),
+            healthy_since: Mutex::new(None),
+        });
+        let task = tokio::spawn(run_ticker(Arc::downgrade(&slot), rx));
+        *lock(&slot.ticker) = Some(task);
+        slot
+    }
+
+    pub fn status(&self) -> Status {
+        lock(&self.status).clone()
+    }
+
+    pub fn is_ready(&self) -> bool {
+        lock(&self.status).state == State::Ready
+    }
+
+    pub fn set_state(&self, state: State, error: Option<String>) {
+        let mut s = lock(&self.status);
+        if s.state != state || s.error != error {
+            s.state = state;
+            s.error = error;
+            s.updated = SystemTime::now();
+        }
+    }
+
+    /// How long the current sandbox has served without a fault.
+    pub fn healthy_for(&self) -> Option<Duration> {
+        lock(&self.healthy_since).map(|t| t.elapsed())
+    }
+
+    /// Calls the resource.
+    pub async fn call(&self, call: Call) -> Result<Reply, CallError> {
+        let mut guard = self.sandbox.lock().await;
+        let Some(sandbox) = guard.as_mut() else {
+            return Err(self.not_ready());
+        };
+        let method = call.method();
+        let entered = sandbox.invoke(self.kind, call).await;
+        self.settle(&mut guard, entered, method)
+    }
+
+    /// Delivers one background tick.
+    async fn tick(&self) {
+        let mut guard = self.sandbox.lock().await;
+        let Some(sandbox) = guard.as_mut() else { return };
+        let entered = sandbox.tick().await;
+        if let Err(e) = self.settle(&mut guard, entered, "tick") {
+            tracing::warn!(resource = %self.name, "tick failed: {e}");
+        }
+    }
+
+    /// After a guest call: pick up a new tick period, or retire a dead sandbox.
+    fn settle<T>(&self, guard: &mut Option<Sandbox>, entered: Entered<T>, method: &str) -> Result<T, CallError> {
+        match entered {
+            Ok(answer) => {
+                if let Some(sandbox) = guard.as_ref() {
+                    self.tick_period
+                        .send_if_modified(|p| replace_if_changed(p, sandbox.tick_period()));
+                }
+                answer
+            }
+            Err(fault) => {
+                // The Store is poisoned: drop it (its memory goes with it).
+                *guard = None;
+                *lock(&self.healthy_since) = None;
+                self.tick_period.send_replace(None);
+                let message = format!("{method} {fault}");
+                tracing::error!(resource = %self.name, "{message}; rebuilding");
+                self.set_state(State::Unhealthy, Some(message.clone()));
+                let _ = self.faults.send(self.name.clone());
+                let mut error = CallError::from(fault);
+                error.message = format!("resource {:?} {message}", self.name.name);
+                Err(error)
+            }
+        }
+    }
+
+    fn not_ready(&self) -> CallError {
+        let s = self.status();
+        let why = match (&s.state, &s.error) {
+            (_, Some(e)) => e.clone(),
+            (State::Configuring, None) => "it is being configured".into(),
+            (state, None) => format!("it is {state:?}"),
+        };
+        CallError::unavailable(format!("resource {:?} is not available: {why}", self.name.name))
+    }
+
+    /// Runs `f` with exclusive access to the sandbox slot (build, reconfigure,
+    /// swap): calls arriving meanwhile wait for it.
+    pub async fn with_sandbox<R>(&self, f: impl AsyncFnOnce(&mut Option<Sandbox>) -> R) -> R {
+        let mut guard = self.sandbox.lock().await;
+        let r = f(&mut guard).await;
+        if let Some(sandbox) = guard.as_ref() {
+            let period = sandbox.tick_period();
+            self.tick_period.send_if_modified(|p| replace_if_changed(p, period));
+            let module = sandbox.module();
+            lock(&self.status).module = Some((module.name.clone(), module.version().to_string()));
+        }
+        r
+    }
+
+    /// Marks a freshly installed sandbox as healthy.
+    pub fn mark_ready(&self, rebuilt: bool) {
+        *lock(&self.healthy_since) = Some(Instant::now());
+        if rebuilt {
+            lock(&self.status).restarts += 1;
+        }
+        self.set_state(State::Ready, None);
+    }
+
+    /// Closes the resource: ticks stop first, then the guest's destructor runs.
+    pub async fn close(&self) {
+        self.set_state(State::Removing, None);
+        if let Some(task) = lock(&self.ticker).take() {
+            task.abort();
+        }
+        self.tick_period.send_replace(None);
+        let sandbox = self.sandbox.lock().await.take();
+        if let Some(sandbox) = sandbox {
+            sandbox.close().await;
+        }
+    }
+}
+
+impl Drop for ResourceSlot {
+    fn drop(&mut self) {
+        if let Some(task) = lock(&self.ticker).take() {
+            task.abort();
+        }
+    }
+}
+
+fn replace_if_changed(current: &mut Option<Duration>, new: Option<Duration>) -> bool {
+    if *current == new {
+        false
+    } else {
+        *current = new;
+        true
+    }
+}
+
+/// A poisoned std mutex here only means a panic elsewhere while holding it;
+/// the data (status fields) is still coherent, so keep going.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Delivers ticks at the period the guest asked for, between calls.
+async fn run_ticker(slot: Weak<ResourceSlot>, mut period: watch::Receiver<Option<Duration>>) {
+    loop {
+        let current = *period.borrow_and_update();
+        match current {
+            None => {
+                if period.changed().await.is_err() {
+                    return;
+                }
+            }
+            Some(p) => {
+                tokio::select! {
+                    _ = tokio::time::sleep(p) => {
+                        let Some(slot) = slot.upgrade() else { return };
+                        slot.tick().await;
+                    }
+                    changed = period.changed() => if changed.is_err() { return },
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! Loading modules: read a `.wasm`, check that it is a component of our WIT
+//! version, compile it (or take it from the cache), pre-link it, and ask it
+//! which models it provides.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use wasmtime::Engine;
+use wasmtime::component::{Component, HasSelf, Linker};
+
+use crate::config::{Api, ModelName};
+use crate::runtime::bindings::{self, ModulePre};
+use crate::runtime::cache::{CacheOutcome, ComponentCache, digest};
+use crate::runtime::engine::{build_engine, spawn_epoch_ticker};
+use crate::runtime::limits::Limits;
+use crate::runtime::sandbox::{Sandbox, SandboxState};
+
+/// The WIT package version this host speaks.
+pub const WIT_PACKAGE: &str = "armature:module";
+pub const WIT_VERSION: &str = "0.1.0";
+
+/// Why a module could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{}: cannot read: {source}", path.display())]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{}: not a WebAssembly file", path.display())]
+    NotWasm { path: PathBuf },
+    #[error(
+        "{}: a core WebAssembly module, not a component (build it with `cargo build --target wasm32-wasip2`)",
+        path.display()
+    )]
+    CoreModule { path: PathBuf },
+    #[error("{}: does not compile: {message}", path.display())]
+    Compile { path: PathBuf, message: String },
+    #[error("{}: built for {found}, but this host speaks {WIT_PACKAGE}@{WIT_VERSION}", path.display())]
+    WitVersion { path: PathBuf, found: String },
+    #[error("{}: cannot be linked: {message}", path.display())]
+    Link { path: PathBuf, message: String },
+    #[error("{}: listing its models failed: {message}", path.display())]
+    Models { path: PathBuf, message: String },
+    #[error("{}: model {model:?} has an invalid API or model name: {message}", path.display())]
+    BadModel {
+        path: PathBuf,
+        model: String,
+        message: String,
+    },
+}
+
+/// A compiled, pre-linked module, ready to instantiate.
+pub struct LoadedModule {
+    pub name: String,
+    pub path: PathBuf,
+    /// SHA-256 of the `.wasm`.
+    pub digest: String,
+    pub models: Vec<(Api, ModelName)>,
+    pub cache: CacheOutcome,
+    pub(crate) pre: ModulePre<SandboxState>,
+}
+
+impl LoadedModule {
+    pub fn engine(&self) -> &Engine {
+        self.pre.instance_pre().engine()
+    }
+
+    pub fn provides(&self, api: &Api, model: &ModelName) -> bool {
+        self.models.iter().any(|(a, m)| a == api && m == model)
+    }
+
+    /// A short version label for status: the first hex digits of the digest.
+    pub fn version(&self) -> &str {
+        &self.digest[..12.min(self.digest.len())]
+    }
+}
+
+/// The engine, the linker with every host capability, and the compile cache.
+pub struct Runtime {
+    engine: Engine,
+    linker: Linker<SandboxState>,
+    cache: ComponentCache,
+}
+
+impl Runtime {
+    pub fn new(cache_dir: Option<PathBuf>) -> anyhow::Result<Arc<Self>> {
+        let engine = build_engine()?;
+        spawn_epoch_ticker(&engine);
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+        bindings::Module::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
+        let cache = ComponentCache::new(&engine, cache_dir);
+        Ok(Arc::new(Self { engine, linker, cache }))
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Loads one module file; `name` is how logs and status call it.
+    pub async fn load(self: &Arc<Self>, name: &str, path: &Path) -> Result<Arc<LoadedModule>, LoadError> {
+        let p = || path.to_path_buf();
+        let bytes = tokio::fs::read(path)
+            .await
+            .map_err(|source| LoadError::Read { path: p(), source })?;
+        match bytes.get(..8) {
+            Some([0, b'a', b's', b'm', 0x0d, 0, 1, 0]) => {}
+            Some([0, b'a', b's', b'm', 1, 0, 0, 0]) => return Err(LoadError::CoreModule { path: p() }),
+            _ => return Err(LoadError::NotWasm { path: p() }),
+        }
+        let digest = digest(&bytes);
+        let this = self.clone();
+        let d = digest.clone();
+        // Compiling takes tens of milliseconds to seconds: keep it off the
+        // threads that serve calls.
+        let (component, cache) = tokio::task::spawn_blocking(move || this.cache.load(&this.engine, &bytes, &d))
+            .await
+            .map_err(|e| LoadError::Compile {
+                path: p(),
+                message: e.to_string(),
+            })?
+            .map_err(|e| LoadError::Compile {
+                path: p(),
+                message: format!("{e:#}"),
+            })?;
+        self.check_wit_version(&component, path)?;
+        let pre = self
+            .linker
+            .instantiate_pre(&component)
+            .and_then(ModulePre::new)
+            .map_err(|e| LoadError::Link {
+                path: p(),
+                message: format!("{e:#}"),
+            })?;
+        let mut module = LoadedModule {
+            name: name.to_string(),
+            path: p(),
+            digest,
+            models: Vec::new(),
+            cache,
+            pre,
+        };
+        module.models = self.list_models(&module).await?;
+        Ok(Arc::new(module))
+    }
+
+    /// A component built against another version of our WIT exports
+    /// `armature:module/model@<other>`: say so instead of a link error.
+    fn check_wit_version(&self, component: &Component, path: &Path) -> Result<(), LoadError> {
+        let wanted = format!("{WIT_PACKAGE}/model@{WIT_VERSION}");
+        let exports: Vec<String> = component
+            .component_type()
+            .exports(&self.engine)
+            .map(|(name, _)| name.to_string())
+            .collect();
+        if exports.iter().any(|e| *e == wanted) {
+            return Ok(());
+        }
+        let found = exports
+            .iter()
+            .find(|e| e.starts_with(&format!("{WIT_PACKAGE}/model@")))
+            .map(|e| e.replace("/model", ""))
+            .unwrap_or_else(|| "a world without armature:module exports".to_string());
+        Err(LoadError::WitVersion {
+            path: path.to_path_buf(),
+            found,
+        })
+    }
+
+    async fn list_models(&self, module: &LoadedModule) -> Result<Vec<(Api, ModelName)>, LoadError> {
+        let fail = |message: String| LoadError::Models {
+            path: module.path.clone(),
+            message,
+        };
+        // A throwaway sandbox: the module's own start-up code runs under the
+        // usual limits.
+        let shell = Arc::new(LoadedModule {
+            name: module.name.clone(),
+            path: module.path.clone(),
+            digest: module.digest.clone(),
+            models: Vec::new(),
+            cache: module.cache,
+            pre: module.pre.clone(),
+        });
+        let mut sandbox = Sandbox::start(&shell, &format!("module {}", module.name), Limits::default())
+            .await
+            .map_err(|f| fail(f.to_string()))?;
+        let infos = sandbox.models().await.map_err(|f| fail(f.to_string()))?;
+        infos
+            .into_iter()
+            .map(|info| {
+                let bad = |message: String| LoadError::BadModel {
+                    path: module.path.clone(),
+                    model: info.model.clone(),
+                    message,
+                };
+                let api = Api::parse(&info.api).map_err(|e| bad(e.to_string()))?;
+                let model = ModelName::parse(&info.model).map_err(|e| bad(e.to_string()))?;
+                Ok((api, model))
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,9 @@
+//! The WebAssembly runtime: one engine, a compile cache, module loading and
+//! the per-resource sandbox.
+
+pub mod bindings;
+pub mod cache;
+pub mod component;
+pub mod engine;
+pub mod limits;
+pub mod sandbox;

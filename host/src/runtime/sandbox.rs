@@ -1,0 +1,418 @@
+//! A sandbox: one wasmtime Store hosting one resource of one module, with
+//! its memory cap and per-call deadline. A trap poisons a Store for good, so
+//! every method that enters the guest reports a [`Fault`] separately from
+//! the guest's own errors: on a fault the owner drops the sandbox and builds
+//! a new one.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use wasmtime::component::{Resource, ResourceAny, ResourceTable};
+use wasmtime::{Store, Trap, UpdateDeadline};
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+use crate::capabilities::deps::DependencyHandle;
+use crate::capabilities::log::LogBudget;
+use crate::resources::api::ApiKind;
+use crate::resources::call::{Call, Reply};
+use crate::resources::error::{CallError, Code};
+use crate::runtime::bindings::{self, GuestConfig, GuestDependencies, ModelInfo, ReconfigureOutcome};
+use crate::runtime::component::LoadedModule;
+use crate::runtime::limits::{Limits, MemoryLimiter};
+
+/// What the guest may see of the host is in here, and nothing else.
+pub struct SandboxState {
+    /// The resource this sandbox hosts, for logs.
+    pub(crate) resource: Arc<str>,
+    wasi: WasiCtx,
+    pub(crate) table: ResourceTable,
+    limiter: MemoryLimiter,
+    /// When the call in progress must end.
+    deadline: Instant,
+    /// Asked for through `scheduler.every`.
+    pub(crate) tick_period: Option<Duration>,
+    /// The guest's stderr (panic messages), bounded.
+    stderr: MemoryOutputPipe,
+    pub(crate) log: LogBudget,
+}
+
+impl WasiView for SandboxState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+const STDERR_CAPACITY: usize = 16 << 10;
+
+/// Why a sandbox can no longer be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Fault {
+    #[error("exceeded its deadline of {0:?}")]
+    Deadline(Duration),
+    #[error("ran out of memory (limit {} MiB)", .0 >> 20)]
+    Memory(usize),
+    #[error("trapped: {0}")]
+    Trap(String),
+}
+
+impl From<Fault> for CallError {
+    fn from(f: Fault) -> Self {
+        let code = match f {
+            Fault::Deadline(_) => Code::DeadlineExceeded,
+            Fault::Memory(_) => Code::ResourceExhausted,
+            Fault::Trap(_) => Code::Internal,
+        };
+        CallError::new(code, f.to_string())
+    }
+}
+
+/// The result of entering the guest: a fault (the sandbox is dead) or the
+/// guest's own answer.
+pub type Entered<T> = Result<Result<T, CallError>, Fault>;
+
+pub struct Sandbox {
+    store: Store<SandboxState>,
+    guest: bindings::Module,
+    instance: Option<ResourceAny>,
+    limits: Limits,
+    module: Arc<LoadedModule>,
+}
+
+impl Sandbox {
+    /// Instantiates `module` in a new Store for `resource`.
+    pub async fn start(module: &Arc<LoadedModule>, resource: &str, limits: Limits) -> Result<Self, Fault> {
+        let stderr = MemoryOutputPipe::new(STDERR_CAPACITY);
+        // No preopens, no sockets, no environment, no arguments: only what
+        // `std` needs to run (clocks, random, stderr).
+        let wasi = WasiCtx::builder().stderr(stderr.clone()).build();
+        let state = SandboxState {
+            resource: resource.into(),
+            wasi,
+            table: ResourceTable::new(),
+            limiter: MemoryLimiter::new(limits.memory_bytes),
+            deadline: Instant::now(),
+            tick_period: None,
+            stderr,
+            log: LogBudget::default(),
+        };
+        let mut store = Store::new(module.engine(), state);
+        store.limiter(|s| &mut s.limiter);
+        store.epoch_deadline_callback(|cx| {
+            // Yield to the executor each epoch so a busy guest shares its
+            // thread; stop it once its wall-clock budget is spent.
+            if Instant::now() >= cx.data().deadline {
+                Ok(UpdateDeadline::Interrupt)
+            } else {
+                Ok(UpdateDeadline::Yield(1))
+            }
+        });
+        arm(&mut store, limits.construct_timeout);
+        let guest = match module.pre.instantiate_async(&mut store).await {
+            Ok(g) => g,
+            Err(e) => return Err(classify(&store, &limits, limits.construct_timeout, e)),
+        };
+        Ok(Self {
+            store,
+            guest,
+            instance: None,
+            limits,
+            module: module.clone(),
+        })
+    }
+
+    pub fn module(&self) -> &Arc<LoadedModule> {
+        &self.module
+    }
+
+    /// Bytes of linear memory the guest holds.
+    pub fn memory_bytes(&self) -> usize {
+        self.store.data().limiter.used_bytes()
+    }
+
+    /// The tick period the guest asked for.
+    pub fn tick_period(&self) -> Option<Duration> {
+        self.store.data().tick_period
+    }
+
+    fn settle<T>(&mut self, budget: Duration, r: wasmtime::Result<Result<T, bindings::GuestError>>) -> Entered<T> {
+        match r {
+            Ok(answer) => Ok(answer.map_err(CallError::from)),
+            Err(e) => Err(classify(&self.store, &self.limits, budget, e)),
+        }
+    }
+
+    pub async fn models(&mut self) -> Result<Vec<ModelInfo>, Fault> {
+        let budget = self.limits.validate_timeout;
+        arm(&mut self.store, budget);
+        let r = self.guest.armature_module_model().call_models(&mut self.store).await;
+        r.map_err(|e| classify(&self.store, &self.limits, budget, e))
+    }
+
+    pub async fn validate(&mut self, config: &GuestConfig) -> Entered<GuestDependencies> {
+        let budget = self.limits.validate_timeout;
+        arm(&mut self.store, budget);
+        let r = self
+            .guest
+            .armature_module_model()
+            .call_validate(&mut self.store, config)
+            .await;
+        self.settle(budget, r)
+    }
+
+    fn push_deps(&mut self, deps: Vec<DependencyHandle>) -> Result<Vec<Resource<DependencyHandle>>, Fault> {
+        deps.into_iter()
+            .map(|d| {
+                self.store
+                    .data_mut()
+                    .table
+                    .push(d)
+                    .map_err(|e| Fault::Trap(format!("dependency table: {e}")))
+            })
+            .collect()
+    }
+
+    /// Builds the resource this sandbox hosts.
+    pub async fn construct(&mut self, config: &GuestConfig, deps: Vec<DependencyHandle>) -> Entered<()> {
+        let budget = self.limits.construct_timeout;
+        let handles = self.push_deps(deps)?;
+        arm(&mut self.store, budget);
+        let r = self
+            .guest
+            .armature_module_model()
+            .call_construct(&mut self.store, config, &handles)
+            .await;
+        let answer = self.settle(budget, r)?;
+        Ok(answer.map(|instance| self.instance = Some(instance)))
+    }
+
+    pub async fn reconfigure(
+        &mut self,
+        config: &GuestConfig,
+        deps: Vec<DependencyHandle>,
+    ) -> Entered<ReconfigureOutcome> {
+        let instance = self.instance()?;
+        let budget = self.limits.construct_timeout;
+        let handles = self.push_deps(deps)?;
+        arm(&mut self.store, budget);
+        let r = self
+            .guest
+            .armature_module_model()
+            .instance()
+            .call_reconfigure(&mut self.store, instance, config, &handles)
+            .await;
+        self.settle(budget, r)
+    }
+
+    fn instance(&self) -> Result<ResourceAny, Fault> {
+        self.instance
+            .ok_or_else(|| Fault::Trap("the resource was not constructed".into()))
+    }
+
+    pub async fn tick(&mut self) -> Entered<()> {
+        let instance = self.instance()?;
+        let budget = self.limits.call_timeout;
+        arm(&mut self.store, budget);
+        let r = self
+            .guest
+            .armature_module_model()
+            .instance()
+            .call_tick(&mut self.store, instance)
+            .await;
+        self.settle(budget, r)
+    }
+
+    /// Runs one API call on the hosted resource, of API `kind`.
+    pub async fn invoke(&mut self, kind: ApiKind, call: Call) -> Entered<Reply> {
+        let r = self.instance()?;
+        let budget = self.limits.call_timeout;
+        arm(&mut self.store, budget);
+        let g = &self.guest;
+        let s = &mut self.store;
+
+        // `guest!(iface.method(args..) => Reply::Variant)`: enter the guest and
+        // wrap its answer.
+        macro_rules! guest {
+            ($iface:ident.$method:ident($($arg:expr),*) => unit) => {
+                g.$iface().$method(&mut *s, r $(, $arg)*).await.map(|a| a.map(|()| Reply::Unit))
+            };
+            ($iface:ident.$method:ident($($arg:expr),*) => $wrap:path) => {
+                g.$iface().$method(&mut *s, r $(, $arg)*).await.map(|a| a.map($wrap))
+            };
+        }
+        let wrong = |what: &str| -> wasmtime::Result<Result<Reply, bindings::GuestError>> {
+            Ok(Err(CallError::unimplemented(format!(
+                "a {} has no {what}",
+                kind.info().subtype
+            ))
+            .into()))
+        };
+        use ApiKind as K;
+        let result = match call {
+            Call::DoCommand(v) => g
+                .armature_module_model()
+                .instance()
+                .call_do_command(&mut *s, r, &v)
+                .await
+                .map(|a| a.map(Reply::Value)),
+            Call::GetGeometries(v) => g
+                .armature_module_model()
+                .instance()
+                .call_get_geometries(&mut *s, r, &v)
+                .await
+                .map(|a| a.map(Reply::Geometries)),
+            Call::GetReadings(v) => match kind {
+                K::Sensor => guest!(armature_module_sensor.call_get_readings(&v) => Reply::Value),
+                K::MovementSensor => guest!(armature_module_movement_sensor.call_get_readings(&v) => Reply::Value),
+                _ => wrong("readings"),
+            },
+            Call::Stop(v) => match kind {
+                K::Motor => guest!(armature_module_motor.call_stop(&v) => unit),
+                K::Servo => guest!(armature_module_servo.call_stop(&v) => unit),
+                _ => wrong("stop"),
+            },
+            Call::IsMoving => match kind {
+                K::Motor => guest!(armature_module_motor.call_is_moving() => Reply::Bool),
+                K::Servo => guest!(armature_module_servo.call_is_moving() => Reply::Bool),
+                _ => wrong("is-moving"),
+            },
+            Call::MsPosition(v) => guest!(armature_module_movement_sensor.call_get_position(&v) => Reply::GeoPosition),
+            Call::MsLinearVelocity(v) => {
+                guest!(armature_module_movement_sensor.call_get_linear_velocity(&v) => Reply::Vector3)
+            }
+            Call::MsAngularVelocity(v) => {
+                guest!(armature_module_movement_sensor.call_get_angular_velocity(&v) => Reply::Vector3)
+            }
+            Call::MsLinearAcceleration(v) => {
+                guest!(armature_module_movement_sensor.call_get_linear_acceleration(&v) => Reply::Vector3)
+            }
+            Call::MsCompassHeading(v) => {
+                guest!(armature_module_movement_sensor.call_get_compass_heading(&v) => Reply::F64)
+            }
+            Call::MsOrientation(v) => {
+                guest!(armature_module_movement_sensor.call_get_orientation(&v) => Reply::Orientation)
+            }
+            Call::MsProperties(v) => {
+                guest!(armature_module_movement_sensor.call_get_properties(&v) => Reply::MsProperties)
+            }
+            Call::MsAccuracy(v) => guest!(armature_module_movement_sensor.call_get_accuracy(&v) => Reply::Accuracy),
+            Call::GetImages { filter, extra } => {
+                guest!(armature_module_camera.call_get_images(&filter, &extra) => Reply::Images)
+            }
+            Call::GetPointCloud { mime_type, extra } => {
+                guest!(armature_module_camera.call_get_point_cloud(&mime_type, &extra) => Reply::PointCloud)
+            }
+            Call::CameraProperties => guest!(armature_module_camera.call_get_properties() => Reply::CameraProperties),
+            Call::SetPower { power_pct, extra } => {
+                guest!(armature_module_motor.call_set_power(power_pct, &extra) => unit)
+            }
+            Call::GoFor {
+                rpm,
+                revolutions,
+                extra,
+            } => {
+                guest!(armature_module_motor.call_go_for(rpm, revolutions, &extra) => unit)
+            }
+            Call::GoTo { rpm, position, extra } => {
+                guest!(armature_module_motor.call_go_to(rpm, position, &extra) => unit)
+            }
+            Call::SetRpm { rpm, extra } => guest!(armature_module_motor.call_set_rpm(rpm, &extra) => unit),
+            Call::ResetZeroPosition { offset, extra } => {
+                guest!(armature_module_motor.call_reset_zero_position(offset, &extra) => unit)
+            }
+            Call::MotorPosition(v) => guest!(armature_module_motor.call_get_position(&v) => Reply::F64),
+            Call::MotorProperties(v) => guest!(armature_module_motor.call_get_properties(&v) => Reply::MotorProperties),
+            Call::IsPowered(v) => guest!(armature_module_motor.call_is_powered(&v) => Reply::PowerState),
+            Call::ServoMove { angle_deg, extra } => {
+                guest!(armature_module_servo.call_move_to(angle_deg, &extra) => unit)
+            }
+            Call::ServoPosition(v) => guest!(armature_module_servo.call_get_position(&v) => Reply::U32),
+            Call::EncoderPosition { position_type, extra } => {
+                guest!(armature_module_encoder.call_get_position(position_type, &extra) => Reply::EncoderPosition)
+            }
+            Call::ResetPosition(v) => guest!(armature_module_encoder.call_reset_position(&v) => unit),
+            Call::EncoderProperties(v) => {
+                guest!(armature_module_encoder.call_get_properties(&v) => Reply::EncoderProperties)
+            }
+            Call::SetGpio { pin, high, extra } => {
+                guest!(armature_module_board.call_set_gpio(&pin, high, &extra) => unit)
+            }
+            Call::GetGpio { pin, extra } => guest!(armature_module_board.call_get_gpio(&pin, &extra) => Reply::Bool),
+            Call::GetPwm { pin, extra } => guest!(armature_module_board.call_get_pwm(&pin, &extra) => Reply::F64),
+            Call::SetPwm { pin, duty, extra } => guest!(armature_module_board.call_set_pwm(&pin, duty, &extra) => unit),
+            Call::GetPwmFrequency { pin, extra } => {
+                guest!(armature_module_board.call_get_pwm_frequency(&pin, &extra) => Reply::U64)
+            }
+            Call::SetPwmFrequency { pin, hz, extra } => {
+                guest!(armature_module_board.call_set_pwm_frequency(&pin, hz, &extra) => unit)
+            }
+            Call::ReadAnalog { reader, extra } => {
+                guest!(armature_module_board.call_read_analog(&reader, &extra) => Reply::AnalogReading)
+            }
+            Call::WriteAnalog { pin, value, extra } => {
+                guest!(armature_module_board.call_write_analog(&pin, value, &extra) => unit)
+            }
+            Call::GetDigitalInterruptValue { interrupt, extra } => {
+                guest!(armature_module_board.call_get_digital_interrupt_value(&interrupt, &extra) => Reply::I64)
+            }
+            Call::ReadTicks { interrupts, since_ns } => {
+                guest!(armature_module_board.call_read_ticks(&interrupts, since_ns) => Reply::Ticks)
+            }
+            Call::SetPowerMode {
+                mode,
+                duration_ns,
+                extra,
+            } => {
+                guest!(armature_module_board.call_set_power_mode(mode, duration_ns, &extra) => unit)
+            }
+        };
+        self.settle(budget, result)
+    }
+
+    /// Closes the resource (the guest's destructor runs) and frees the Store.
+    pub async fn close(mut self) {
+        if let Some(instance) = self.instance.take() {
+            arm(&mut self.store, self.limits.call_timeout);
+            if let Err(e) = instance.resource_drop_async(&mut self.store).await {
+                tracing::warn!(resource = %self.store.data().resource, "close trapped: {e:#}");
+            }
+        }
+    }
+}
+
+/// Gives the next guest entry `budget` of wall-clock time.
+fn arm(store: &mut Store<SandboxState>, budget: Duration) {
+    store.data_mut().deadline = Instant::now() + budget;
+    store.set_epoch_deadline(1);
+}
+
+/// Turns a wasmtime error into the reason the sandbox died.
+fn classify(store: &Store<SandboxState>, limits: &Limits, budget: Duration, e: wasmtime::Error) -> Fault {
+    let state = store.data();
+    if state.limiter.refused() {
+        return Fault::Memory(limits.memory_bytes);
+    }
+    if matches!(e.downcast_ref::<Trap>(), Some(Trap::Interrupt)) {
+        return Fault::Deadline(budget);
+    }
+    // The trap itself; wasm backtraces and host context go to the debug log.
+    tracing::debug!(resource = %state.resource, "guest fault: {e:?}");
+    let mut message = match e.downcast_ref::<Trap>() {
+        Some(trap) => trap.to_string(),
+        None => format!("{e:#}").lines().next().unwrap_or_default().to_string(),
+    };
+    // A Rust guest prints its panic message to stderr before it aborts.
+    let stderr = state.stderr.contents();
+    let panic_line = String::from_utf8_lossy(&stderr)
+        .lines()
+        .rev()
+        .find(|l| l.contains("panicked"))
+        .map(|l| crate::capabilities::log::bounded(l, 512));
+    if let Some(line) = panic_line {
+        message = format!("{line} ({message})");
+    }
+    Fault::Trap(crate::capabilities::log::bounded(&message, 2048))
+}

@@ -1,0 +1,253 @@
+//! Conversions between the WIT value tree (`list<node>`, see
+//! `wit/types.wit`), JSON (configs) and protobuf `Struct`/`Value` (the wire).
+//! Trees that come from a guest are checked: every child index must point
+//! forward, each node may have one parent, and nesting is bounded, so a
+//! hostile guest can make neither a loop, nor an exponential blow-up, nor a
+//! deep recursion in the host.
+
+use prost_types::value::Kind;
+use prost_types::{ListValue, Struct, Value as PbValue};
+use serde_json::{Map, Value as Json};
+
+use crate::runtime::bindings::{Node, Value};
+
+/// Deepest nesting accepted from a guest (protobuf's own limit is 100).
+pub const MAX_DEPTH: usize = 64;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("malformed value tree: {0}")]
+pub struct TreeError(String);
+
+/// JSON object to nodes (root object first).
+pub fn map_to_nodes(map: &Map<String, Json>) -> Value {
+    let mut nodes = Vec::with_capacity(1 + map.len());
+    push_json_object(map, &mut nodes);
+    nodes
+}
+
+fn push_json(v: &Json, nodes: &mut Value) -> u32 {
+    let at = nodes.len() as u32;
+    match v {
+        Json::Null => nodes.push(Node::Null),
+        Json::Bool(b) => nodes.push(Node::Boolean(*b)),
+        Json::Number(n) => nodes.push(Node::Number(n.as_f64().unwrap_or(f64::NAN))),
+        Json::String(s) => nodes.push(Node::Text(s.clone())),
+        Json::Array(items) => {
+            nodes.push(Node::Null);
+            let children = items.iter().map(|i| push_json(i, nodes)).collect();
+            nodes[at as usize] = Node::Array(children);
+        }
+        Json::Object(map) => return push_json_object(map, nodes),
+    }
+    at
+}
+
+fn push_json_object(map: &Map<String, Json>, nodes: &mut Value) -> u32 {
+    let at = nodes.len() as u32;
+    nodes.push(Node::Null);
+    let fields = map.iter().map(|(k, v)| (k.clone(), push_json(v, nodes))).collect();
+    nodes[at as usize] = Node::Object(fields);
+    at
+}
+
+/// Protobuf Struct (request `extra`, DoCommand input) to nodes.
+pub fn struct_to_nodes(s: Option<&Struct>) -> Value {
+    let mut nodes = Vec::new();
+    match s {
+        Some(s) => {
+            push_pb_struct(s, &mut nodes, 0);
+        }
+        None => nodes.push(Node::Object(Vec::new())),
+    }
+    nodes
+}
+
+fn push_pb_struct(s: &Struct, nodes: &mut Value, depth: usize) -> u32 {
+    let at = nodes.len() as u32;
+    nodes.push(Node::Null);
+    let fields = s
+        .fields
+        .iter()
+        .map(|(k, v)| (k.clone(), push_pb(v, nodes, depth + 1)))
+        .collect();
+    nodes[at as usize] = Node::Object(fields);
+    at
+}
+
+fn push_pb(v: &PbValue, nodes: &mut Value, depth: usize) -> u32 {
+    let at = nodes.len() as u32;
+    // prost bounds the nesting of what it decodes; this bound is for values
+    // built in the host.
+    if depth > MAX_DEPTH {
+        nodes.push(Node::Null);
+        return at;
+    }
+    match &v.kind {
+        None | Some(Kind::NullValue(_)) => nodes.push(Node::Null),
+        Some(Kind::NumberValue(n)) => nodes.push(Node::Number(*n)),
+        Some(Kind::StringValue(s)) => nodes.push(Node::Text(s.clone())),
+        Some(Kind::BoolValue(b)) => nodes.push(Node::Boolean(*b)),
+        Some(Kind::StructValue(s)) => return push_pb_struct(s, nodes, depth),
+        Some(Kind::ListValue(l)) => {
+            nodes.push(Node::Null);
+            let children = l.values.iter().map(|i| push_pb(i, nodes, depth + 1)).collect();
+            nodes[at as usize] = Node::Array(children);
+        }
+    }
+    at
+}
+
+/// Reads a tree that came from a guest, checking its shape.
+struct Reader<'a> {
+    nodes: &'a [Node],
+    used: Vec<bool>,
+}
+
+impl<'a> Reader<'a> {
+    fn new(nodes: &'a [Node]) -> Self {
+        Self {
+            nodes,
+            used: vec![false; nodes.len()],
+        }
+    }
+
+    fn child(&mut self, parent: usize, index: u32) -> Result<usize, TreeError> {
+        let i = index as usize;
+        if i <= parent || i >= self.nodes.len() {
+            return Err(TreeError(format!("node {parent} points to node {i}")));
+        }
+        if std::mem::replace(&mut self.used[i], true) {
+            return Err(TreeError(format!("node {i} has two parents")));
+        }
+        Ok(i)
+    }
+
+    fn pb(&mut self, at: usize, depth: usize) -> Result<PbValue, TreeError> {
+        if depth > MAX_DEPTH {
+            return Err(TreeError(format!("nested deeper than {MAX_DEPTH}")));
+        }
+        let kind = match &self.nodes[at] {
+            Node::Null => Kind::NullValue(0),
+            Node::Number(n) => Kind::NumberValue(*n),
+            Node::Text(s) => Kind::StringValue(s.clone()),
+            Node::Boolean(b) => Kind::BoolValue(*b),
+            Node::Array(children) => {
+                let mut values = Vec::with_capacity(children.len());
+                for c in children {
+                    let c = self.child(at, *c)?;
+                    values.push(self.pb(c, depth + 1)?);
+                }
+                Kind::ListValue(ListValue { values })
+            }
+            Node::Object(fields) => Kind::StructValue(self.pb_struct(at, fields, depth)?),
+        };
+        Ok(PbValue { kind: Some(kind) })
+    }
+
+    fn pb_struct(&mut self, at: usize, fields: &[(String, u32)], depth: usize) -> Result<Struct, TreeError> {
+        let mut out = std::collections::BTreeMap::new();
+        for (k, c) in fields {
+            let c = self.child(at, *c)?;
+            out.insert(k.clone(), self.pb(c, depth + 1)?);
+        }
+        Ok(Struct { fields: out })
+    }
+}
+
+/// A guest's tree as a protobuf Value; an empty tree is null.
+pub fn nodes_to_pb(nodes: &[Node]) -> Result<PbValue, TreeError> {
+    if nodes.is_empty() {
+        return Ok(PbValue {
+            kind: Some(Kind::NullValue(0)),
+        });
+    }
+    Reader::new(nodes).pb(0, 0)
+}
+
+/// A guest's tree as a protobuf Struct (DoCommand results). A root that is
+/// not an object is an error; an empty tree is an empty Struct.
+pub fn nodes_to_struct(nodes: &[Node]) -> Result<Struct, TreeError> {
+    match nodes.first() {
+        None => Ok(Struct::default()),
+        Some(Node::Object(fields)) => Reader::new(nodes).pb_struct(0, fields, 0),
+        Some(_) => Err(TreeError("the root is not a map".into())),
+    }
+}
+
+/// A guest's tree as the fields of a map (sensor readings).
+pub fn nodes_to_fields(nodes: &[Node]) -> Result<std::collections::HashMap<String, PbValue>, TreeError> {
+    Ok(nodes_to_struct(nodes)?.fields.into_iter().collect())
+}
+
+/// A guest's tree as JSON (for logs and status).
+pub fn nodes_to_json(nodes: &[Node]) -> Result<Json, TreeError> {
+    Ok(pb_to_json(&nodes_to_pb(nodes)?))
+}
+
+/// A protobuf Value as JSON.
+pub fn pb_to_json(v: &PbValue) -> Json {
+    match &v.kind {
+        None | Some(Kind::NullValue(_)) => Json::Null,
+        Some(Kind::NumberValue(n)) => serde_json::Number::from_f64(*n).map(Json::Number).unwrap_or(Json::Null),
+        Some(Kind::StringValue(s)) => Json::String(s.clone()),
+        Some(Kind::BoolValue(b)) => Json::Bool(*b),
+        Some(Kind::StructValue(s)) => Json::Object(s.fields.iter().map(|(k, v)| (k.clone(), pb_to_json(v))).collect()),
+        Some(Kind::ListValue(l)) => Json::Array(l.values.iter().map(pb_to_json).collect()),
+    }
+}
+
+/// JSON as a protobuf Value.
+pub fn json_to_pb(v: &Json) -> PbValue {
+    let kind = match v {
+        Json::Null => Kind::NullValue(0),
+        Json::Bool(b) => Kind::BoolValue(*b),
+        Json::Number(n) => Kind::NumberValue(n.as_f64().unwrap_or(f64::NAN)),
+        Json::String(s) => Kind::StringValue(s.clone()),
+        Json::Array(a) => Kind::ListValue(ListValue {
+            values: a.iter().map(json_to_pb).collect(),
+        }),
+        Json::Object(m) => Kind::StructValue(json_to_struct(m)),
+    };
+    PbValue { kind: Some(kind) }
+}
+
+/// A JSON object as a protobuf Struct.
+pub fn json_to_struct(m: &Map<String, Json>) -> Struct {
+    Struct {
+        fields: m.iter().map(|(k, v)| (k.clone(), json_to_pb(v))).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn struct_round_trips_through_nodes() {
+        let j = json!({"a": 1.5, "b": [true, null, "x", {"c": []}], "d": {}});
+        let s = json_to_struct(j.as_object().unwrap());
+        let nodes = struct_to_nodes(Some(&s));
+        assert_eq!(nodes_to_struct(&nodes).unwrap(), s);
+        assert_eq!(nodes_to_json(&nodes).unwrap(), j);
+        assert_eq!(
+            map_to_nodes(j.as_object().unwrap()),
+            nodes_to_struct(&nodes).map(|s| struct_to_nodes(Some(&s))).unwrap()
+        );
+    }
+
+    #[test]
+    fn rejects_loops_shared_children_and_depth() {
+        assert!(nodes_to_pb(&[Node::Array(vec![0])]).is_err());
+        assert!(nodes_to_pb(&[Node::Array(vec![7])]).is_err());
+        let shared = vec![Node::Array(vec![1, 1]), Node::Null];
+        assert!(nodes_to_pb(&shared).unwrap_err().to_string().contains("two parents"));
+        let deep: Vec<Node> = (0..100u32)
+            .map(|i| Node::Array(vec![i + 1]))
+            .chain([Node::Null])
+            .collect();
+        assert!(nodes_to_pb(&deep).unwrap_err().to_string().contains("deeper"));
+        assert!(nodes_to_struct(&[Node::Number(1.0)]).is_err());
+        assert_eq!(nodes_to_struct(&[]).unwrap(), Struct::default());
+    }
+}
