@@ -120,7 +120,7 @@ mod tests {
 
     #[test]
     fn a_flat_reading_map_is_one_node_per_entry_plus_root() {
-        let m = json!({"t": 21.5, "h": 40.0}).as_object().unwrap().clone();
+        let m = json!({"t": 21.5, "h": 40.25}).as_object().unwrap().clone();
         let nodes = map_to_nodes(&m);
         assert_eq!(nodes.len(), 3);
         assert_eq!(map_from_nodes(&nodes), m);

@@ -143,20 +143,23 @@ async fn run(
         shutdown: shutdown.clone(),
     };
 
+    // Signal handlers first, so that a signal sent as soon as the address is
+    // printed is not lost.
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
+    let mut int = signal(SignalKind::interrupt()).context("installing the SIGINT handler")?;
+    let hup = signal(SignalKind::hangup()).context("installing the SIGHUP handler")?;
+    tokio::spawn(reload_on_sighup(hup, machine.clone(), config_path.to_path_buf()));
+
     // Printed on stdout (logs go to stderr) so that scripts and tests can
     // find the port when listening on :0.
     println!("armature listening on {local}");
     tracing::info!(%local, resources = machine.slots().len(), "serving");
 
-    tokio::spawn(reload_on_sighup(machine.clone(), config_path.to_path_buf()));
     let stop = async move {
-        use tokio::signal::unix::{SignalKind, signal};
-        let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
-            return shutdown.notified().await;
-        };
         tokio::select! {
-            _ = term.recv() => tracing::info!("SIGTERM"),
-            _ = int.recv() => tracing::info!("SIGINT"),
+            _ = term.recv() => tracing::info!("SIGTERM: stopping"),
+            _ = int.recv() => tracing::info!("SIGINT: stopping"),
             _ = shutdown.notified() => {}
         }
     };
@@ -167,11 +170,7 @@ async fn run(
 }
 
 /// SIGHUP re-reads the config; a config with problems is refused whole.
-async fn reload_on_sighup(machine: Arc<Machine>, path: PathBuf) {
-    use tokio::signal::unix::{SignalKind, signal};
-    let Ok(mut hup) = signal(SignalKind::hangup()) else {
-        return;
-    };
+async fn reload_on_sighup(mut hup: tokio::signal::unix::Signal, machine: Arc<Machine>, path: PathBuf) {
     while hup.recv().await.is_some() {
         tracing::info!(config = %path.display(), "SIGHUP: reloading");
         match MachineConfig::load(&path) {

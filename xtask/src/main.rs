@@ -1,1 +1,221 @@
-fn main() {}
+//! Project tasks: `cargo xtask build | demo | test`.
+//!
+//! Everything a task needs is installed by the task itself (the wasm32-wasip2
+//! target, a Python venv under `target/`, cargo-component under
+//! `target/tools/`), so the same commands work on a fresh machine and in CI.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+const GUEST_TARGET: &str = "wasm32-wasip2";
+/// Python packages the client tests use. viam-sdk is the official client.
+const PYTHON_PACKAGES: &[&str] = &["viam-sdk", "pytest"];
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = root()?;
+    match args.first().map(String::as_str) {
+        Some("build") => build(&root),
+        Some("demo") => demo(&root),
+        Some("test") => test(&root, &args[1..]),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <task>\n\n  build   host (release) + every example and test guest → target/modules, target/test-modules\n  demo    build, then run examples/machines/demo.json on 127.0.0.1:8080\n  test    build, then every Rust and Python test"
+            );
+            bail!("unknown task {:?}", args.first())
+        }
+    }
+}
+
+fn root() -> Result<PathBuf> {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    Ok(manifest.parent().context("xtask lives in the workspace")?.to_path_buf())
+}
+
+fn run(cmd: &mut Command) -> Result<()> {
+    eprintln!("$ {}", describe(cmd));
+    let status = cmd.status().with_context(|| format!("running {}", describe(cmd)))?;
+    if !status.success() {
+        bail!("{} failed: {status}", describe(cmd));
+    }
+    Ok(())
+}
+
+fn describe(cmd: &Command) -> String {
+    let args: Vec<String> = cmd.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
+    format!("{} {}", cmd.get_program().to_string_lossy(), args.join(" "))
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+fn ensure_guest_target() -> Result<()> {
+    let out = Command::new("rustup").args(["target", "list", "--installed"]).output();
+    match out {
+        Ok(o)
+            if String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .any(|l| l.trim() == GUEST_TARGET) =>
+        {
+            Ok(())
+        }
+        Ok(_) => run(Command::new("rustup").args(["target", "add", GUEST_TARGET])),
+        Err(e) => {
+            eprintln!("warning: rustup not found ({e}); assuming {GUEST_TARGET} is installed");
+            Ok(())
+        }
+    }
+}
+
+/// Guest crates: (package name, crate dir) under `dir` (one level down).
+fn guest_crates(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry?.path();
+        let manifest = path.join("Cargo.toml");
+        let Ok(text) = std::fs::read_to_string(&manifest) else {
+            continue;
+        };
+        if !text.contains("cdylib") {
+            continue;
+        }
+        let name = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("name = \"").and_then(|r| r.strip_suffix('"')))
+            .with_context(|| format!("no package name in {}", manifest.display()))?;
+        out.push((name.to_string(), path));
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn build_guests(root: &Path, crates: &[(String, PathBuf)], out_dir: &Path) -> Result<()> {
+    if crates.is_empty() {
+        return Ok(());
+    }
+    let mut cmd = cargo();
+    cmd.current_dir(root)
+        .args(["build", "--profile", "guest", "--target", GUEST_TARGET]);
+    for (name, _) in crates {
+        cmd.args(["-p", name]);
+    }
+    run(&mut cmd)?;
+    std::fs::create_dir_all(out_dir)?;
+    for (name, _) in crates {
+        let built = root
+            .join("target")
+            .join(GUEST_TARGET)
+            .join("guest")
+            .join(format!("{}.wasm", name.replace('-', "_")));
+        let dest = out_dir.join(format!("{name}.wasm"));
+        std::fs::copy(&built, &dest).with_context(|| format!("copying {} to {}", built.display(), dest.display()))?;
+        eprintln!("  {}", dest.strip_prefix(root).unwrap_or(&dest).display());
+    }
+    Ok(())
+}
+
+fn build(root: &Path) -> Result<()> {
+    ensure_guest_target()?;
+    run(cargo()
+        .current_dir(root)
+        .args(["build", "--release", "-p", "armature-host"]))?;
+    build_guests(
+        root,
+        &guest_crates(&root.join("examples"))?,
+        &root.join("target/modules"),
+    )?;
+    build_guests(
+        root,
+        &guest_crates(&root.join("tests/fixtures"))?,
+        &root.join("target/test-modules"),
+    )?;
+    Ok(())
+}
+
+fn demo(root: &Path) -> Result<()> {
+    build(root)?;
+    let config = root.join("examples/machines/demo.json");
+    println!();
+    println!("Armature demo machine: {}", config.display());
+    println!("  gRPC (Viam API) on 127.0.0.1:8080; try, from another terminal:");
+    println!("    target/venv/bin/python examples/clients/read_sensor.py 127.0.0.1:8080");
+    println!("  or with grpcurl: grpcurl -plaintext 127.0.0.1:8080 list");
+    println!("  Ctrl-C stops it.");
+    println!();
+    let status = Command::new(root.join("target/release/armature"))
+        .current_dir(root)
+        .args(["run", "--config"])
+        .arg(&config)
+        .args(["--listen", "127.0.0.1:8080"])
+        .status()?;
+    if !status.success() {
+        bail!("armature exited with {status}");
+    }
+    Ok(())
+}
+
+/// A venv under target/ with the client test packages.
+fn python_venv(root: &Path) -> Result<PathBuf> {
+    let venv = root.join("target/venv");
+    let python = venv.join("bin/python");
+    if !python.exists() {
+        run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+    }
+    let have = Command::new(&python)
+        .args(["-c", "import viam, pytest"])
+        .status()?
+        .success();
+    if !have {
+        run(Command::new(&python)
+            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+            .args(PYTHON_PACKAGES))?;
+    }
+    Ok(python)
+}
+
+/// cargo-component, installed under target/tools when the machine lacks it.
+fn cargo_component(root: &Path) -> Result<PathBuf> {
+    if let Ok(o) = Command::new("cargo-component").arg("--version").output()
+        && o.status.success()
+    {
+        return Ok(PathBuf::from("cargo-component"));
+    }
+    let tools = root.join("target/tools");
+    let bin = tools.join("bin/cargo-component");
+    if !bin.exists() {
+        eprintln!("installing cargo-component under target/tools (once; several minutes)");
+        run(cargo()
+            .args(["install", "cargo-component", "--locked", "--root"])
+            .arg(&tools))?;
+    }
+    Ok(bin)
+}
+
+fn test(root: &Path, extra: &[String]) -> Result<()> {
+    build(root)?;
+    let component = cargo_component(root)?;
+    let python = python_venv(root)?;
+    let mut cargo_test = cargo();
+    cargo_test
+        .current_dir(root)
+        .args([
+            "test",
+            "--release",
+            "-p",
+            "armature-host",
+            "-p",
+            "armature-guest",
+            "-p",
+            "armature-tests",
+        ])
+        .env("ARMATURE_CARGO_COMPONENT", &component)
+        .args(extra);
+    run(&mut cargo_test)?;
+    run(Command::new(&python)
+        .current_dir(root)
+        .args(["-m", "pytest", "-q", "tests/python"]))?;
+    Ok(())
+}

@@ -401,18 +401,43 @@ fn classify(store: &Store<SandboxState>, limits: &Limits, budget: Duration, e: w
     // The trap itself; wasm backtraces and host context go to the debug log.
     tracing::debug!(resource = %state.resource, "guest fault: {e:?}");
     let mut message = match e.downcast_ref::<Trap>() {
+        Some(Trap::StackOverflow) => "stack overflow (the wasm stack is limited to 512 KiB)".to_string(),
         Some(trap) => trap.to_string(),
         None => format!("{e:#}").lines().next().unwrap_or_default().to_string(),
     };
-    // A Rust guest prints its panic message to stderr before it aborts.
-    let stderr = state.stderr.contents();
-    let panic_line = String::from_utf8_lossy(&stderr)
-        .lines()
-        .rev()
-        .find(|l| l.contains("panicked"))
-        .map(|l| crate::capabilities::log::bounded(l, 512));
-    if let Some(line) = panic_line {
-        message = format!("{line} ({message})");
+    // A Rust guest prints "thread '..' panicked at file:line:col:" and then
+    // the message to stderr before it aborts.
+    if let Some(panic) = panic_message(&String::from_utf8_lossy(&state.stderr.contents())) {
+        message = format!("{panic} ({message})");
     }
     Fault::Trap(crate::capabilities::log::bounded(&message, 2048))
+}
+
+/// The last panic message in a guest's stderr, with its location.
+fn panic_message(stderr: &str) -> Option<String> {
+    let lines: Vec<&str> = stderr.lines().collect();
+    let at = lines.iter().rposition(|l| l.contains("panicked at"))?;
+    let location = lines[at]
+        .split("panicked at ")
+        .nth(1)
+        .unwrap_or("")
+        .trim_end_matches(':');
+    let text = lines.get(at + 1).copied().unwrap_or("");
+    Some(crate::capabilities::log::bounded(
+        &format!("panicked: {text} at {location}"),
+        512,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::panic_message;
+
+    #[test]
+    fn finds_the_panic_message_after_the_location_line() {
+        let stderr =
+            "noise\nthread '<unnamed>' (1) panicked at src/lib.rs:25:13:\nboom\nnote: run with RUST_BACKTRACE=1\n";
+        assert_eq!(panic_message(stderr).unwrap(), "panicked: boom at src/lib.rs:25:13");
+        assert_eq!(panic_message("nothing"), None);
+    }
 }

@@ -1,0 +1,299 @@
+//! The core promise, end to end: a real armature process with the example
+//! modules, driven over gRPC.
+
+use std::time::Duration;
+
+use armature_tests::*;
+use serde_json::json;
+use tonic::Code;
+
+fn demo_config() -> serde_json::Value {
+    json!({
+        "components": [thermometer("temp-1", 21.5), thermometer("temp-2", 25.0)],
+        "services": [alerts("alerts", &["temp-1", "temp-2"], 40.0)],
+    })
+}
+
+#[tokio::test]
+async fn lists_resources_and_reads_a_sensor() {
+    let host = Armature::start(demo_config());
+    let mut robot = host.robot().await;
+    let names = robot
+        .resource_names(robot::ResourceNamesRequest {})
+        .await
+        .unwrap()
+        .into_inner()
+        .resources;
+    let mut listed: Vec<(String, String, String)> = names
+        .iter()
+        .map(|n| (n.r#type.clone(), n.subtype.clone(), n.name.clone()))
+        .collect();
+    listed.sort();
+    assert_eq!(
+        listed,
+        vec![
+            ("component".into(), "sensor".into(), "temp-1".into()),
+            ("component".into(), "sensor".into(), "temp-2".into()),
+            ("service".into(), "generic".into(), "alerts".into()),
+        ]
+    );
+
+    let mut sensors = host.sensors().await;
+    let r = readings(&mut sensors, "temp-1").await.unwrap();
+    assert_eq!(r["temperature"], json!(21.5));
+    assert_eq!(r["humidity"], json!(40.0));
+
+    let subtypes = robot
+        .resource_rpc_subtypes(robot::ResourceRpcSubtypesRequest {})
+        .await
+        .unwrap()
+        .into_inner();
+    let services: Vec<String> = subtypes
+        .resource_rpc_subtypes
+        .iter()
+        .map(|s| s.proto_service.clone())
+        .collect();
+    assert!(
+        services.contains(&"viam.component.sensor.v1.SensorService".to_string()),
+        "{services:?}"
+    );
+    assert!(
+        services.contains(&"viam.service.generic.v1.GenericService".to_string()),
+        "{services:?}"
+    );
+
+    let version = robot
+        .get_version(robot::GetVersionRequest {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(version.platform, "armature");
+
+    let status = machine_status(&mut robot).await;
+    assert!(status.values().all(|(state, _)| *state == READY), "{status:?}");
+}
+
+#[tokio::test]
+async fn unknown_names_are_not_found_and_bad_commands_invalid() {
+    let host = Armature::start(demo_config());
+    let mut sensors = host.sensors().await;
+    let e = readings(&mut sensors, "nope").await.unwrap_err();
+    assert_eq!(e.code(), Code::NotFound, "{e:?}");
+    assert!(e.message().contains("nope"), "{e:?}");
+    // A sensor's name asked of another API is not found either.
+    let mut services = host.services().await;
+    let e = service_command(&mut services, "temp-1", json!({"command": "get_alerts"}))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Code::NotFound);
+    let e = service_command(&mut services, "alerts", json!({"command": "explode"}))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Code::InvalidArgument, "{e:?}");
+    assert!(e.message().contains("alerts"), "the message names the resource: {e:?}");
+}
+
+#[tokio::test]
+async fn an_alert_appears_when_a_reading_crosses_the_threshold() {
+    let host = Armature::start(demo_config());
+    let mut services = host.services().await;
+    let mut sensors = host.sensors().await;
+    let quiet = service_command(
+        &mut services,
+        "alerts",
+        json!({"command": "get_alerts", "severity": "critical"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(quiet, json!({"alerts": []}));
+
+    sensor_command(&mut sensors, "temp-1", json!({"command": "set", "celsius": 42.5}))
+        .await
+        .unwrap();
+    let alerts = eventually(Duration::from_secs(5), "the critical alert", || {
+        let mut services = services.clone();
+        async move {
+            let r = service_command(
+                &mut services,
+                "alerts",
+                json!({"command": "get_alerts", "severity": "critical"}),
+            )
+            .await
+            .ok()?;
+            (r["alerts"].as_array()?.len() == 1).then_some(r)
+        }
+    })
+    .await;
+    assert_eq!(
+        alerts,
+        json!({"alerts": [{"sensor": "temp-1", "value": 42.5, "threshold": 40.0, "severity": "critical"}]})
+    );
+}
+
+#[tokio::test]
+async fn background_polling_stops_when_the_logic_resource_is_removed() {
+    let host = Armature::start(demo_config());
+    let mut sensors = host.sensors().await;
+    let reads = |v: serde_json::Value| v["reads"].as_f64().unwrap_or(-1.0);
+    // The logic service polls temp-2 every 50 ms.
+    let before = reads(
+        sensor_command(&mut sensors, "temp-2", json!({"command": "stats"}))
+            .await
+            .unwrap(),
+    );
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let during = reads(
+        sensor_command(&mut sensors, "temp-2", json!({"command": "stats"}))
+            .await
+            .unwrap(),
+    );
+    assert!(during >= before + 3.0, "polling runs: {before} -> {during}");
+
+    host.reload(json!({"components": [thermometer("temp-1", 21.5), thermometer("temp-2", 25.0)]}));
+    let mut robot = host.robot().await;
+    eventually(Duration::from_secs(5), "alerts removed", || {
+        let mut robot = robot.clone();
+        async move { (!machine_status(&mut robot).await.contains_key("alerts")).then_some(()) }
+    })
+    .await;
+    let after_removal = reads(
+        sensor_command(&mut sensors, "temp-2", json!({"command": "stats"}))
+            .await
+            .unwrap(),
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let later = reads(
+        sensor_command(&mut sensors, "temp-2", json!({"command": "stats"}))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(later, after_removal, "no reads after the logic resource was removed");
+    // The sensors kept their state: they were not touched by the change.
+    assert!(later >= during);
+    let _ = robot.resource_names(robot::ResourceNamesRequest {}).await.unwrap();
+}
+
+#[tokio::test]
+async fn dependencies_wait_and_optional_ones_are_handed_over_when_they_appear() {
+    // alerts needs temp-9, which is not configured yet: it waits.
+    let host = Armature::start(json!({
+        "components": [thermometer("temp-1", 50.0)],
+        "services": [alerts("alerts", &["temp-1", "temp-9"], 40.0)],
+    }));
+    let mut robot = host.robot().await;
+    let status = machine_status(&mut robot).await;
+    assert_eq!(status["alerts"].0, CONFIGURING, "{status:?}");
+    assert!(status["alerts"].1.contains("temp-9"), "{status:?}");
+
+    host.reload(json!({
+        "components": [thermometer("temp-1", 50.0), thermometer("temp-9", 45.0)],
+        "services": [alerts("alerts", &["temp-1", "temp-9"], 40.0)],
+    }));
+    let mut services = host.services().await;
+    let alerts = eventually(Duration::from_secs(10), "alerts for both sensors", || {
+        let mut services = services.clone();
+        async move {
+            let r = service_command(&mut services, "alerts", json!({"command": "get_alerts"}))
+                .await
+                .ok()?;
+            (r["alerts"].as_array()?.len() == 2).then_some(r)
+        }
+    })
+    .await;
+    let sensors: Vec<&str> = alerts["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["sensor"].as_str().unwrap())
+        .collect();
+    assert_eq!(sensors, vec!["temp-1", "temp-9"]);
+}
+
+#[tokio::test]
+async fn full_dependency_names_resolve_and_cycles_are_named() {
+    let host = Armature::start(json!({
+        "components": [
+            thermometer("temp-1", 50.0),
+            {"name": "a", "api": "rdk:component:sensor", "model": "armature:examples:thermometer", "depends_on": ["b"]},
+            {"name": "b", "api": "rdk:component:sensor", "model": "armature:examples:thermometer", "depends_on": ["rdk:component:sensor/a"]},
+        ],
+        "services": [alerts("alerts", &["rdk:component:sensor/temp-1"], 40.0)],
+    }));
+    let mut robot = host.robot().await;
+    let status = machine_status(&mut robot).await;
+    assert_eq!(status["temp-1"].0, READY);
+    assert_eq!(status["a"].0, UNHEALTHY);
+    assert!(status["a"].1.contains("cycle"), "{status:?}");
+    assert!(
+        status["b"].1.contains("a -> b -> a") || status["b"].1.contains("b -> a -> b"),
+        "{status:?}"
+    );
+    let mut services = host.services().await;
+    let alerts = eventually(
+        Duration::from_secs(5),
+        "an alert through a full-name dependency",
+        || {
+            let mut services = services.clone();
+            async move {
+                let r = service_command(&mut services, "alerts", json!({"command": "get_alerts"}))
+                    .await
+                    .ok()?;
+                (r["alerts"].as_array()?.len() == 1).then_some(r)
+            }
+        },
+    )
+    .await;
+    assert_eq!(alerts["alerts"][0]["sensor"], "rdk:component:sensor/temp-1");
+}
+
+#[tokio::test]
+async fn sessions_heartbeat_and_expire() {
+    let host = Armature::start(
+        json!({"network": {"sessions": {"heartbeat_window": "200ms"}}, "components": [thermometer("t", 1.0)]}),
+    );
+    let mut robot = host.robot().await;
+    let s = robot
+        .start_session(robot::StartSessionRequest { resume: String::new() })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(s.heartbeat_window.unwrap().nanos, 200_000_000);
+    robot
+        .send_session_heartbeat(robot::SendSessionHeartbeatRequest { id: s.id.clone() })
+        .await
+        .unwrap();
+    // Resuming a live session returns it.
+    let again = robot
+        .start_session(robot::StartSessionRequest { resume: s.id.clone() })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(again.id, s.id);
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let e = robot
+        .send_session_heartbeat(robot::SendSessionHeartbeatRequest { id: s.id })
+        .await
+        .unwrap_err();
+    assert_eq!((e.code(), e.message()), (Code::InvalidArgument, "SESSION_EXPIRED"));
+}
+
+#[tokio::test]
+async fn a_second_start_uses_the_compile_cache() {
+    let config = json!({"components": [thermometer("t", 1.0)]});
+    drop(Armature::start(config.clone()));
+    let host = Armature::start(config);
+    let logs = host.logs();
+    assert!(
+        logs.contains("module=thermometer") && logs.contains("cache=Hit"),
+        "{logs}"
+    );
+}
+
+#[tokio::test]
+async fn sigterm_closes_and_exits() {
+    let mut host = Armature::start(demo_config());
+    host.signal(libc::SIGTERM);
+    let status = host.wait_exit(Duration::from_secs(5)).expect("exits after SIGTERM");
+    assert!(status.success(), "{status:?}");
+    assert!(host.logs().contains("stopped"));
+}
