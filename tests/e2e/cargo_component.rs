@@ -12,7 +12,16 @@ async fn a_module_built_with_cargo_component_runs_in_the_host() {
     let target_dir = root().join("target/cargo-component");
     let status = Command::new(&tool)
         .current_dir(root())
-        .args(["component", "build", "--release", "--target", "wasm32-wasip2", "-p", "thermometer", "--target-dir"])
+        .args([
+            "component",
+            "build",
+            "--release",
+            "--target",
+            "wasm32-wasip2",
+            "-p",
+            "thermometer",
+            "--target-dir",
+        ])
         .arg(&target_dir)
         .status()
         .unwrap_or_else(|e| panic!("cannot run {tool} ({e}): install cargo-component, or run `cargo xtask test`"));

@@ -11,7 +11,7 @@ use anyhow::{Context, Result, bail};
 
 const GUEST_TARGET: &str = "wasm32-wasip2";
 /// Python packages the client tests use. viam-sdk is the official client.
-const PYTHON_PACKAGES: &[&str] = &["viam-sdk", "pytest"];
+const PYTHON_PACKAGES: &[&str] = &["viam-sdk", "pytest", "pillow"];
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -165,7 +165,7 @@ fn python_venv(root: &Path) -> Result<PathBuf> {
         run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
     }
     let have = Command::new(&python)
-        .args(["-c", "import viam, pytest"])
+        .args(["-c", "import viam, pytest, PIL"])
         .status()?
         .success();
     if !have {

@@ -5,7 +5,7 @@ use tonic::{Response, Status};
 
 use crate::grpc::Host;
 use crate::grpc::proto::viam::common::v1 as common;
-use crate::grpc::status::from_tree_error;
+use crate::grpc::status::{from_tree_error, mismatch};
 use crate::resources::api::ApiKind;
 use crate::resources::call::Call;
 use crate::values;
@@ -23,7 +23,7 @@ pub async fn get_readings(
             Call::GetReadings(values::struct_to_nodes(r.extra.as_ref())),
         )
         .await?;
-    let nodes = reply.into_value().map_err(|e| Status::internal(e.message))?;
+    let nodes = reply.into_value().map_err(mismatch)?;
     let readings = values::nodes_to_fields(&nodes).map_err(|e| from_tree_error(&r.name, e))?;
     Ok(Response::new(common::GetReadingsResponse { readings }))
 }
@@ -41,7 +41,7 @@ pub async fn do_command(
             Call::DoCommand(values::struct_to_nodes(r.command.as_ref())),
         )
         .await?;
-    let nodes = reply.into_value().map_err(|e| Status::internal(e.message))?;
+    let nodes = reply.into_value().map_err(mismatch)?;
     let result = values::nodes_to_struct(&nodes).map_err(|e| from_tree_error(&r.name, e))?;
     Ok(Response::new(common::DoCommandResponse { result: Some(result) }))
 }
@@ -59,7 +59,7 @@ pub async fn get_geometries(
             Call::GetGeometries(values::struct_to_nodes(r.extra.as_ref())),
         )
         .await?;
-    let geometries = reply.into_geometries().map_err(|e| Status::internal(e.message))?;
+    let geometries = reply.into_geometries().map_err(mismatch)?;
     Ok(Response::new(common::GetGeometriesResponse {
         geometries: geometries.into_iter().map(geometry).collect(),
     }))

@@ -2,10 +2,17 @@
 //! Each API file only translates its methods; lookup, call, error mapping
 //! and session tagging are here, once.
 
+pub mod board;
+pub mod camera;
 pub mod common;
+pub mod encoder;
 pub mod generic;
+pub mod motion;
+pub mod motor;
+pub mod movement_sensor;
 pub mod robot;
 pub mod sensor;
+pub mod servo;
 pub mod status;
 
 use std::net::SocketAddr;
@@ -59,23 +66,16 @@ impl Host {
         slot.call(call).await.map_err(|e| status::from_call_error(&slot, e))
     }
 
-    /// Like [`Host::call`] for a safety-monitored method: the resource is
-    /// recorded against the caller's session, so that it is stopped if the
-    /// session lapses.
-    pub async fn call_monitored<T>(
-        &self,
-        kind: ApiKind,
-        request: &Request<T>,
-        name: &str,
-        call: Call,
-    ) -> Result<Reply, Status> {
-        let slot = self.slot(kind, name)?;
+    /// For a safety-monitored method: records the resource against the
+    /// caller's session (header `viam-sid`), so that it is stopped if the
+    /// session lapses. An expired session is refused as Viam does.
+    pub fn tag_session<T>(&self, request: &Request<T>, slot: &Arc<ResourceSlot>) -> Result<(), Status> {
         if let Some(id) = request.metadata().get(SESSION_HEADER).and_then(|v| v.to_str().ok()) {
             self.sessions
-                .moved(id, &slot)
+                .moved(id, slot)
                 .map_err(|e| Status::invalid_argument(e.to_string()))?;
         }
-        slot.call(call).await.map_err(|e| status::from_call_error(&slot, e))
+        Ok(())
     }
 }
 
@@ -106,6 +106,28 @@ pub async fn serve(
         )
         .add_service(service::generic::v1::generic_service_server::GenericServiceServer::new(
             generic::GenericServiceApi(host.clone()),
+        ))
+        .add_service(
+            component::movementsensor::v1::movement_sensor_service_server::MovementSensorServiceServer::new(
+                movement_sensor::MovementSensorApi(host.clone()),
+            ),
+        )
+        .add_service(component::camera::v1::camera_service_server::CameraServiceServer::new(
+            camera::CameraApi(host.clone()),
+        ))
+        .add_service(component::motor::v1::motor_service_server::MotorServiceServer::new(
+            motor::MotorApi(host.clone()),
+        ))
+        .add_service(component::servo::v1::servo_service_server::ServoServiceServer::new(
+            servo::ServoApi(host.clone()),
+        ))
+        .add_service(
+            component::encoder::v1::encoder_service_server::EncoderServiceServer::new(encoder::EncoderApi(
+                host.clone(),
+            )),
+        )
+        .add_service(component::board::v1::board_service_server::BoardServiceServer::new(
+            board::BoardApi(host.clone()),
         ))
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)

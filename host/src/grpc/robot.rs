@@ -9,7 +9,6 @@ use crate::grpc::proto::viam::robot::v1 as pb;
 use crate::grpc::proto::viam::robot::v1::robot_service_server::RobotService;
 use crate::grpc::{API_VERSION, Host};
 use crate::resources::api::APIS;
-use crate::resources::call::Call;
 use crate::resources::slot::State;
 use crate::values;
 
@@ -187,7 +186,7 @@ impl RobotService for RobotApi {
                         .is_some_and(|n| n.name == slot.name.name && n.subtype == slot.name.api.subtype)
                 })
                 .and_then(|e| e.params.as_ref());
-            if let Err(e) = slot.call(Call::Stop(values::struct_to_nodes(params))).await {
+            if let Err(e) = crate::grpc::motion::stop(&slot, values::struct_to_nodes(params)).await {
                 failures.push(format!("{}: {e}", slot.name));
             }
         }

@@ -37,3 +37,8 @@ pub fn from_call_error(slot: &ResourceSlot, e: CallError) -> Status {
 pub fn from_tree_error(slot_name: &str, e: TreeError) -> Status {
     Status::internal(format!("resource {slot_name:?} answered a {e}"))
 }
+
+/// A reply of the wrong shape for the method: a host bug, reported as INTERNAL.
+pub fn mismatch(e: CallError) -> Status {
+    Status::internal(e.message)
+}

@@ -5,6 +5,7 @@
 //! tells the supervisor, which rebuilds it; calls meanwhile fail fast with
 //! UNAVAILABLE and the reason.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -52,6 +53,9 @@ pub struct ResourceSlot {
     ticker: Mutex<Option<JoinHandle<()>>>,
     /// When the current sandbox was installed.
     healthy_since: Mutex<Option<Instant>>,
+    /// Bumped by every motion command and every stop: a host-side wait for a
+    /// motion ends as soon as another command supersedes it.
+    motion: AtomicU64,
 }
 
 impl ResourceSlot {
@@ -72,6 +76,7 @@ impl ResourceSlot {
             tick_period,
             ticker: Mutex::new(None),
             healthy_since: Mutex::new(None),
+            motion: AtomicU64::new(0),
         });
         let task = tokio::spawn(run_ticker(Arc::downgrade(&slot), rx));
         *lock(&slot.ticker) = Some(task);
@@ -98,6 +103,16 @@ impl ResourceSlot {
     /// How long the current sandbox has served without a fault.
     pub fn healthy_for(&self) -> Option<Duration> {
         lock(&self.healthy_since).map(|t| t.elapsed())
+    }
+
+    /// Starts a new motion epoch (a motion command or a stop) and returns it.
+    pub fn begin_motion(&self) -> u64 {
+        self.motion.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    /// The current motion epoch.
+    pub fn motion(&self) -> u64 {
+        self.motion.load(Ordering::SeqCst)
     }
 
     /// Calls the resource.
