@@ -189,7 +189,7 @@ async fn dependencies_wait_and_optional_ones_are_handed_over_when_they_appear() 
         "components": [thermometer("temp-1", 50.0), thermometer("temp-9", 45.0)],
         "services": [alerts("alerts", &["temp-1", "temp-9"], 40.0)],
     }));
-    let mut services = host.services().await;
+    let services = host.services().await;
     let alerts = eventually(Duration::from_secs(10), "alerts for both sensors", || {
         let mut services = services.clone();
         async move {
@@ -228,7 +228,7 @@ async fn full_dependency_names_resolve_and_cycles_are_named() {
         status["b"].1.contains("a -> b -> a") || status["b"].1.contains("b -> a -> b"),
         "{status:?}"
     );
-    let mut services = host.services().await;
+    let services = host.services().await;
     let alerts = eventually(
         Duration::from_secs(5),
         "an alert through a full-name dependency",

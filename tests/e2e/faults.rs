@@ -61,7 +61,7 @@ async fn each_fault_fails_only_its_own_call_with_the_right_status() {
 async fn a_faulted_resource_is_rebuilt_and_reports_its_restarts() {
     let host = Armature::start(config());
     let mut sensors = host.sensors().await;
-    let mut robot = host.robot().await;
+    let robot = host.robot().await;
     readings(&mut sensors, "panics").await.unwrap_err();
     // Rebuilt with backoff: READY again, with the restart counted, and the
     // next call enters the new sandbox (and panics again, on purpose).

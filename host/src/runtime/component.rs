@@ -151,7 +151,7 @@ impl Runtime {
             .exports(&self.engine)
             .map(|(name, _)| name.to_string())
             .collect();
-        if exports.iter().any(|e| *e == wanted) {
+        if exports.contains(&wanted) {
             return Ok(());
         }
         let found = exports
