@@ -9,7 +9,9 @@ use clap::{Parser, Subcommand};
 
 use armature::config::MachineConfig;
 use armature::grpc::{self, Host};
-use armature::resources::machine::{Machine, wasm_files};
+use armature::resources::machine::Machine;
+use armature::resources::modules::wasm_files;
+use armature::resources::reload;
 use armature::resources::sessions::Sessions;
 use armature::runtime::cache::ComponentCache;
 use armature::runtime::component::Runtime;
@@ -63,6 +65,15 @@ enum Command {
         modules: Option<PathBuf>,
         #[command(flatten)]
         cache: CacheArgs,
+        /// Do not watch the config file and the modules folder for changes
+        /// (SIGHUP and `armature reload` still apply them).
+        #[arg(long)]
+        no_watch: bool,
+    },
+    /// Make the host running a config re-read it (sends it SIGHUP).
+    Reload {
+        #[arg(long)]
+        config: PathBuf,
     },
     /// Check a config and its modules; list every problem and exit non-zero if there is one.
     Check {
@@ -100,12 +111,14 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Run {
-                config,
-                listen,
-                modules,
-                cache,
-            } => run(&config, listen, modules, cache.dir()).await,
+            Command::Run { config, listen, modules, cache, no_watch } => {
+                run(&config, listen, modules, cache.dir(), !no_watch).await
+            }
+            Command::Reload { config } => {
+                let pid = reload::signal_running(&config)?;
+                println!("asked armature (pid {pid}) to reload {}", config.display());
+                Ok(ExitCode::SUCCESS)
+            }
             Command::Check { config, modules, cache } => check(&config, modules, cache.dir()).await,
             Command::Models { dir, json, cache } => models(&dir, json, cache.dir()).await,
         }
@@ -124,6 +137,7 @@ async fn run(
     listen: Option<String>,
     modules: Option<PathBuf>,
     cache_dir: Option<PathBuf>,
+    watch: bool,
 ) -> anyhow::Result<ExitCode> {
     let (config, problems) = MachineConfig::load_lenient(config_path).map_err(|e| anyhow::anyhow!("{e}"))?;
     for p in &problems {
@@ -148,8 +162,24 @@ async fn run(
     use tokio::signal::unix::{SignalKind, signal};
     let mut term = signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
     let mut int = signal(SignalKind::interrupt()).context("installing the SIGINT handler")?;
-    let hup = signal(SignalKind::hangup()).context("installing the SIGHUP handler")?;
-    tokio::spawn(reload_on_sighup(hup, machine.clone(), config_path.to_path_buf()));
+    let mut hup = signal(SignalKind::hangup()).context("installing the SIGHUP handler")?;
+    let (reloads, reload_rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while hup.recv().await.is_some() {
+            let _ = reloads.send(reload::Trigger::Signal);
+        }
+    });
+    let _watcher = if watch {
+        let modules_dir = machine.modules_dir().await;
+        Some(reload::watch(machine.clone(), config_path.to_path_buf(), modules_dir, reload_rx)?)
+    } else {
+        tokio::spawn(reload_on_signal(reload_rx, machine.clone(), config_path.to_path_buf()));
+        None
+    };
+    let pid_file = reload::pid_file(config_path);
+    if let Err(e) = std::fs::write(&pid_file, std::process::id().to_string()) {
+        tracing::warn!(file = %pid_file.display(), "cannot write the pid file (armature reload will not find this host): {e}");
+    }
 
     // Printed on stdout (logs go to stderr) so that scripts and tests can
     // find the port when listening on :0.
@@ -163,24 +193,22 @@ async fn run(
             _ = shutdown.notified() => {}
         }
     };
-    grpc::serve(host, listener, stop).await?;
+    let served = grpc::serve(host, listener, stop).await;
+    let _ = std::fs::remove_file(&pid_file);
+    served?;
     machine.shutdown().await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }
 
-/// SIGHUP re-reads the config; a config with problems is refused whole.
-async fn reload_on_sighup(mut hup: tokio::signal::unix::Signal, machine: Arc<Machine>, path: PathBuf) {
-    while hup.recv().await.is_some() {
-        tracing::info!(config = %path.display(), "SIGHUP: reloading");
-        match MachineConfig::load(&path) {
-            Ok(config) => {
-                if machine.apply(config).await.is_ok() {
-                    tracing::info!("config applied");
-                }
-            }
-            Err(e) => tracing::error!("config change refused; the machine keeps running as it was:\n{e}"),
-        }
+/// Without the watcher, signals still reload.
+async fn reload_on_signal(
+    mut signals: tokio::sync::mpsc::UnboundedReceiver<reload::Trigger>,
+    machine: Arc<Machine>,
+    path: PathBuf,
+) {
+    while let Some(trigger) = signals.recv().await {
+        reload::reload(&machine, &path, trigger).await;
     }
 }
 
@@ -217,8 +245,9 @@ async fn models(dir: &Path, json: bool, cache_dir: Option<PathBuf>) -> anyhow::R
     let files = wasm_files(dir).with_context(|| format!("reading {}", dir.display()))?;
     let mut rows = Vec::new();
     let mut failed = false;
-    for (name, path) in files {
-        match runtime.load(&name, &path).await {
+    for file in files {
+        let path = file.path;
+        match runtime.load(&file.name, &path, file.version).await {
             Ok(m) => {
                 for (api, model) in &m.models {
                     rows.push(serde_json::json!({

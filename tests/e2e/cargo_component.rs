@@ -8,7 +8,11 @@ use serde_json::json;
 
 #[tokio::test]
 async fn a_module_built_with_cargo_component_runs_in_the_host() {
-    let tool = std::env::var("ARMATURE_CARGO_COMPONENT").unwrap_or_else(|_| "cargo-component".into());
+    // `cargo xtask test` installs it under target/tools when the machine lacks it.
+    let installed = root().join("target/tools/bin/cargo-component");
+    let tool = std::env::var("ARMATURE_CARGO_COMPONENT").unwrap_or_else(|_| {
+        if installed.exists() { installed.display().to_string() } else { "cargo-component".into() }
+    });
     let target_dir = root().join("target/cargo-component");
     let status = Command::new(&tool)
         .current_dir(root())

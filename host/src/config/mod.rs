@@ -82,8 +82,12 @@ impl LimitOverrides {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModuleEntry {
     pub name: String,
-    /// The `.wasm` file, resolved against the config's folder.
-    pub path: PathBuf,
+    /// The `.wasm` file, resolved against the config's folder. Without it the
+    /// module is picked from the modules folder by name (and `version`).
+    pub path: Option<PathBuf>,
+    /// `version`: which versions in the modules folder (`name@1.2.0.wasm`)
+    /// may serve; the newest matching one does. None tracks the newest.
+    pub version: Option<semver::VersionReq>,
     pub limits: LimitOverrides,
 }
 
@@ -333,19 +337,30 @@ impl Parser {
                 self.error(&place, "name", "is required");
             }
             let path = entry.get("path").or_else(|| entry.get("executable_path"));
-            let path = match path.and_then(Value::as_str) {
-                Some(p) => self.resolve(p),
-                None => {
-                    self.error(&place, "path", "is required: the module's .wasm file");
+            let path = match path {
+                None => None,
+                Some(Value::String(p)) => Some(self.resolve(p)),
+                Some(_) => {
+                    self.error(&place, "path", "must be a string: the module's .wasm file");
+                    continue;
+                }
+            };
+            let version = match entry.get("version") {
+                None | Some(Value::Null) => None,
+                Some(Value::String(v)) => match semver::VersionReq::parse(v) {
+                    Ok(req) => Some(req),
+                    Err(e) => {
+                        self.error(&place, "version", format!("{v:?} is not a semver requirement such as \"^1.2\": {e}"));
+                        continue;
+                    }
+                },
+                Some(_) => {
+                    self.error(&place, "version", "must be a string such as \"^1.2\"");
                     continue;
                 }
             };
             let limits = self.limits(&place, entry.get("limits"));
-            out.push(ModuleEntry {
-                name: name.to_string(),
-                path,
-                limits,
-            });
+            out.push(ModuleEntry { name: name.to_string(), path, version, limits });
         }
         out
     }
@@ -525,7 +540,7 @@ mod tests {
                 {"name": "t", "api": "rdk:component:sensor", "model": "a:b:c", "attributes": {"x": 1}},
                 {"name": "m", "type": "motor", "model": "fake", "depends_on": ["t"]}],
                "services": [{"name": "s", "api": "rdk:service:generic", "model": "a:b:d"}],
-               "modules": [{"name": "mod", "path": "mods/x.wasm"}],
+               "modules": [{"name": "mod", "path": "mods/x.wasm"}, {"name": "v", "version": "^1.2"}],
                "unknown_key": {"kept": true}}"#,
         )
         .unwrap();
@@ -533,8 +548,11 @@ mod tests {
         assert_eq!(c.resources[1].api.to_string(), "rdk:component:motor");
         assert_eq!(c.resources[1].model.as_str(), "rdk:builtin:fake");
         assert_eq!(c.resources[1].depends_on, vec!["t"]);
-        assert_eq!(c.modules[0].path, PathBuf::from("/m/mods/x.wasm"));
+        assert_eq!(c.modules[0].path, Some(PathBuf::from("/m/mods/x.wasm")));
         assert_eq!(c.heartbeat_window, Duration::from_secs(2));
+        assert!(c.modules[1].version.as_ref().unwrap().matches(&semver::Version::new(1, 3, 0)));
+        let bad = parse(r#"{"modules": [{"name": "v", "version": "one"}]}"#).unwrap_err();
+        assert!(bad.to_string().contains("field `version`"), "{bad}");
     }
 
     #[test]

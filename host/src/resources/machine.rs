@@ -15,6 +15,7 @@ use crate::capabilities::deps::DependencyHandle;
 use crate::config::{Api, MachineConfig, ResourceConfig, ResourceName};
 use crate::resources::api::ApiKind;
 use crate::resources::graph;
+use crate::resources::modules::{select, wasm_files};
 use crate::resources::slot::{FaultSender, ResourceSlot, State};
 use crate::runtime::bindings::{GuestConfig, ReconfigureOutcome};
 use crate::runtime::component::{LoadedModule, Runtime};
@@ -110,21 +111,6 @@ pub fn modules_dir(config: &MachineConfig, flag: Option<&Path>) -> PathBuf {
     flag.map(Path::to_path_buf)
         .or_else(|| config.modules_dir.clone())
         .unwrap_or_else(|| config.base_dir().join("modules"))
-}
-
-/// The `.wasm` files of a folder, sorted, as (module name, path).
-pub fn wasm_files(dir: &Path) -> std::io::Result<Vec<(String, PathBuf)>> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.extension().is_some_and(|e| e == "wasm") && path.is_file() {
-            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-            let name = stem.split('@').next().unwrap_or(stem).to_string();
-            out.push((name, path));
-        }
-    }
-    out.sort();
-    Ok(out)
 }
 
 type Table = HashMap<ApiKind, HashMap<String, Arc<ResourceSlot>>>;
@@ -257,48 +243,37 @@ impl Machine {
         all
     }
 
-    async fn load_modules(
-        &self,
-        config: &MachineConfig,
-        loaded: &[Arc<LoadedModule>],
-    ) -> (Vec<Arc<LoadedModule>>, Problems) {
-        let mut files = Vec::new();
+    async fn load_modules(&self, config: &MachineConfig, loaded: &[Arc<LoadedModule>]) -> (Vec<Arc<LoadedModule>>, Problems) {
+        let file = config.file.display().to_string();
         let mut problems = Vec::new();
         let dir = modules_dir(config, self.modules_flag.as_deref());
         let explicit = self.modules_flag.is_some() || config.modules_dir.is_some();
-        match wasm_files(&dir) {
-            Ok(found) => files.extend(found),
-            Err(e) if explicit || e.kind() != std::io::ErrorKind::NotFound => {
-                problems.push(format!(
-                    "{}: modules folder {}: {e}",
-                    config.file.display(),
-                    dir.display()
-                ));
+        let folder = match wasm_files(&dir) {
+            Ok(found) => found,
+            Err(e) => {
+                if explicit || e.kind() != std::io::ErrorKind::NotFound {
+                    problems.push(format!("{file}: modules folder {}: {e}", dir.display()));
+                }
+                Vec::new()
             }
-            Err(_) => {}
-        }
-        for entry in &config.modules {
-            if !files.iter().any(|(_, p)| same_file(p, &entry.path)) {
-                files.push((entry.name.clone(), entry.path.clone()));
-            }
-        }
+        };
+        let (chosen, selection_problems) = select(folder, &config.modules);
+        problems.extend(selection_problems.into_iter().map(|p| format!("{file}: {p}")));
         let mut modules: Vec<Arc<LoadedModule>> = Vec::new();
-        for (name, path) in files {
+        for m in chosen {
             // Unchanged bytes: keep the module already loaded.
-            let digest = std::fs::read(&path).ok().map(|b| crate::runtime::cache::digest(&b));
-            if let Some(old) = loaded
-                .iter()
-                .find(|m| Some(&m.digest) == digest.as_ref() && m.path == path)
-            {
+            let digest = std::fs::read(&m.path).ok().map(|b| crate::runtime::cache::digest(&b));
+            if let Some(old) = loaded.iter().find(|l| Some(&l.digest) == digest.as_ref() && l.path == m.path) {
                 modules.push(old.clone());
                 continue;
             }
-            match self.runtime.load(&name, &path).await {
-                Ok(m) => {
-                    tracing::info!(module = %m.name, version = m.version(), cache = ?m.cache, models = m.models.len(), "module loaded");
-                    modules.push(m);
+            match self.runtime.load(&m.name, &m.path, m.version.clone()).await {
+                Ok(loaded) => {
+                    tracing::info!(module = %loaded.name, version = %loaded.version(), cache = ?loaded.cache,
+                        models = loaded.models.len(), "module loaded");
+                    modules.push(loaded);
                 }
-                Err(e) => problems.push(format!("{}: module {name:?}: {e}", config.file.display())),
+                Err(e) => problems.push(format!("{file}: module {:?}: {e}", m.name)),
             }
         }
         (modules, problems)
@@ -506,7 +481,7 @@ impl Machine {
             .map(|m| ModuleInfo {
                 name: m.name.clone(),
                 path: m.path.clone(),
-                version: m.version().to_string(),
+                version: m.version(),
                 models: m.models.iter().map(|(a, mo)| (a.clone(), mo.to_string())).collect(),
             })
             .collect();
@@ -634,44 +609,46 @@ impl Machine {
         )
     }
 
-    /// Constructs the resource in a new sandbox.
+    /// Constructs the resource in a new sandbox, beside the old one if there
+    /// is one (it keeps serving meanwhile), then swaps it in under the
+    /// slot's lock: calls arriving during the swap wait for it, and if the
+    /// new one fails, the old one stays in service.
     async fn build(&self, m: &mut Managed) {
         let Some(module) = m.module.clone() else { return };
         let label = m.slot.name.to_string();
         let config = Self::guest_config(&m.config);
         let (deps, present) = self.dependencies(m);
-        if m.slot.status().state != State::Unhealthy {
+        let serving = m.slot.has_sandbox().await;
+        if !serving && m.slot.status().state != State::Unhealthy {
             m.slot.set_state(State::Configuring, None);
         }
-        let limits = m.limits.clone();
         let started = Instant::now();
-        let result = m
-            .slot
-            .with_sandbox(async |slot| {
-                if let Some(old) = slot.take() {
+        let fresh = async {
+            let mut sandbox = Sandbox::start(&module, &label, m.limits.clone()).await.map_err(|f| format!("start {f}"))?;
+            match sandbox.construct(&config, deps).await {
+                Ok(Ok(())) => Ok(sandbox),
+                Ok(Err(e)) => Err(format!("construct failed: {e}")),
+                Err(f) => Err(format!("construct {f}")),
+            }
+        }
+        .await;
+        match fresh {
+            Ok(sandbox) => {
+                let old = m.slot.with_sandbox(async |slot| slot.replace(sandbox)).await;
+                if let Some(old) = old {
                     old.close().await;
                 }
-                let mut sandbox = Sandbox::start(&module, &label, limits)
-                    .await
-                    .map_err(|f| format!("start {f}"))?;
-                match sandbox.construct(&config, deps).await {
-                    Ok(Ok(())) => {
-                        *slot = Some(sandbox);
-                        Ok(())
-                    }
-                    Ok(Err(e)) => Err(format!("construct failed: {e}")),
-                    Err(f) => Err(format!("construct {f}")),
-                }
-            })
-            .await;
-        match result {
-            Ok(()) => {
                 m.slot.mark_ready(m.ever_built);
-                tracing::info!(resource = %m.slot.name, module = %module.name, version = module.version(),
+                tracing::info!(resource = %m.slot.name, module = %module.name, version = %module.version(),
                     took_us = started.elapsed().as_micros() as u64, "resource ready");
                 m.ever_built = true;
                 m.built_at = Some(Instant::now());
                 m.optional_present = present;
+            }
+            Err(e) if serving => {
+                tracing::error!(resource = %m.slot.name, module = %module.name, version = %module.version(),
+                    "{e}; the running version stays in service");
+                m.slot.set_state(State::Ready, Some(format!("update to {}@{} refused: {e}", module.name, module.version())));
             }
             Err(e) => {
                 m.failures += 1;
@@ -714,7 +691,6 @@ impl Machine {
                 Err(e) => tracing::warn!(resource = %m.slot.name, "{e}; rebuilding"),
             }
         }
-        m.built_at = None;
         self.build(m).await;
     }
 
@@ -780,6 +756,17 @@ impl Machine {
         Ok(())
     }
 
+    /// Records a config change refused before it reached `apply` (e.g. a
+    /// syntax error), for GetMachineStatus.
+    pub fn refuse(&self, why: String) {
+        self.write_info(|i| i.config_error = Some(why));
+    }
+
+    /// The modules folder in force.
+    pub async fn modules_dir(&self) -> PathBuf {
+        modules_dir(&self.inner.lock().await.config, self.modules_flag.as_deref())
+    }
+
     /// The config in force.
     pub async fn config(&self) -> MachineConfig {
         self.inner.lock().await.config.clone()
@@ -809,13 +796,6 @@ struct Planned {
 fn dedup(names: Vec<String>) -> Vec<String> {
     let mut seen = BTreeSet::new();
     names.into_iter().filter(|n| seen.insert(n.clone())).collect()
-}
-
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => a == b,
-    }
 }
 
 /// Runs the guest's `validate` in a throwaway sandbox.

@@ -6,5 +6,7 @@ pub mod call;
 pub mod error;
 pub mod graph;
 pub mod machine;
+pub mod modules;
+pub mod reload;
 pub mod sessions;
 pub mod slot;

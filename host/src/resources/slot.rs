@@ -181,9 +181,14 @@ impl ResourceSlot {
             let period = sandbox.tick_period();
             self.tick_period.send_if_modified(|p| replace_if_changed(p, period));
             let module = sandbox.module();
-            lock(&self.status).module = Some((module.name.clone(), module.version().to_string()));
+            lock(&self.status).module = Some((module.name.clone(), module.version()));
         }
         r
+    }
+
+    /// Whether a sandbox is installed (the resource can serve).
+    pub async fn has_sandbox(&self) -> bool {
+        self.sandbox.lock().await.is_some()
     }
 
     /// Marks a freshly installed sandbox as healthy.

@@ -53,6 +53,8 @@ pub struct LoadedModule {
     pub path: PathBuf,
     /// SHA-256 of the `.wasm`.
     pub digest: String,
+    /// From the file name (`name@1.2.0.wasm`), when it has one.
+    pub semver: Option<semver::Version>,
     pub models: Vec<(Api, ModelName)>,
     pub cache: CacheOutcome,
     pub(crate) pre: ModulePre<SandboxState>,
@@ -67,9 +69,13 @@ impl LoadedModule {
         self.models.iter().any(|(a, m)| a == api && m == model)
     }
 
-    /// A short version label for status: the first hex digits of the digest.
-    pub fn version(&self) -> &str {
-        &self.digest[..12.min(self.digest.len())]
+    /// A version label for status: the semver when the file has one, else
+    /// the first hex digits of the digest.
+    pub fn version(&self) -> String {
+        match &self.semver {
+            Some(v) => v.to_string(),
+            None => self.digest[..12.min(self.digest.len())].to_string(),
+        }
     }
 }
 
@@ -96,7 +102,12 @@ impl Runtime {
     }
 
     /// Loads one module file; `name` is how logs and status call it.
-    pub async fn load(self: &Arc<Self>, name: &str, path: &Path) -> Result<Arc<LoadedModule>, LoadError> {
+    pub async fn load(
+        self: &Arc<Self>,
+        name: &str,
+        path: &Path,
+        semver: Option<semver::Version>,
+    ) -> Result<Arc<LoadedModule>, LoadError> {
         let p = || path.to_path_buf();
         let bytes = tokio::fs::read(path)
             .await
@@ -134,6 +145,7 @@ impl Runtime {
             name: name.to_string(),
             path: p(),
             digest,
+            semver,
             models: Vec::new(),
             cache,
             pre,
@@ -176,6 +188,7 @@ impl Runtime {
             name: module.name.clone(),
             path: module.path.clone(),
             digest: module.digest.clone(),
+            semver: module.semver.clone(),
             models: Vec::new(),
             cache: module.cache,
             pre: module.pre.clone(),

@@ -1,0 +1,123 @@
+//! Which module files serve: the `.wasm` files of the modules folder (one
+//! per module name: the newest version allowed), plus the files the config
+//! names. A file `name@1.2.0.wasm` is version 1.2.0 of module `name`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use semver::Version;
+
+use crate::config::ModuleEntry;
+
+/// A module file found on disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModuleFile {
+    pub name: String,
+    pub version: Option<Version>,
+    pub path: PathBuf,
+}
+
+impl ModuleFile {
+    /// Reads `name@version.wasm` (the version is optional).
+    pub fn from_path(path: &Path) -> Self {
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        let (name, version) = match stem.split_once('@') {
+            Some((name, v)) => (name, Version::parse(v).ok()),
+            None => (stem, None),
+        };
+        Self { name: name.to_string(), version, path: path.to_path_buf() }
+    }
+}
+
+/// Every `.wasm` file of a folder, sorted by path.
+pub fn wasm_files(dir: &Path) -> std::io::Result<Vec<ModuleFile>> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "wasm") && path.is_file() {
+            out.push(ModuleFile::from_path(&path));
+        }
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
+/// Picks the files to load: per module name in the folder, the newest
+/// version the config's requirement allows (an unversioned file only when
+/// there is no versioned one); plus every file a config entry names.
+pub fn select(folder: Vec<ModuleFile>, entries: &[ModuleEntry]) -> (Vec<ModuleFile>, Vec<String>) {
+    let mut problems = Vec::new();
+    let mut by_name: BTreeMap<String, Vec<ModuleFile>> = BTreeMap::new();
+    for f in folder {
+        by_name.entry(f.name.clone()).or_default().push(f);
+    }
+    let mut chosen = Vec::new();
+    for entry in entries {
+        if let Some(path) = &entry.path {
+            // An explicit file replaces whatever the folder has of that name.
+            by_name.remove(&entry.name);
+            let mut file = ModuleFile::from_path(path);
+            file.name = entry.name.clone();
+            chosen.push(file);
+        } else if !by_name.contains_key(&entry.name) {
+            problems.push(format!("module {:?}: no {}*.wasm in the modules folder", entry.name, entry.name));
+        }
+    }
+    for (name, mut files) in by_name {
+        let requirement = entries.iter().find(|e| e.name == name).and_then(|e| e.version.as_ref());
+        files.sort_by(|a, b| a.version.cmp(&b.version));
+        let pick = match requirement {
+            Some(req) => files.iter().rev().find(|f| f.version.as_ref().is_some_and(|v| req.matches(v))),
+            None => files.last(),
+        };
+        match pick {
+            Some(f) => chosen.push(f.clone()),
+            None => {
+                let found: Vec<String> =
+                    files.iter().map(|f| f.version.as_ref().map_or("unversioned".into(), ToString::to_string)).collect();
+                problems.push(format!(
+                    "module {name:?}: no version matching {} in the modules folder (found {})",
+                    requirement.map(ToString::to_string).unwrap_or_default(),
+                    found.join(", ")
+                ));
+            }
+        }
+    }
+    (chosen, problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(name: &str) -> ModuleFile {
+        ModuleFile::from_path(Path::new(&format!("/m/{name}.wasm")))
+    }
+
+    fn entry(name: &str, version: Option<&str>) -> ModuleEntry {
+        ModuleEntry {
+            name: name.into(),
+            path: None,
+            version: version.map(|v| semver::VersionReq::parse(v).unwrap()),
+            limits: Default::default(),
+        }
+    }
+
+    #[test]
+    fn newest_allowed_version_wins() {
+        let files = vec![f("a@1.2.0"), f("a@1.10.0"), f("a@2.0.0"), f("b"), f("c@0.1.0")];
+        let (chosen, problems) = select(files.clone(), &[]);
+        assert!(problems.is_empty());
+        let names: Vec<_> = chosen.iter().map(|c| c.path.file_stem().unwrap().to_str().unwrap().to_string()).collect();
+        assert_eq!(names, vec!["a@2.0.0", "b", "c@0.1.0"]);
+        let (chosen, _) = select(files, &[entry("a", Some("^1.2"))]);
+        assert_eq!(chosen[0].version, Some(Version::new(1, 10, 0)));
+    }
+
+    #[test]
+    fn unmatched_requirements_are_problems() {
+        let (_, problems) = select(vec![f("a@1.0.0")], &[entry("a", Some("^2")), entry("zz", None)]);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems.iter().any(|p| p.contains("found 1.0.0")));
+    }
+}

@@ -1,0 +1,107 @@
+//! What makes the machine re-read its config: the config file or a module
+//! file changing on disk (debounced, so an editor's save-and-rename or a
+//! slow copy is one change), SIGHUP, and `armature reload` (which sends
+//! SIGHUP to the pid in the pid file).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use notify_debouncer_mini::notify::RecursiveMode;
+use notify_debouncer_mini::{DebounceEventResult, new_debouncer};
+use sha2::{Digest, Sha256};
+use tokio::sync::mpsc;
+
+use crate::config::MachineConfig;
+use crate::resources::machine::Machine;
+
+/// Quiet time before a burst of file events counts as one change.
+pub const DEBOUNCE: Duration = Duration::from_millis(300);
+
+/// Why a reload happens, for the log.
+#[derive(Debug, Clone, Copy)]
+pub enum Trigger {
+    FileChanged,
+    Signal,
+}
+
+/// Re-reads the config and applies it; a config with problems is refused as
+/// a whole and the machine keeps running as it was.
+pub async fn reload(machine: &Machine, path: &Path, trigger: Trigger) {
+    tracing::info!(config = %path.display(), ?trigger, "reloading");
+    match MachineConfig::load(path) {
+        Ok(config) => {
+            if machine.apply(config).await.is_ok() {
+                tracing::info!("config applied");
+            }
+        }
+        Err(e) => {
+            tracing::error!("config change refused; the machine keeps running as it was:\n{e}");
+            machine.refuse(e.to_string());
+        }
+    }
+}
+
+/// Watches the config file and the modules folder, and applies every change.
+/// The returned guard stops watching when dropped.
+pub fn watch(
+    machine: Arc<Machine>,
+    config: PathBuf,
+    modules_dir: PathBuf,
+    mut signals: mpsc::UnboundedReceiver<Trigger>,
+) -> anyhow::Result<impl Drop> {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let config_name = config.file_name().map(|n| n.to_os_string());
+    let modules = modules_dir.clone();
+    let mut debouncer = new_debouncer(DEBOUNCE, move |events: DebounceEventResult| {
+        let Ok(events) = events else { return };
+        let relevant = events.iter().any(|e| {
+            (e.path.file_name().map(|n| n.to_os_string()) == config_name && e.path.parent().is_some())
+                || (e.path.starts_with(&modules) && e.path.extension().is_some_and(|x| x == "wasm"))
+        });
+        if relevant {
+            let _ = tx.send(Trigger::FileChanged);
+        }
+    })?;
+    let config_dir = config.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+    debouncer.watcher().watch(&config_dir, RecursiveMode::NonRecursive)?;
+    if modules_dir.is_dir() {
+        debouncer.watcher().watch(&modules_dir, RecursiveMode::NonRecursive)?;
+    }
+    tokio::spawn(async move {
+        loop {
+            let trigger = tokio::select! {
+                Some(t) = rx.recv() => t,
+                Some(t) = signals.recv() => t,
+                else => return,
+            };
+            // Coalesce whatever else arrived meanwhile.
+            while rx.try_recv().is_ok() {}
+            reload(&machine, &config, trigger).await;
+        }
+    });
+    Ok(debouncer)
+}
+
+/// Where `armature run --config FILE` writes its pid, so that
+/// `armature reload --config FILE` can find it.
+pub fn pid_file(config: &Path) -> PathBuf {
+    let canonical = config.canonicalize().unwrap_or_else(|_| config.to_path_buf());
+    let key = hex::encode(&Sha256::digest(canonical.to_string_lossy().as_bytes())[..8]);
+    let dir = std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from).unwrap_or_else(std::env::temp_dir);
+    dir.join(format!("armature-{key}.pid"))
+}
+
+/// Sends SIGHUP to the host running `config`.
+pub fn signal_running(config: &Path) -> anyhow::Result<u32> {
+    use anyhow::Context;
+    let file = pid_file(config);
+    let text = std::fs::read_to_string(&file)
+        .with_context(|| format!("no running armature for {} (no {})", config.display(), file.display()))?;
+    let pid: i32 = text.trim().parse().with_context(|| format!("{} does not hold a pid", file.display()))?;
+    // SAFETY: kill(2) with a pid read from our own pid file and SIGHUP.
+    if unsafe { libc::kill(pid, libc::SIGHUP) } != 0 {
+        anyhow::bail!("signalling pid {pid}: {}", std::io::Error::last_os_error());
+    }
+    Ok(pid as u32)
+}
