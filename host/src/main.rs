@@ -111,9 +111,13 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Run { config, listen, modules, cache, no_watch } => {
-                run(&config, listen, modules, cache.dir(), !no_watch).await
-            }
+            Command::Run {
+                config,
+                listen,
+                modules,
+                cache,
+                no_watch,
+            } => run(&config, listen, modules, cache.dir(), !no_watch).await,
             Command::Reload { config } => {
                 let pid = reload::signal_running(&config)?;
                 println!("asked armature (pid {pid}) to reload {}", config.display());
@@ -171,7 +175,12 @@ async fn run(
     });
     let _watcher = if watch {
         let modules_dir = machine.modules_dir().await;
-        Some(reload::watch(machine.clone(), config_path.to_path_buf(), modules_dir, reload_rx)?)
+        Some(reload::watch(
+            machine.clone(),
+            config_path.to_path_buf(),
+            modules_dir,
+            reload_rx,
+        )?)
     } else {
         tokio::spawn(reload_on_signal(reload_rx, machine.clone(), config_path.to_path_buf()));
         None

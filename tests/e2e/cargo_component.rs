@@ -11,7 +11,11 @@ async fn a_module_built_with_cargo_component_runs_in_the_host() {
     // `cargo xtask test` installs it under target/tools when the machine lacks it.
     let installed = root().join("target/tools/bin/cargo-component");
     let tool = std::env::var("ARMATURE_CARGO_COMPONENT").unwrap_or_else(|_| {
-        if installed.exists() { installed.display().to_string() } else { "cargo-component".into() }
+        if installed.exists() {
+            installed.display().to_string()
+        } else {
+            "cargo-component".into()
+        }
     });
     let target_dir = root().join("target/cargo-component");
     let status = Command::new(&tool)

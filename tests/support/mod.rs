@@ -141,6 +141,28 @@ impl Armature {
         GenericServiceClient::new(self.channel().await)
     }
 
+    /// Replaces the config file (the host's file watcher picks it up).
+    pub fn write_config(&self, mut config: Value) {
+        if config.get("modules_dir").is_none() {
+            config["modules_dir"] = json!(modules_dir());
+        }
+        // Write beside, then rename: what editors do, and never a half file.
+        let tmp = self.dir.path().join("machine.json.tmp");
+        std::fs::write(&tmp, serde_json::to_vec_pretty(&config).unwrap()).unwrap();
+        std::fs::rename(&tmp, self.config_path()).unwrap();
+    }
+
+    /// The host's resident memory, in bytes.
+    pub fn rss(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .map(|kb| kb * 1024)
+            .unwrap_or(0)
+    }
+
     /// Replaces the config file and sends SIGHUP.
     pub fn reload(&self, mut config: Value) {
         if config.get("modules_dir").is_none() {

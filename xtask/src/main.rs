@@ -117,6 +117,10 @@ fn build_guests(root: &Path, crates: &[(String, PathBuf)], out_dir: &Path) -> Re
     Ok(())
 }
 
+/// The fixture built once per version, as `versioned@<version>.wasm`.
+const VERSIONED_FIXTURE: &str = "versioned";
+const FIXTURE_VERSIONS: &[&str] = &["1.0.0", "2.0.0", "3.0.0"];
+
 fn build(root: &Path) -> Result<()> {
     ensure_guest_target()?;
     run(cargo()
@@ -127,11 +131,32 @@ fn build(root: &Path) -> Result<()> {
         &guest_crates(&root.join("examples"))?,
         &root.join("target/modules"),
     )?;
-    build_guests(
-        root,
-        &guest_crates(&root.join("tests/fixtures"))?,
-        &root.join("target/test-modules"),
-    )?;
+    let fixtures: Vec<_> = guest_crates(&root.join("tests/fixtures"))?
+        .into_iter()
+        .filter(|(n, _)| n != VERSIONED_FIXTURE)
+        .collect();
+    let test_modules = root.join("target/test-modules");
+    build_guests(root, &fixtures, &test_modules)?;
+    for version in FIXTURE_VERSIONS {
+        run(cargo()
+            .current_dir(root)
+            .env("ARMATURE_FIXTURE_VERSION", version)
+            .args([
+                "build",
+                "--profile",
+                "guest",
+                "--target",
+                GUEST_TARGET,
+                "-p",
+                VERSIONED_FIXTURE,
+            ]))?;
+        let built = root
+            .join("target")
+            .join(GUEST_TARGET)
+            .join("guest")
+            .join(format!("{VERSIONED_FIXTURE}.wasm"));
+        std::fs::copy(&built, test_modules.join(format!("{VERSIONED_FIXTURE}@{version}.wasm")))?;
+    }
     Ok(())
 }
 

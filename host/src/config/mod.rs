@@ -350,7 +350,11 @@ impl Parser {
                 Some(Value::String(v)) => match semver::VersionReq::parse(v) {
                     Ok(req) => Some(req),
                     Err(e) => {
-                        self.error(&place, "version", format!("{v:?} is not a semver requirement such as \"^1.2\": {e}"));
+                        self.error(
+                            &place,
+                            "version",
+                            format!("{v:?} is not a semver requirement such as \"^1.2\": {e}"),
+                        );
                         continue;
                     }
                 },
@@ -360,7 +364,12 @@ impl Parser {
                 }
             };
             let limits = self.limits(&place, entry.get("limits"));
-            out.push(ModuleEntry { name: name.to_string(), path, version, limits });
+            out.push(ModuleEntry {
+                name: name.to_string(),
+                path,
+                version,
+                limits,
+            });
         }
         out
     }
@@ -550,7 +559,13 @@ mod tests {
         assert_eq!(c.resources[1].depends_on, vec!["t"]);
         assert_eq!(c.modules[0].path, Some(PathBuf::from("/m/mods/x.wasm")));
         assert_eq!(c.heartbeat_window, Duration::from_secs(2));
-        assert!(c.modules[1].version.as_ref().unwrap().matches(&semver::Version::new(1, 3, 0)));
+        assert!(
+            c.modules[1]
+                .version
+                .as_ref()
+                .unwrap()
+                .matches(&semver::Version::new(1, 3, 0))
+        );
         let bad = parse(r#"{"modules": [{"name": "v", "version": "one"}]}"#).unwrap_err();
         assert!(bad.to_string().contains("field `version`"), "{bad}");
     }

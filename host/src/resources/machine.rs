@@ -243,7 +243,11 @@ impl Machine {
         all
     }
 
-    async fn load_modules(&self, config: &MachineConfig, loaded: &[Arc<LoadedModule>]) -> (Vec<Arc<LoadedModule>>, Problems) {
+    async fn load_modules(
+        &self,
+        config: &MachineConfig,
+        loaded: &[Arc<LoadedModule>],
+    ) -> (Vec<Arc<LoadedModule>>, Problems) {
         let file = config.file.display().to_string();
         let mut problems = Vec::new();
         let dir = modules_dir(config, self.modules_flag.as_deref());
@@ -263,7 +267,10 @@ impl Machine {
         for m in chosen {
             // Unchanged bytes: keep the module already loaded.
             let digest = std::fs::read(&m.path).ok().map(|b| crate::runtime::cache::digest(&b));
-            if let Some(old) = loaded.iter().find(|l| Some(&l.digest) == digest.as_ref() && l.path == m.path) {
+            if let Some(old) = loaded
+                .iter()
+                .find(|l| Some(&l.digest) == digest.as_ref() && l.path == m.path)
+            {
                 modules.push(old.clone());
                 continue;
             }
@@ -624,7 +631,9 @@ impl Machine {
         }
         let started = Instant::now();
         let fresh = async {
-            let mut sandbox = Sandbox::start(&module, &label, m.limits.clone()).await.map_err(|f| format!("start {f}"))?;
+            let mut sandbox = Sandbox::start(&module, &label, m.limits.clone())
+                .await
+                .map_err(|f| format!("start {f}"))?;
             match sandbox.construct(&config, deps).await {
                 Ok(Ok(())) => Ok(sandbox),
                 Ok(Err(e)) => Err(format!("construct failed: {e}")),
@@ -648,7 +657,10 @@ impl Machine {
             Err(e) if serving => {
                 tracing::error!(resource = %m.slot.name, module = %module.name, version = %module.version(),
                     "{e}; the running version stays in service");
-                m.slot.set_state(State::Ready, Some(format!("update to {}@{} refused: {e}", module.name, module.version())));
+                m.slot.set_state(
+                    State::Ready,
+                    Some(format!("update to {}@{} refused: {e}", module.name, module.version())),
+                );
             }
             Err(e) => {
                 m.failures += 1;

@@ -25,7 +25,11 @@ impl ModuleFile {
             Some((name, v)) => (name, Version::parse(v).ok()),
             None => (stem, None),
         };
-        Self { name: name.to_string(), version, path: path.to_path_buf() }
+        Self {
+            name: name.to_string(),
+            version,
+            path: path.to_path_buf(),
+        }
     }
 }
 
@@ -60,21 +64,29 @@ pub fn select(folder: Vec<ModuleFile>, entries: &[ModuleEntry]) -> (Vec<ModuleFi
             file.name = entry.name.clone();
             chosen.push(file);
         } else if !by_name.contains_key(&entry.name) {
-            problems.push(format!("module {:?}: no {}*.wasm in the modules folder", entry.name, entry.name));
+            problems.push(format!(
+                "module {:?}: no {}*.wasm in the modules folder",
+                entry.name, entry.name
+            ));
         }
     }
     for (name, mut files) in by_name {
         let requirement = entries.iter().find(|e| e.name == name).and_then(|e| e.version.as_ref());
         files.sort_by(|a, b| a.version.cmp(&b.version));
         let pick = match requirement {
-            Some(req) => files.iter().rev().find(|f| f.version.as_ref().is_some_and(|v| req.matches(v))),
+            Some(req) => files
+                .iter()
+                .rev()
+                .find(|f| f.version.as_ref().is_some_and(|v| req.matches(v))),
             None => files.last(),
         };
         match pick {
             Some(f) => chosen.push(f.clone()),
             None => {
-                let found: Vec<String> =
-                    files.iter().map(|f| f.version.as_ref().map_or("unversioned".into(), ToString::to_string)).collect();
+                let found: Vec<String> = files
+                    .iter()
+                    .map(|f| f.version.as_ref().map_or("unversioned".into(), ToString::to_string))
+                    .collect();
                 problems.push(format!(
                     "module {name:?}: no version matching {} in the modules folder (found {})",
                     requirement.map(ToString::to_string).unwrap_or_default(),
@@ -108,7 +120,10 @@ mod tests {
         let files = vec![f("a@1.2.0"), f("a@1.10.0"), f("a@2.0.0"), f("b"), f("c@0.1.0")];
         let (chosen, problems) = select(files.clone(), &[]);
         assert!(problems.is_empty());
-        let names: Vec<_> = chosen.iter().map(|c| c.path.file_stem().unwrap().to_str().unwrap().to_string()).collect();
+        let names: Vec<_> = chosen
+            .iter()
+            .map(|c| c.path.file_stem().unwrap().to_str().unwrap().to_string())
+            .collect();
         assert_eq!(names, vec!["a@2.0.0", "b", "c@0.1.0"]);
         let (chosen, _) = select(files, &[entry("a", Some("^1.2"))]);
         assert_eq!(chosen[0].version, Some(Version::new(1, 10, 0)));

@@ -63,7 +63,10 @@ pub fn watch(
             let _ = tx.send(Trigger::FileChanged);
         }
     })?;
-    let config_dir = config.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+    let config_dir = config
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
     debouncer.watcher().watch(&config_dir, RecursiveMode::NonRecursive)?;
     if modules_dir.is_dir() {
         debouncer.watcher().watch(&modules_dir, RecursiveMode::NonRecursive)?;
@@ -88,7 +91,9 @@ pub fn watch(
 pub fn pid_file(config: &Path) -> PathBuf {
     let canonical = config.canonicalize().unwrap_or_else(|_| config.to_path_buf());
     let key = hex::encode(&Sha256::digest(canonical.to_string_lossy().as_bytes())[..8]);
-    let dir = std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from).unwrap_or_else(std::env::temp_dir);
+    let dir = std::env::var_os("XDG_RUNTIME_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir);
     dir.join(format!("armature-{key}.pid"))
 }
 
@@ -98,7 +103,10 @@ pub fn signal_running(config: &Path) -> anyhow::Result<u32> {
     let file = pid_file(config);
     let text = std::fs::read_to_string(&file)
         .with_context(|| format!("no running armature for {} (no {})", config.display(), file.display()))?;
-    let pid: i32 = text.trim().parse().with_context(|| format!("{} does not hold a pid", file.display()))?;
+    let pid: i32 = text
+        .trim()
+        .parse()
+        .with_context(|| format!("{} does not hold a pid", file.display()))?;
     // SAFETY: kill(2) with a pid read from our own pid file and SIGHUP.
     if unsafe { libc::kill(pid, libc::SIGHUP) } != 0 {
         anyhow::bail!("signalling pid {pid}: {}", std::io::Error::last_os_error());
