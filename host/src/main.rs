@@ -154,12 +154,8 @@ async fn run(
     let runtime = Runtime::new(cache_dir).context("starting the WebAssembly runtime")?;
     let sessions = Sessions::new(config.heartbeat_window);
     let machine = Machine::start(runtime, config, modules).await;
-    let shutdown = Arc::new(tokio::sync::Notify::new());
-    let host = Host {
-        machine: machine.clone(),
-        sessions,
-        shutdown: shutdown.clone(),
-    };
+    let host = Host::new(machine.clone(), sessions);
+    let shutdown = host.shutdown.clone();
 
     // Signal handlers first, so that a signal sent as soon as the address is
     // printed is not lost.

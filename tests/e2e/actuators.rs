@@ -116,6 +116,15 @@ async fn stop_during_go_for_returns_within_a_control_period() {
     });
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(moving(&mut motors, "m").await, "IsMoving answers during the motion");
+    let mut robot = host.robot().await;
+    let ops = robot
+        .get_operations(robot::GetOperationsRequest {})
+        .await
+        .unwrap()
+        .into_inner()
+        .operations;
+    assert_eq!(ops.len(), 1, "{ops:?}");
+    assert_eq!(ops[0].method, "/viam.component.motor.v1.MotorService/GoFor");
     let stop_sent = std::time::Instant::now();
     motors
         .stop(motor::StopRequest {
@@ -131,6 +140,13 @@ async fn stop_during_go_for_returns_within_a_control_period() {
         stop_sent.elapsed()
     );
     assert!(!moving(&mut motors, "m").await);
+    let ops = robot
+        .get_operations(robot::GetOperationsRequest {})
+        .await
+        .unwrap()
+        .into_inner()
+        .operations;
+    assert!(ops.is_empty(), "the finished motion is no longer listed: {ops:?}");
 }
 
 #[tokio::test]

@@ -10,6 +10,7 @@ pub mod generic;
 pub mod motion;
 pub mod motor;
 pub mod movement_sensor;
+pub mod operations;
 pub mod robot;
 pub mod sensor;
 pub mod servo;
@@ -47,6 +48,18 @@ pub struct Host {
     pub sessions: Arc<Sessions>,
     /// Fired by RobotService/Shutdown.
     pub shutdown: Arc<tokio::sync::Notify>,
+    pub operations: Arc<operations::Operations>,
+}
+
+impl Host {
+    pub fn new(machine: Arc<Machine>, sessions: Arc<Sessions>) -> Self {
+        Self {
+            machine,
+            sessions,
+            shutdown: Arc::default(),
+            operations: Arc::default(),
+        }
+    }
 }
 
 /// The session id a client attaches to safety-monitored calls.
@@ -68,14 +81,16 @@ impl Host {
 
     /// For a safety-monitored method: records the resource against the
     /// caller's session (header `viam-sid`), so that it is stopped if the
-    /// session lapses. An expired session is refused as Viam does.
-    pub fn tag_session<T>(&self, request: &Request<T>, slot: &Arc<ResourceSlot>) -> Result<(), Status> {
-        if let Some(id) = request.metadata().get(SESSION_HEADER).and_then(|v| v.to_str().ok()) {
-            self.sessions
-                .moved(id, slot)
-                .map_err(|e| Status::invalid_argument(e.to_string()))?;
-        }
-        Ok(())
+    /// session lapses. An expired session is refused as Viam does. Returns
+    /// the session id, if any.
+    pub fn tag_session<T>(&self, request: &Request<T>, slot: &Arc<ResourceSlot>) -> Result<Option<String>, Status> {
+        let Some(id) = request.metadata().get(SESSION_HEADER).and_then(|v| v.to_str().ok()) else {
+            return Ok(None);
+        };
+        self.sessions
+            .moved(id, slot)
+            .map_err(|e| Status::invalid_argument(e.to_string()))?;
+        Ok(Some(id.to_string()))
     }
 }
 

@@ -28,7 +28,9 @@ pub async fn run_to_completion<T>(
     call: Call,
 ) -> Result<(), Status> {
     let slot = host.slot(kind, name)?;
-    host.tag_session(request, &slot)?;
+    let session = host.tag_session(request, &slot)?;
+    let method = format!("/{}/{}", kind.info().proto_service, call.method());
+    let _running = host.operations.begin(method, slot.clone(), session);
     let epoch = slot.begin_motion();
     slot.call(call)
         .await

@@ -63,9 +63,31 @@ impl RobotService for RobotApi {
         &self,
         _: Request<pb::GetOperationsRequest>,
     ) -> Result<Response<pb::GetOperationsResponse>, Status> {
-        // Calls are short and run one at a time per resource; long motions
-        // are tracked with the motion APIs.
-        Ok(Response::new(pb::GetOperationsResponse { operations: Vec::new() }))
+        Ok(Response::new(pb::GetOperationsResponse {
+            operations: self.0.operations.list(),
+        }))
+    }
+
+    async fn cancel_operation(
+        &self,
+        request: Request<pb::CancelOperationRequest>,
+    ) -> Result<Response<pb::CancelOperationResponse>, Status> {
+        // Cancelling a motion stops its resource; an unknown id is no error (as in Viam).
+        if let Some(slot) = self.0.operations.resource(&request.into_inner().id) {
+            crate::grpc::motion::stop(&slot, values::map_to_nodes(&Default::default())).await?;
+        }
+        Ok(Response::new(pb::CancelOperationResponse {}))
+    }
+
+    async fn block_for_operation(
+        &self,
+        request: Request<pb::BlockForOperationRequest>,
+    ) -> Result<Response<pb::BlockForOperationResponse>, Status> {
+        let id = request.into_inner().id;
+        while self.0.operations.resource(&id).is_some() {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        Ok(Response::new(pb::BlockForOperationResponse {}))
     }
 
     async fn get_sessions(
