@@ -153,8 +153,13 @@ async fn run(
     let (listener, local) = grpc::bind(&addr).await?;
     let runtime = Runtime::new(cache_dir).context("starting the WebAssembly runtime")?;
     let sessions = Sessions::new(config.heartbeat_window);
+    let config_keys = config.api_keys.clone();
     let machine = Machine::start(runtime, config, modules).await;
-    let host = Host::new(machine.clone(), sessions);
+    let auth = armature::grpc::auth::Auth::new(config_keys);
+    if auth.enabled() {
+        tracing::info!("API-key authentication is on");
+    }
+    let host = Host::with_auth(machine.clone(), sessions, auth);
     let shutdown = host.shutdown.clone();
 
     // Signal handlers first, so that a signal sent as soon as the address is

@@ -38,8 +38,14 @@ async fn a_gigabyte_answer_is_stopped_by_the_memory_cap() {
     let mut sensors = host.sensors().await;
     let e = readings(&mut sensors, "huge").await.unwrap_err();
     assert_eq!(e.code(), Code::ResourceExhausted, "{e:?}");
-    assert!(host.rss() < before + (200 << 20), "the host did not allocate the answer");
-    assert_eq!(readings(&mut sensors, "healthy").await.unwrap()["temperature"], json!(20.0));
+    assert!(
+        host.rss() < before + (200 << 20),
+        "the host did not allocate the answer"
+    );
+    assert_eq!(
+        readings(&mut sensors, "healthy").await.unwrap()["temperature"],
+        json!(20.0)
+    );
 }
 
 #[tokio::test]
@@ -55,8 +61,14 @@ async fn log_floods_and_forged_lines_are_bounded() {
     let flood_lines = logs.lines().filter(|l| l.contains("flood line")).count();
     assert!(flood_lines <= 2 * 200 + 10, "{flood_lines} flood lines reached the log");
     assert!(logs.contains("guest log lines dropped"), "drops are reported");
-    assert!(!logs.lines().any(|l| l.starts_with("\u{1b}[31mforged line")), "a guest cannot start a log line");
-    let long = logs.lines().find(|l| l.contains("yyyy")).expect("the long line is logged");
+    assert!(
+        !logs.lines().any(|l| l.starts_with("\u{1b}[31mforged line")),
+        "a guest cannot start a log line"
+    );
+    let long = logs
+        .lines()
+        .find(|l| l.contains("yyyy"))
+        .expect("the long line is logged");
     assert!(long.len() < 2000, "cut to the bound: {} bytes", long.len());
     assert!(long.contains("\\n"), "control characters are escaped");
 }
@@ -67,7 +79,10 @@ async fn a_forged_handle_traps_that_guest_only() {
     let mut sensors = host.sensors().await;
     let e = readings(&mut sensors, "forger").await.unwrap_err();
     assert_eq!(e.code(), Code::Internal, "{e:?}");
-    assert_eq!(readings(&mut sensors, "healthy").await.unwrap()["temperature"], json!(20.0));
+    assert_eq!(
+        readings(&mut sensors, "healthy").await.unwrap()["temperature"],
+        json!(20.0)
+    );
 }
 
 #[tokio::test]

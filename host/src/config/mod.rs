@@ -5,6 +5,7 @@
 
 pub mod names;
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -126,6 +127,9 @@ pub struct MachineConfig {
     pub revision: String,
     /// Machine-wide `limits`.
     pub limits: LimitOverrides,
+    /// API keys from `auth.handlers` entries of type `api-key`: key id → key.
+    /// Empty means the server runs unauthenticated.
+    pub api_keys: BTreeMap<String, String>,
 }
 
 impl MachineConfig {
@@ -273,6 +277,7 @@ impl Parser {
                 DEFAULT_HEARTBEAT_WINDOW
             }
         };
+        let api_keys = self.api_keys(top.get("auth"));
         let revision = match top.get("revision").and_then(Value::as_str) {
             Some(r) => r.to_string(),
             None => hex::encode(&Sha256::digest(text.as_bytes())[..6]),
@@ -286,7 +291,48 @@ impl Parser {
             heartbeat_window,
             revision,
             limits,
+            api_keys,
         })
+    }
+
+    /// `auth.handlers[]` as viam-server reads them: for `api-key`, every
+    /// entry of `config` other than `keys`/`key` is a key id → key pair.
+    fn api_keys(&mut self, auth: Option<&Value>) -> BTreeMap<String, String> {
+        let mut keys = BTreeMap::new();
+        let Some(handlers) = auth.and_then(|a| a.get("handlers")) else {
+            return keys;
+        };
+        let Some(handlers) = handlers.as_array() else {
+            self.error("auth", "handlers", "must be a list");
+            return keys;
+        };
+        for (i, h) in handlers.iter().enumerate() {
+            let place = format!("auth.handlers[{i}]");
+            match h.get("type").and_then(Value::as_str) {
+                Some("api-key") => {}
+                Some(other) => {
+                    self.error(&place, "type", format!("{other:?} is not supported (only \"api-key\")"));
+                    continue;
+                }
+                None => {
+                    self.error(&place, "type", "is required");
+                    continue;
+                }
+            }
+            let Some(config) = h.get("config").and_then(Value::as_object) else {
+                self.error(&place, "config", "must be an object of key id → key");
+                continue;
+            };
+            for (id, key) in config.iter().filter(|(k, _)| *k != "keys" && *k != "key") {
+                match key.as_str() {
+                    Some(k) if !k.is_empty() => {
+                        keys.insert(id.clone(), k.to_string());
+                    }
+                    _ => self.error(&place, &format!("config.{id}"), "must be a non-empty string (the key)"),
+                }
+            }
+        }
+        keys
     }
 
     fn limits(&mut self, place: &str, value: Option<&Value>) -> LimitOverrides {

@@ -2,6 +2,7 @@
 //! Each API file only translates its methods; lookup, call, error mapping
 //! and session tagging are here, once.
 
+pub mod auth;
 pub mod board;
 pub mod camera;
 pub mod common;
@@ -49,23 +50,28 @@ pub struct Host {
     /// Fired by RobotService/Shutdown.
     pub shutdown: Arc<tokio::sync::Notify>,
     pub operations: Arc<operations::Operations>,
-}
-
-impl Host {
-    pub fn new(machine: Arc<Machine>, sessions: Arc<Sessions>) -> Self {
-        Self {
-            machine,
-            sessions,
-            shutdown: Arc::default(),
-            operations: Arc::default(),
-        }
-    }
+    pub auth: Arc<auth::Auth>,
 }
 
 /// The session id a client attaches to safety-monitored calls.
 pub const SESSION_HEADER: &str = "viam-sid";
 
 impl Host {
+    /// An open (unauthenticated) server.
+    pub fn new(machine: Arc<Machine>, sessions: Arc<Sessions>) -> Self {
+        Self::with_auth(machine, sessions, auth::Auth::new(Default::default()))
+    }
+
+    pub fn with_auth(machine: Arc<Machine>, sessions: Arc<Sessions>, auth: Arc<auth::Auth>) -> Self {
+        Self {
+            machine,
+            sessions,
+            shutdown: Arc::default(),
+            operations: Arc::default(),
+            auth,
+        }
+    }
+
     /// The resource `name` of API `kind`, or NOT_FOUND.
     pub fn slot(&self, kind: ApiKind, name: &str) -> Result<Arc<ResourceSlot>, Status> {
         self.machine
@@ -107,45 +113,58 @@ pub async fn serve(
         .register_encoded_file_descriptor_set(DESCRIPTORS)
         .build_v1alpha()?;
     use proto::viam::{component, robot, service};
+    use tonic::service::interceptor::InterceptedService;
+    // Every service but Authenticate itself requires a token when auth is on.
+    let check = host.auth.check();
+    let h = || host.clone();
     tonic::transport::Server::builder()
-        .add_service(robot::v1::robot_service_server::RobotServiceServer::new(
-            self::robot::RobotApi(host.clone()),
+        .add_service(proto::proto::rpc::v1::auth_service_server::AuthServiceServer::new(auth::AuthApi(
+            host.auth.clone(),
+        )))
+        .add_service(robot::v1::robot_service_server::RobotServiceServer::with_interceptor(
+            self::robot::RobotApi(h()),
+            check.clone(),
         ))
-        .add_service(component::sensor::v1::sensor_service_server::SensorServiceServer::new(
-            sensor::SensorApi(host.clone()),
+        .add_service(component::sensor::v1::sensor_service_server::SensorServiceServer::with_interceptor(
+            sensor::SensorApi(h()),
+            check.clone(),
+        ))
+        .add_service(component::generic::v1::generic_service_server::GenericServiceServer::with_interceptor(
+            generic::GenericComponentApi(h()),
+            check.clone(),
+        ))
+        .add_service(service::generic::v1::generic_service_server::GenericServiceServer::with_interceptor(
+            generic::GenericServiceApi(h()),
+            check.clone(),
         ))
         .add_service(
-            component::generic::v1::generic_service_server::GenericServiceServer::new(generic::GenericComponentApi(
-                host.clone(),
-            )),
-        )
-        .add_service(service::generic::v1::generic_service_server::GenericServiceServer::new(
-            generic::GenericServiceApi(host.clone()),
-        ))
-        .add_service(
-            component::movementsensor::v1::movement_sensor_service_server::MovementSensorServiceServer::new(
-                movement_sensor::MovementSensorApi(host.clone()),
+            component::movementsensor::v1::movement_sensor_service_server::MovementSensorServiceServer::with_interceptor(
+                movement_sensor::MovementSensorApi(h()),
+                check.clone(),
             ),
         )
-        .add_service(component::camera::v1::camera_service_server::CameraServiceServer::new(
-            camera::CameraApi(host.clone()),
+        .add_service(component::camera::v1::camera_service_server::CameraServiceServer::with_interceptor(
+            camera::CameraApi(h()),
+            check.clone(),
         ))
-        .add_service(component::motor::v1::motor_service_server::MotorServiceServer::new(
-            motor::MotorApi(host.clone()),
+        .add_service(component::motor::v1::motor_service_server::MotorServiceServer::with_interceptor(
+            motor::MotorApi(h()),
+            check.clone(),
         ))
-        .add_service(component::servo::v1::servo_service_server::ServoServiceServer::new(
-            servo::ServoApi(host.clone()),
+        .add_service(component::servo::v1::servo_service_server::ServoServiceServer::with_interceptor(
+            servo::ServoApi(h()),
+            check.clone(),
         ))
-        .add_service(
-            component::encoder::v1::encoder_service_server::EncoderServiceServer::new(encoder::EncoderApi(
-                host.clone(),
-            )),
-        )
-        .add_service(component::board::v1::board_service_server::BoardServiceServer::new(
-            board::BoardApi(host.clone()),
+        .add_service(component::encoder::v1::encoder_service_server::EncoderServiceServer::with_interceptor(
+            encoder::EncoderApi(h()),
+            check.clone(),
         ))
-        .add_service(reflection_v1)
-        .add_service(reflection_v1alpha)
+        .add_service(component::board::v1::board_service_server::BoardServiceServer::with_interceptor(
+            board::BoardApi(h()),
+            check.clone(),
+        ))
+        .add_service(InterceptedService::new(reflection_v1, check.clone()))
+        .add_service(InterceptedService::new(reflection_v1alpha, check))
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
         .await?;
     Ok(())
