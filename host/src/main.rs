@@ -65,6 +65,9 @@ enum Command {
         modules: Option<PathBuf>,
         #[command(flatten)]
         cache: CacheArgs,
+        /// Where granted data folders are kept (default: ~/.local/state/armature).
+        #[arg(long, env = "ARMATURE_STATE_DIR")]
+        state_dir: Option<PathBuf>,
         /// Do not watch the config file and the modules folder for changes
         /// (SIGHUP and `armature reload` still apply them).
         #[arg(long)]
@@ -116,8 +119,14 @@ fn main() -> ExitCode {
                 listen,
                 modules,
                 cache,
+                state_dir,
                 no_watch,
-            } => run(&config, listen, modules, cache.dir(), !no_watch).await,
+            } => {
+                let state_dir = state_dir
+                    .or_else(default_state_dir)
+                    .context("no --state-dir and no home folder")?;
+                run(&config, listen, modules, cache.dir(), state_dir, !no_watch).await
+            }
             Command::Reload { config } => {
                 let pid = reload::signal_running(&config)?;
                 println!("asked armature (pid {pid}) to reload {}", config.display());
@@ -141,6 +150,7 @@ async fn run(
     listen: Option<String>,
     modules: Option<PathBuf>,
     cache_dir: Option<PathBuf>,
+    state_dir: PathBuf,
     watch: bool,
 ) -> anyhow::Result<ExitCode> {
     let (config, problems) = MachineConfig::load_lenient(config_path).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -154,7 +164,7 @@ async fn run(
     let runtime = Runtime::new(cache_dir).context("starting the WebAssembly runtime")?;
     let sessions = Sessions::new(config.heartbeat_window);
     let config_keys = config.api_keys.clone();
-    let machine = Machine::start(runtime, config, modules).await;
+    let machine = Machine::start(runtime, config, modules, state_dir).await;
     let auth = armature::grpc::auth::Auth::new(config_keys);
     if auth.enabled() {
         tracing::info!("API-key authentication is on");
@@ -209,6 +219,14 @@ async fn run(
     machine.shutdown().await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// `$XDG_STATE_HOME/armature`, else `~/.local/state/armature`.
+fn default_state_dir() -> Option<PathBuf> {
+    std::env::var_os("XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".local/state")))
+        .map(|d| d.join("armature"))
 }
 
 /// Without the watcher, signals still reload.

@@ -97,3 +97,39 @@ async fn a_validate_that_never_returns_hits_its_deadline() {
     assert!(status["slow"].1.contains("deadline"), "{status:?}");
     assert_eq!(status["healthy"].0, READY);
 }
+
+#[tokio::test]
+async fn a_granted_data_folder_survives_restarts_and_cannot_be_left() {
+    let state = tempfile::tempdir().unwrap();
+    let state_arg = state.path().to_str().unwrap().to_string();
+    let mut store = hostile("store", "storage");
+    store["data_dir"] = json!(true);
+    let folder = state.path().join("data/sensor/store");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::os::unix::fs::symlink("/etc", folder.join("link")).unwrap();
+    let config = machine(vec![store, hostile("no-grant", "storage")]);
+    {
+        let host = Armature::start_with(config.clone(), &["--state-dir", &state_arg]);
+        let mut sensors = host.sensors().await;
+        assert_eq!(
+            readings(&mut sensors, "store").await.unwrap()["count"].as_f64(),
+            Some(1.0)
+        );
+        let r = readings(&mut sensors, "store").await.unwrap();
+        assert_eq!(r["count"].as_f64(), Some(2.0));
+        for key in ["dotdot", "absolute", "symlink"] {
+            assert!(r[key].as_str().unwrap().starts_with("denied"), "{key}: {r}");
+        }
+        // Without the grant there is no /data at all.
+        let e = readings(&mut sensors, "no-grant").await.unwrap_err();
+        assert_eq!(e.code(), Code::Internal, "{e:?}");
+    }
+    let host = Armature::start_with(config, &["--state-dir", &state_arg]);
+    let mut sensors = host.sensors().await;
+    assert_eq!(
+        readings(&mut sensors, "store").await.unwrap()["count"].as_f64(),
+        Some(3.0),
+        "kept across restarts"
+    );
+    assert_eq!(std::fs::read_to_string(folder.join("count")).unwrap(), "3");
+}

@@ -74,11 +74,16 @@ impl Armature {
         std::fs::write(&config_path, serde_json::to_vec_pretty(&config).unwrap()).unwrap();
         let stderr_path = dir.path().join("armature.log");
         let stderr = std::fs::File::create(&stderr_path).unwrap();
-        let mut child = Command::new(armature_bin())
+        let mut command = Command::new(armature_bin());
+        command
             .args(["run", "--config"])
             .arg(&config_path)
             .args(["--listen", "127.0.0.1:0", "--cache-dir"])
-            .arg(test_cache())
+            .arg(test_cache());
+        if !args.contains(&"--state-dir") {
+            command.arg("--state-dir").arg(dir.path().join("state"));
+        }
+        let mut child = command
             .args(args)
             .env("ARMATURE_LOG", "info")
             .stdout(Stdio::piped())

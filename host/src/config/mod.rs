@@ -101,6 +101,9 @@ pub struct ResourceConfig {
     pub attributes: Map<String, Value>,
     pub depends_on: Vec<String>,
     pub limits: LimitOverrides,
+    /// `data_dir: true` grants a private folder, kept across restarts, seen
+    /// by the guest as `/data`.
+    pub data_dir: bool,
     /// The entry as written, unknown keys included; compared to find what changed.
     pub raw: Value,
 }
@@ -490,6 +493,14 @@ impl Parser {
             }
         };
         let limits = self.limits(&place, map.get("limits"));
+        let data_dir = match map.get("data_dir") {
+            None | Some(Value::Null) => false,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => {
+                self.error(&place, "data_dir", "must be true or false");
+                false
+            }
+        };
         if self.errors.len() > before {
             return None;
         }
@@ -500,6 +511,7 @@ impl Parser {
             attributes,
             depends_on,
             limits,
+            data_dir,
             raw: entry.clone(),
         })
     }

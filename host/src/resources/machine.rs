@@ -20,7 +20,7 @@ use crate::resources::slot::{FaultSender, ResourceSlot, State};
 use crate::runtime::bindings::{GuestConfig, ReconfigureOutcome};
 use crate::runtime::component::{LoadedModule, Runtime};
 use crate::runtime::limits::Limits;
-use crate::runtime::sandbox::Sandbox;
+use crate::runtime::sandbox::{Grants, Sandbox};
 use crate::values;
 
 /// How often optional dependencies that were missing are looked for again.
@@ -67,6 +67,7 @@ struct Managed {
     kind: ApiKind,
     module: Option<Arc<LoadedModule>>,
     limits: Limits,
+    grants: Grants,
     required: Vec<ResourceName>,
     optional: Vec<ResourceName>,
     /// Names written as dependencies that match no configured resource.
@@ -118,6 +119,8 @@ type Table = HashMap<ApiKind, HashMap<String, Arc<ResourceSlot>>>;
 pub struct Machine {
     runtime: Arc<Runtime>,
     modules_flag: Option<PathBuf>,
+    /// Where granted data folders live.
+    state_dir: PathBuf,
     /// Read on every call: API, then short name, with no allocation.
     table: RwLock<Table>,
     inner: tokio::sync::Mutex<Inner>,
@@ -133,11 +136,17 @@ impl Machine {
     /// Loads modules and plans the machine; resources are built by the
     /// supervisor, which this starts. Problems do not stop the start: the
     /// rest of the machine comes up.
-    pub async fn start(runtime: Arc<Runtime>, config: MachineConfig, modules_flag: Option<PathBuf>) -> Arc<Self> {
+    pub async fn start(
+        runtime: Arc<Runtime>,
+        config: MachineConfig,
+        modules_flag: Option<PathBuf>,
+        state_dir: PathBuf,
+    ) -> Arc<Self> {
         let (faults, fault_rx) = mpsc::unbounded_channel();
         let machine = Arc::new(Self {
             runtime,
             modules_flag,
+            state_dir,
             table: RwLock::new(HashMap::new()),
             inner: tokio::sync::Mutex::new(Inner {
                 config: config.clone(),
@@ -184,6 +193,7 @@ impl Machine {
         let machine = Self {
             runtime,
             modules_flag,
+            state_dir: std::env::temp_dir(),
             table: RwLock::new(HashMap::new()),
             inner: tokio::sync::Mutex::new(Inner {
                 config: config.clone(),
@@ -375,6 +385,11 @@ impl Machine {
                         kind: kind.unwrap_or(ApiKind::GenericComponent),
                         module,
                         limits,
+                        grants: Grants {
+                            data_dir: rc
+                                .data_dir
+                                .then(|| self.state_dir.join("data").join(&rc.api.subtype).join(&rc.name)),
+                        },
                         required: Vec::new(),
                         optional: Vec::new(),
                         unresolved: Vec::new(),
@@ -631,7 +646,7 @@ impl Machine {
         }
         let started = Instant::now();
         let fresh = async {
-            let mut sandbox = Sandbox::start(&module, &label, m.limits.clone())
+            let mut sandbox = Sandbox::start(&module, &label, m.limits.clone(), &m.grants)
                 .await
                 .map_err(|f| format!("start {f}"))?;
             match sandbox.construct(&config, deps).await {
@@ -816,9 +831,14 @@ async fn validate(
     rc: &ResourceConfig,
     limits: &Limits,
 ) -> Result<crate::runtime::bindings::GuestDependencies, String> {
-    let mut sandbox = Sandbox::start(module, &format!("validate {}", rc.name), limits.clone())
-        .await
-        .map_err(|f| format!("the module {f}"))?;
+    let mut sandbox = Sandbox::start(
+        module,
+        &format!("validate {}", rc.name),
+        limits.clone(),
+        &Grants::default(),
+    )
+    .await
+    .map_err(|f| format!("the module {f}"))?;
     match sandbox.validate(&Machine::guest_config(rc)).await {
         Ok(Ok(deps)) => Ok(deps),
         Ok(Err(e)) => Err(e.message),

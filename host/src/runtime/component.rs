@@ -13,7 +13,7 @@ use crate::runtime::bindings::{self, ModulePre};
 use crate::runtime::cache::{CacheOutcome, ComponentCache, digest};
 use crate::runtime::engine::{build_engine, spawn_epoch_ticker};
 use crate::runtime::limits::Limits;
-use crate::runtime::sandbox::{Sandbox, SandboxState};
+use crate::runtime::sandbox::{Grants, Sandbox, SandboxState};
 
 /// The WIT package version this host speaks.
 pub const WIT_PACKAGE: &str = "armature:module";
@@ -193,9 +193,14 @@ impl Runtime {
             cache: module.cache,
             pre: module.pre.clone(),
         });
-        let mut sandbox = Sandbox::start(&shell, &format!("module {}", module.name), Limits::default())
-            .await
-            .map_err(|f| fail(f.to_string()))?;
+        let mut sandbox = Sandbox::start(
+            &shell,
+            &format!("module {}", module.name),
+            Limits::default(),
+            &Grants::default(),
+        )
+        .await
+        .map_err(|f| fail(f.to_string()))?;
         let infos = sandbox.models().await.map_err(|f| fail(f.to_string()))?;
         infos
             .into_iter()

@@ -21,6 +21,18 @@ use crate::runtime::bindings::{self, GuestConfig, GuestDependencies, ModelInfo, 
 use crate::runtime::component::LoadedModule;
 use crate::runtime::limits::{Limits, MemoryLimiter};
 
+/// What a sandbox is granted beyond computing: nothing by default.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Grants {
+    /// A host folder the guest sees as `/data`, read-write. WASI resolves
+    /// every path inside it (cap-std): no `..`, symlink or absolute path
+    /// leads out.
+    pub data_dir: Option<std::path::PathBuf>,
+}
+
+/// The guest path of the granted data folder.
+pub const DATA_DIR: &str = "/data";
+
 /// What the guest may see of the host is in here, and nothing else.
 pub struct SandboxState {
     /// The resource this sandbox hosts, for logs.
@@ -84,11 +96,24 @@ pub struct Sandbox {
 
 impl Sandbox {
     /// Instantiates `module` in a new Store for `resource`.
-    pub async fn start(module: &Arc<LoadedModule>, resource: &str, limits: Limits) -> Result<Self, Fault> {
+    pub async fn start(
+        module: &Arc<LoadedModule>,
+        resource: &str,
+        limits: Limits,
+        grants: &Grants,
+    ) -> Result<Self, Fault> {
         let stderr = MemoryOutputPipe::new(STDERR_CAPACITY);
-        // No preopens, no sockets, no environment, no arguments: only what
-        // `std` needs to run (clocks, random, stderr).
-        let wasi = WasiCtx::builder().stderr(stderr.clone()).build();
+        // No sockets, no environment, no arguments, no files but a granted
+        // data folder: only what `std` needs to run (clocks, random, stderr).
+        let mut wasi = WasiCtx::builder();
+        wasi.stderr(stderr.clone());
+        if let Some(dir) = &grants.data_dir {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Fault::Trap(format!("creating the data folder {}: {e}", dir.display())))?;
+            wasi.preopened_dir(dir, DATA_DIR, wasmtime_wasi::FsPerms::ReadWrite)
+                .map_err(|e| Fault::Trap(format!("granting the data folder {}: {e}", dir.display())))?;
+        }
+        let wasi = wasi.build();
         let state = SandboxState {
             resource: resource.into(),
             wasi,
