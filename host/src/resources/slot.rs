@@ -147,8 +147,11 @@ impl ResourceSlot {
                 answer
             }
             Err(fault) => {
-                // The Store is poisoned: drop it (its memory goes with it).
-                *guard = None;
+                // The Store is poisoned: drop it, and with it its memory. Freeing
+                // a large memory takes a while; do it off the serving threads.
+                if let Some(dead) = guard.take() {
+                    tokio::task::spawn_blocking(move || drop(dead));
+                }
                 *lock(&self.healthy_since) = None;
                 self.tick_period.send_replace(None);
                 let message = format!("{method} {fault}");

@@ -127,12 +127,15 @@ impl Sandbox {
         let mut store = Store::new(module.engine(), state);
         store.limiter(|s| &mut s.limiter);
         store.epoch_deadline_callback(|cx| {
-            // Yield to the executor each epoch so a busy guest shares its
-            // thread; stop it once its wall-clock budget is spent.
+            // Once per epoch, a running guest yields its thread so other
+            // resources get served, and is stopped when its wall-clock budget
+            // is spent. tokio's yield_now puts the task at the back of the
+            // queue; a plain self-wake would run it again at once (tokio's
+            // LIFO slot), starving everything else on that worker.
             if Instant::now() >= cx.data().deadline {
                 Ok(UpdateDeadline::Interrupt)
             } else {
-                Ok(UpdateDeadline::Yield(1))
+                Ok(UpdateDeadline::YieldCustom(1, Box::pin(tokio::task::yield_now())))
             }
         });
         arm(&mut store, limits.construct_timeout);
