@@ -297,3 +297,74 @@ async fn sigterm_closes_and_exits() {
     assert!(status.success(), "{status:?}");
     assert!(host.logs().contains("stopped"));
 }
+
+#[tokio::test]
+async fn an_optional_dependency_that_appears_later_is_handed_over() {
+    let mut logic = alerts("alerts", &["temp-1"], 40.0);
+    logic["attributes"]["optional_sensors"] = json!(["late"]);
+    let host = Armature::start(json!({"components": [thermometer("temp-1", 10.0)], "services": [logic.clone()]}));
+    let mut services = host.services().await;
+    // Built at once, without the optional sensor.
+    let r = service_command(&mut services, "alerts", json!({"command": "get_alerts"}))
+        .await
+        .unwrap();
+    assert_eq!(r, json!({"alerts": []}));
+    // The sensor appears: the service is reconfigured with it (at the config
+    // change here; a sensor that exists but is not yet healthy is picked up by
+    // the retry every 5 s).
+    host.reload(json!({"components": [thermometer("temp-1", 10.0), thermometer("late", 99.0)], "services": [logic]}));
+    let alerts = eventually(Duration::from_secs(12), "an alert from the late sensor", || {
+        let mut services = services.clone();
+        async move {
+            let r = service_command(&mut services, "alerts", json!({"command": "get_alerts"}))
+                .await
+                .ok()?;
+            (r["alerts"].as_array()?.len() == 1).then_some(r)
+        }
+    })
+    .await;
+    assert_eq!(alerts["alerts"][0]["sensor"], "late");
+    let logs = host.logs();
+    assert!(
+        logs.lines()
+            .any(|l| l.contains("reconfigured in place") && l.contains("generic/alerts")),
+        "handed over by reconfiguring, not rebuilding: {logs}"
+    );
+}
+
+#[test]
+fn armature_models_lists_every_model_of_a_folder() {
+    let out = std::process::Command::new(armature_bin())
+        .args(["models", "--json", "--cache-dir"])
+        .arg(test_cache())
+        .arg(modules_dir())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let models: Vec<(&str, &str, &str)> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["module"].as_str().unwrap(),
+                r["api"].as_str().unwrap(),
+                r["model"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        models.contains(&("thermometer", "rdk:component:sensor", "armature:examples:thermometer")),
+        "{models:?}"
+    );
+    assert!(
+        models.contains(&("sim-devices", "rdk:component:motor", "armature:examples:sim-motor")),
+        "{models:?}"
+    );
+    assert!(models.contains(&(
+        "test-pattern-camera",
+        "rdk:component:camera",
+        "armature:examples:test-pattern"
+    )));
+}

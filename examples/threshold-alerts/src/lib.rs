@@ -10,6 +10,8 @@
 //! ```
 //!
 //! `"threshold": 40.0` is short for `"thresholds": {"critical": 40.0}`.
+//! `"optional_sensors": [...]` are watched when they exist: the service
+//! starts without them and is reconfigured when one appears.
 //! DoCommand `{"command": "get_alerts", "severity": "critical"}` answers
 //! `{"alerts": [{"sensor": "temp-1", "value": 42.5, "threshold": 40.0,
 //! "severity": "critical"}]}`; without `severity` every alert is listed.
@@ -23,6 +25,7 @@ const SEVERITIES: [&str; 3] = ["critical", "warning", "info"];
 
 struct Settings {
     sensors: Vec<String>,
+    optional_sensors: Vec<String>,
     reading: String,
     /// (severity, threshold), most severe first.
     thresholds: Vec<(&'static str, f64)>,
@@ -69,6 +72,7 @@ impl Settings {
         let poll_ms: u64 = config.get_or("poll_ms", 100)?;
         Ok(Self {
             sensors,
+            optional_sensors: config.get_or("optional_sensors", Vec::new())?,
             reading: config.get_or("reading", "temperature".to_string())?,
             thresholds,
             poll: Duration::from_millis(poll_ms.max(10)),
@@ -94,7 +98,7 @@ impl ThresholdAlerts {
     fn poll(&mut self) {
         self.polls += 1;
         let mut alerts = Vec::new();
-        for name in &self.settings.sensors {
+        for name in self.settings.sensors.iter().chain(&self.settings.optional_sensors) {
             let Some(sensor) = self.deps.get(name) else { continue };
             let value = match sensor.get_readings(&Map::new()) {
                 Ok(readings) => readings.get(&self.settings.reading).and_then(Json::as_f64),
@@ -131,7 +135,8 @@ impl Model for ThresholdAlerts {
     const MODEL: &'static str = "armature:examples:threshold-alerts";
 
     fn validate(config: &Config) -> Result<Dependencies> {
-        Ok(Dependencies::required(Settings::parse(config)?.sensors))
+        let settings = Settings::parse(config)?;
+        Ok(Dependencies::required(settings.sensors).and_optional(settings.optional_sensors))
     }
 
     fn new(config: &Config, deps: Deps) -> Result<Self> {
