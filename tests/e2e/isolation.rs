@@ -95,7 +95,7 @@ async fn healthy_resources_never_fail_beside_every_hostile_guest() {
     // Seven hostile sandboxes of at most 16 MiB each, rebuilt over and over:
     // the host's memory stays bounded by what is live, not by what was spent.
     assert!(
-        rss_attacked < rss_calm + (7 * 16 << 20) + (64 << 20),
+        rss_attacked < rss_calm + ((7 * 16) << 20) + (64 << 20),
         "RSS {} MiB",
         rss_attacked >> 20
     );
