@@ -9,9 +9,9 @@ use crate::grpc::motion::CONTROL_PERIOD;
 use crate::grpc::proto::viam::common::v1 as common;
 use crate::grpc::proto::viam::component::board::v1 as pb;
 use crate::grpc::proto::viam::component::board::v1::board_service_server::BoardService;
-use crate::grpc::status::{from_call_error, mismatch};
+use crate::grpc::status::from_call_error;
 use crate::resources::api::ApiKind;
-use crate::resources::call::Call;
+use crate::resources::call::{Call, Reply};
 use crate::runtime::bindings::exports::armature::module::board::PowerMode;
 use crate::values::struct_to_nodes as extra;
 use tonic::codegen::BoxStream;
@@ -37,7 +37,7 @@ impl BoardService for BoardApi {
             high: r.high,
             extra: extra(r.extra.as_ref()),
         };
-        self.0.call(KIND, &r.name, call).await?.into_unit().map_err(mismatch)?;
+        self.0.call_as(KIND, &r.name, call, Reply::into_unit).await?;
         Ok(Response::new(pb::SetGpioResponse {}))
     }
 
@@ -48,7 +48,7 @@ impl BoardService for BoardApi {
             pin: r.pin,
             extra: extra(r.extra.as_ref()),
         };
-        let high = self.0.call(KIND, &r.name, call).await?.into_bool().map_err(mismatch)?;
+        let high = self.0.call_as(KIND, &r.name, call, Reply::into_bool).await?;
         Ok(Response::new(pb::GetGpioResponse { high }))
     }
 
@@ -59,7 +59,7 @@ impl BoardService for BoardApi {
             pin: r.pin,
             extra: extra(r.extra.as_ref()),
         };
-        let duty_cycle_pct = self.0.call(KIND, &r.name, call).await?.into_f64().map_err(mismatch)?;
+        let duty_cycle_pct = self.0.call_as(KIND, &r.name, call, Reply::into_f64).await?;
         Ok(Response::new(pb::PwmResponse { duty_cycle_pct }))
     }
 
@@ -77,7 +77,7 @@ impl BoardService for BoardApi {
             duty: r.duty_cycle_pct,
             extra: extra(r.extra.as_ref()),
         };
-        self.0.call(KIND, &r.name, call).await?.into_unit().map_err(mismatch)?;
+        self.0.call_as(KIND, &r.name, call, Reply::into_unit).await?;
         Ok(Response::new(pb::SetPwmResponse {}))
     }
 
@@ -91,7 +91,7 @@ impl BoardService for BoardApi {
             pin: r.pin,
             extra: extra(r.extra.as_ref()),
         };
-        let frequency_hz = self.0.call(KIND, &r.name, call).await?.into_u64().map_err(mismatch)?;
+        let frequency_hz = self.0.call_as(KIND, &r.name, call, Reply::into_u64).await?;
         Ok(Response::new(pb::PwmFrequencyResponse { frequency_hz }))
     }
 
@@ -113,7 +113,7 @@ impl BoardService for BoardApi {
             hz: r.frequency_hz,
             extra: extra(r.extra.as_ref()),
         };
-        self.0.call(KIND, &r.name, call).await?.into_unit().map_err(mismatch)?;
+        self.0.call_as(KIND, &r.name, call, Reply::into_unit).await?;
         Ok(Response::new(pb::SetPwmFrequencyResponse {}))
     }
 
@@ -128,10 +128,8 @@ impl BoardService for BoardApi {
         };
         let a = self
             .0
-            .call(KIND, &r.board_name, call)
-            .await?
-            .into_analog_reading()
-            .map_err(mismatch)?;
+            .call_as(KIND, &r.board_name, call, Reply::into_analog_reading)
+            .await?;
         Ok(Response::new(pb::ReadAnalogReaderResponse {
             value: a.value,
             min_range: a.min_range,
@@ -151,7 +149,7 @@ impl BoardService for BoardApi {
             value: r.value,
             extra: extra(r.extra.as_ref()),
         };
-        self.0.call(KIND, &r.name, call).await?.into_unit().map_err(mismatch)?;
+        self.0.call_as(KIND, &r.name, call, Reply::into_unit).await?;
         Ok(Response::new(pb::WriteAnalogResponse {}))
     }
 
@@ -164,12 +162,7 @@ impl BoardService for BoardApi {
             interrupt: r.digital_interrupt_name,
             extra: extra(r.extra.as_ref()),
         };
-        let value = self
-            .0
-            .call(KIND, &r.board_name, call)
-            .await?
-            .into_i64()
-            .map_err(mismatch)?;
+        let value = self.0.call_as(KIND, &r.board_name, call, Reply::into_i64).await?;
         Ok(Response::new(pb::GetDigitalInterruptValueResponse { value }))
     }
 
@@ -265,7 +258,7 @@ impl BoardService for BoardApi {
             duration_ns,
             extra: extra(r.extra.as_ref()),
         };
-        self.0.call(KIND, &r.name, call).await?.into_unit().map_err(mismatch)?;
+        self.0.call_as(KIND, &r.name, call, Reply::into_unit).await?;
         Ok(Response::new(pb::SetPowerModeResponse {}))
     }
 

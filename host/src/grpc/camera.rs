@@ -7,9 +7,8 @@ use crate::grpc::common::{do_command, get_geometries};
 use crate::grpc::proto::viam::common::v1 as common;
 use crate::grpc::proto::viam::component::camera::v1 as pb;
 use crate::grpc::proto::viam::component::camera::v1::camera_service_server::CameraService;
-use crate::grpc::status::mismatch;
 use crate::resources::api::ApiKind;
-use crate::resources::call::Call;
+use crate::resources::call::{Call, Reply};
 use crate::values::struct_to_nodes as extra;
 
 pub struct CameraApi(pub Host);
@@ -30,12 +29,7 @@ impl CameraService for CameraApi {
             filter: r.filter_source_names,
             extra: extra(r.extra.as_ref()),
         };
-        let images = self
-            .0
-            .call(KIND, &r.name, call)
-            .await?
-            .into_images()
-            .map_err(mismatch)?;
+        let images = self.0.call_as(KIND, &r.name, call, Reply::into_images).await?;
         let mut out = Vec::with_capacity(images.len());
         for image in images {
             if !IMAGE_MIME_TYPES.contains(&image.mime_type.as_str()) {
@@ -67,12 +61,7 @@ impl CameraService for CameraApi {
             mime_type: r.mime_type,
             extra: extra(r.extra.as_ref()),
         };
-        let pc = self
-            .0
-            .call(KIND, &r.name, call)
-            .await?
-            .into_point_cloud()
-            .map_err(mismatch)?;
+        let pc = self.0.call_as(KIND, &r.name, call, Reply::into_point_cloud).await?;
         Ok(Response::new(pb::GetPointCloudResponse {
             mime_type: pc.mime_type,
             point_cloud: pc.data,
@@ -86,10 +75,8 @@ impl CameraService for CameraApi {
         let r = request.into_inner();
         let p = self
             .0
-            .call(KIND, &r.name, Call::CameraProperties)
-            .await?
-            .into_camera_properties()
-            .map_err(mismatch)?;
+            .call_as(KIND, &r.name, Call::CameraProperties, Reply::into_camera_properties)
+            .await?;
         Ok(Response::new(pb::GetPropertiesResponse {
             supports_pcd: p.supports_pcd,
             intrinsic_parameters: p.intrinsics.map(|i| pb::IntrinsicParameters {

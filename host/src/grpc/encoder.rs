@@ -9,7 +9,7 @@ use crate::grpc::proto::viam::component::encoder::v1 as pb;
 use crate::grpc::proto::viam::component::encoder::v1::encoder_service_server::EncoderService;
 use crate::grpc::status::mismatch;
 use crate::resources::api::ApiKind;
-use crate::resources::call::Call;
+use crate::resources::call::{Call, Reply};
 use crate::runtime::bindings::exports::armature::module::encoder::PositionType;
 use crate::values::struct_to_nodes as extra;
 
@@ -51,10 +51,8 @@ impl EncoderService for EncoderApi {
         };
         let p = self
             .0
-            .call(KIND, &r.name, call)
-            .await?
-            .into_encoder_position()
-            .map_err(mismatch)?;
+            .call_as(KIND, &r.name, call, Reply::into_encoder_position)
+            .await?;
         Ok(Response::new(pb::GetPositionResponse {
             value: p.value,
             position_type: to_pb(p.position_type) as i32,
@@ -67,10 +65,13 @@ impl EncoderService for EncoderApi {
     ) -> Result<Response<pb::ResetPositionResponse>, Status> {
         let r = request.into_inner();
         self.0
-            .call(KIND, &r.name, Call::ResetPosition(extra(r.extra.as_ref())))
-            .await?
-            .into_unit()
-            .map_err(mismatch)?;
+            .call_as(
+                KIND,
+                &r.name,
+                Call::ResetPosition(extra(r.extra.as_ref())),
+                Reply::into_unit,
+            )
+            .await?;
         Ok(Response::new(pb::ResetPositionResponse {}))
     }
 

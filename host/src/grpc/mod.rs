@@ -85,6 +85,19 @@ impl Host {
         slot.call(call).await.map_err(|e| status::from_call_error(&slot, e))
     }
 
+    /// Calls resource `name` of API `kind` and takes the reply's value
+    /// (`Reply::into_f64`, ...). A reply of another shape is a host bug:
+    /// INTERNAL.
+    pub async fn call_as<T>(
+        &self,
+        kind: ApiKind,
+        name: &str,
+        call: Call,
+        take: fn(Reply) -> Result<T, crate::resources::error::CallError>,
+    ) -> Result<T, Status> {
+        take(self.call(kind, name, call).await?).map_err(status::mismatch)
+    }
+
     /// For a safety-monitored method: records the resource against the
     /// caller's session (header `viam-sid`), so that it is stopped if the
     /// session lapses. An expired session is refused as Viam does. Returns

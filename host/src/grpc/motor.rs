@@ -9,7 +9,7 @@ use crate::grpc::proto::viam::component::motor::v1::motor_service_server::MotorS
 use crate::grpc::status::mismatch as internal;
 use crate::grpc::{Host, motion};
 use crate::resources::api::ApiKind;
-use crate::resources::call::Call;
+use crate::resources::call::{Call, Reply};
 use crate::values::struct_to_nodes as extra;
 
 pub struct MotorApi(pub Host);
@@ -109,7 +109,7 @@ impl MotorService for MotorApi {
             offset,
             extra: extra(r.extra.as_ref()),
         };
-        self.0.call(KIND, &r.name, call).await?.into_unit().map_err(internal)?;
+        self.0.call_as(KIND, &r.name, call, Reply::into_unit).await?;
         Ok(Response::new(pb::ResetZeroPositionResponse {}))
     }
 
@@ -120,10 +120,13 @@ impl MotorService for MotorApi {
         let r = request.into_inner();
         let position = self
             .0
-            .call(KIND, &r.name, Call::MotorPosition(extra(r.extra.as_ref())))
-            .await?
-            .into_f64()
-            .map_err(internal)?;
+            .call_as(
+                KIND,
+                &r.name,
+                Call::MotorPosition(extra(r.extra.as_ref())),
+                Reply::into_f64,
+            )
+            .await?;
         Ok(Response::new(pb::GetPositionResponse { position }))
     }
 
@@ -167,12 +170,7 @@ impl MotorService for MotorApi {
 
     async fn is_moving(&self, request: Request<pb::IsMovingRequest>) -> Result<Response<pb::IsMovingResponse>, Status> {
         let r = request.into_inner();
-        let is_moving = self
-            .0
-            .call(KIND, &r.name, Call::IsMoving)
-            .await?
-            .into_bool()
-            .map_err(internal)?;
+        let is_moving = self.0.call_as(KIND, &r.name, Call::IsMoving, Reply::into_bool).await?;
         Ok(Response::new(pb::IsMovingResponse { is_moving }))
     }
 

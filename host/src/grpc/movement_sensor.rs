@@ -7,9 +7,8 @@ use crate::grpc::common::{do_command, get_geometries, get_readings};
 use crate::grpc::proto::viam::common::v1 as common;
 use crate::grpc::proto::viam::component::movementsensor::v1 as pb;
 use crate::grpc::proto::viam::component::movementsensor::v1::movement_sensor_service_server::MovementSensorService;
-use crate::grpc::status::mismatch;
 use crate::resources::api::ApiKind;
-use crate::resources::call::Call;
+use crate::resources::call::{Call, Reply};
 use crate::runtime::bindings::armature::module::types::Vector3;
 use crate::values::struct_to_nodes as extra;
 
@@ -30,10 +29,15 @@ impl MovementSensorService for MovementSensorApi {
         let r = request.into_inner();
         let v = self
             .0
-            .call(KIND, &r.name, Call::MsLinearVelocity(extra(r.extra.as_ref())))
+            .call_as(
+                KIND,
+                &r.name,
+                Call::MsLinearVelocity(extra(r.extra.as_ref())),
+                Reply::into_vector3,
+            )
             .await?;
         Ok(Response::new(pb::GetLinearVelocityResponse {
-            linear_velocity: vector(v.into_vector3().map_err(mismatch)?),
+            linear_velocity: vector(v),
         }))
     }
 
@@ -44,10 +48,15 @@ impl MovementSensorService for MovementSensorApi {
         let r = request.into_inner();
         let v = self
             .0
-            .call(KIND, &r.name, Call::MsAngularVelocity(extra(r.extra.as_ref())))
+            .call_as(
+                KIND,
+                &r.name,
+                Call::MsAngularVelocity(extra(r.extra.as_ref())),
+                Reply::into_vector3,
+            )
             .await?;
         Ok(Response::new(pb::GetAngularVelocityResponse {
-            angular_velocity: vector(v.into_vector3().map_err(mismatch)?),
+            angular_velocity: vector(v),
         }))
     }
 
@@ -58,10 +67,15 @@ impl MovementSensorService for MovementSensorApi {
         let r = request.into_inner();
         let v = self
             .0
-            .call(KIND, &r.name, Call::MsLinearAcceleration(extra(r.extra.as_ref())))
+            .call_as(
+                KIND,
+                &r.name,
+                Call::MsLinearAcceleration(extra(r.extra.as_ref())),
+                Reply::into_vector3,
+            )
             .await?;
         Ok(Response::new(pb::GetLinearAccelerationResponse {
-            linear_acceleration: vector(v.into_vector3().map_err(mismatch)?),
+            linear_acceleration: vector(v),
         }))
     }
 
@@ -72,11 +86,14 @@ impl MovementSensorService for MovementSensorApi {
         let r = request.into_inner();
         let v = self
             .0
-            .call(KIND, &r.name, Call::MsCompassHeading(extra(r.extra.as_ref())))
+            .call_as(
+                KIND,
+                &r.name,
+                Call::MsCompassHeading(extra(r.extra.as_ref())),
+                Reply::into_f64,
+            )
             .await?;
-        Ok(Response::new(pb::GetCompassHeadingResponse {
-            value: v.into_f64().map_err(mismatch)?,
-        }))
+        Ok(Response::new(pb::GetCompassHeadingResponse { value: v }))
     }
 
     async fn get_orientation(
@@ -86,9 +103,13 @@ impl MovementSensorService for MovementSensorApi {
         let r = request.into_inner();
         let o = self
             .0
-            .call(KIND, &r.name, Call::MsOrientation(extra(r.extra.as_ref())))
+            .call_as(
+                KIND,
+                &r.name,
+                Call::MsOrientation(extra(r.extra.as_ref())),
+                Reply::into_orientation,
+            )
             .await?;
-        let o = o.into_orientation().map_err(mismatch)?;
         Ok(Response::new(pb::GetOrientationResponse {
             orientation: Some(common::Orientation {
                 o_x: o.o_x,
@@ -106,9 +127,13 @@ impl MovementSensorService for MovementSensorApi {
         let r = request.into_inner();
         let p = self
             .0
-            .call(KIND, &r.name, Call::MsPosition(extra(r.extra.as_ref())))
+            .call_as(
+                KIND,
+                &r.name,
+                Call::MsPosition(extra(r.extra.as_ref())),
+                Reply::into_geo_position,
+            )
             .await?;
-        let p = p.into_geo_position().map_err(mismatch)?;
         Ok(Response::new(pb::GetPositionResponse {
             coordinate: Some(common::GeoPoint {
                 latitude: p.latitude,
@@ -125,9 +150,13 @@ impl MovementSensorService for MovementSensorApi {
         let r = request.into_inner();
         let p = self
             .0
-            .call(KIND, &r.name, Call::MsProperties(extra(r.extra.as_ref())))
+            .call_as(
+                KIND,
+                &r.name,
+                Call::MsProperties(extra(r.extra.as_ref())),
+                Reply::into_ms_properties,
+            )
             .await?;
-        let p = p.into_ms_properties().map_err(mismatch)?;
         Ok(Response::new(pb::GetPropertiesResponse {
             linear_velocity_supported: p.linear_velocity_supported,
             angular_velocity_supported: p.angular_velocity_supported,
@@ -145,9 +174,13 @@ impl MovementSensorService for MovementSensorApi {
         let r = request.into_inner();
         let a = self
             .0
-            .call(KIND, &r.name, Call::MsAccuracy(extra(r.extra.as_ref())))
+            .call_as(
+                KIND,
+                &r.name,
+                Call::MsAccuracy(extra(r.extra.as_ref())),
+                Reply::into_accuracy,
+            )
             .await?;
-        let a = a.into_accuracy().map_err(mismatch)?;
         Ok(Response::new(pb::GetAccuracyResponse {
             accuracy: a.accuracy.into_iter().collect(),
             position_hdop: a.position_hdop,

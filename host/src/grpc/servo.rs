@@ -9,7 +9,7 @@ use crate::grpc::proto::viam::component::servo::v1::servo_service_server::ServoS
 use crate::grpc::status::mismatch;
 use crate::grpc::{Host, motion};
 use crate::resources::api::ApiKind;
-use crate::resources::call::Call;
+use crate::resources::call::{Call, Reply};
 use crate::values::struct_to_nodes as extra;
 
 pub struct ServoApi(pub Host);
@@ -51,12 +51,7 @@ impl ServoService for ServoApi {
 
     async fn is_moving(&self, request: Request<pb::IsMovingRequest>) -> Result<Response<pb::IsMovingResponse>, Status> {
         let r = request.into_inner();
-        let is_moving = self
-            .0
-            .call(KIND, &r.name, Call::IsMoving)
-            .await?
-            .into_bool()
-            .map_err(mismatch)?;
+        let is_moving = self.0.call_as(KIND, &r.name, Call::IsMoving, Reply::into_bool).await?;
         Ok(Response::new(pb::IsMovingResponse { is_moving }))
     }
 
