@@ -15,6 +15,7 @@ impl Host for SandboxState {
             0 => None,
             ms => Some(Duration::from_millis(ms.into()).max(MIN_TICK)),
         };
+        self.tick_changed = true;
         Ok(())
     }
 }

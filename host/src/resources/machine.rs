@@ -794,11 +794,6 @@ impl Machine {
         modules_dir(&self.inner.lock().await.config, self.modules_flag.as_deref())
     }
 
-    /// The config in force.
-    pub async fn config(&self) -> MachineConfig {
-        self.inner.lock().await.config.clone()
-    }
-
     /// Closes every resource, dependents first.
     pub async fn shutdown(&self) {
         let mut inner = self.inner.lock().await;

@@ -77,10 +77,6 @@ impl Sessions {
         Ok(())
     }
 
-    pub fn count(&self) -> usize {
-        self.live().len()
-    }
-
     pub fn ids(&self) -> Vec<String> {
         self.live().keys().cloned().collect()
     }

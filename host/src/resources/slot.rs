@@ -7,7 +7,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
@@ -51,8 +51,6 @@ pub struct ResourceSlot {
     faults: FaultSender,
     tick_period: watch::Sender<Option<Duration>>,
     ticker: Mutex<Option<JoinHandle<()>>>,
-    /// When the current sandbox was installed.
-    healthy_since: Mutex<Option<Instant>>,
     /// Bumped by every motion command and every stop: a host-side wait for a
     /// motion ends as soon as another command supersedes it.
     motion: AtomicU64,
@@ -75,7 +73,6 @@ impl ResourceSlot {
             faults,
             tick_period,
             ticker: Mutex::new(None),
-            healthy_since: Mutex::new(None),
             motion: AtomicU64::new(0),
         });
         let task = tokio::spawn(run_ticker(Arc::downgrade(&slot), rx));
@@ -98,11 +95,6 @@ impl ResourceSlot {
             s.error = error;
             s.updated = SystemTime::now();
         }
-    }
-
-    /// How long the current sandbox has served without a fault.
-    pub fn healthy_for(&self) -> Option<Duration> {
-        lock(&self.healthy_since).map(|t| t.elapsed())
     }
 
     /// Starts a new motion epoch (a motion command or a stop) and returns it.
@@ -140,9 +132,9 @@ impl ResourceSlot {
     fn settle<T>(&self, guard: &mut Option<Sandbox>, entered: Entered<T>, method: &str) -> Result<T, CallError> {
         match entered {
             Ok(answer) => {
-                if let Some(sandbox) = guard.as_ref() {
-                    self.tick_period
-                        .send_if_modified(|p| replace_if_changed(p, sandbox.tick_period()));
+                // Only a call that used `scheduler.every` touches the ticker.
+                if let Some(period) = guard.as_mut().and_then(Sandbox::take_tick_change) {
+                    self.tick_period.send_replace(period);
                 }
                 answer
             }
@@ -152,7 +144,6 @@ impl ResourceSlot {
                 if let Some(dead) = guard.take() {
                     tokio::task::spawn_blocking(move || drop(dead));
                 }
-                *lock(&self.healthy_since) = None;
                 self.tick_period.send_replace(None);
                 let message = format!("{method} {fault}");
                 tracing::error!(resource = %self.name, "{message}; rebuilding");
@@ -180,7 +171,8 @@ impl ResourceSlot {
     pub async fn with_sandbox<R>(&self, f: impl AsyncFnOnce(&mut Option<Sandbox>) -> R) -> R {
         let mut guard = self.sandbox.lock().await;
         let r = f(&mut guard).await;
-        if let Some(sandbox) = guard.as_ref() {
+        if let Some(sandbox) = guard.as_mut() {
+            sandbox.take_tick_change();
             let period = sandbox.tick_period();
             self.tick_period.send_if_modified(|p| replace_if_changed(p, period));
             let module = sandbox.module();
@@ -196,7 +188,6 @@ impl ResourceSlot {
 
     /// Marks a freshly installed sandbox as healthy.
     pub fn mark_ready(&self, rebuilt: bool) {
-        *lock(&self.healthy_since) = Some(Instant::now());
         if rebuilt {
             lock(&self.status).restarts += 1;
         }

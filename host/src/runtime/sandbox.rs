@@ -44,6 +44,9 @@ pub struct SandboxState {
     deadline: Instant,
     /// Asked for through `scheduler.every`.
     pub(crate) tick_period: Option<Duration>,
+    /// Set by `scheduler.every`, so that the owner looks at the period only
+    /// after calls that changed it.
+    pub(crate) tick_changed: bool,
     /// The guest's stderr (panic messages), bounded.
     stderr: MemoryOutputPipe,
     pub(crate) log: LogBudget,
@@ -121,6 +124,7 @@ impl Sandbox {
             limiter: MemoryLimiter::new(limits.memory_bytes),
             deadline: Instant::now(),
             tick_period: None,
+            tick_changed: false,
             stderr,
             log: LogBudget::default(),
         };
@@ -164,6 +168,12 @@ impl Sandbox {
     /// The tick period the guest asked for.
     pub fn tick_period(&self) -> Option<Duration> {
         self.store.data().tick_period
+    }
+
+    /// The new tick period, if the guest changed it since the last look.
+    pub fn take_tick_change(&mut self) -> Option<Option<Duration>> {
+        let state = self.store.data_mut();
+        std::mem::take(&mut state.tick_changed).then_some(state.tick_period)
     }
 
     fn settle<T>(&mut self, budget: Duration, r: wasmtime::Result<Result<T, bindings::GuestError>>) -> Entered<T> {
