@@ -5,9 +5,11 @@
 //! (find the slot) → `resources::slot` (one call at a time, faults) →
 //! `runtime::sandbox` (enter the guest under its limits).
 
+pub mod builtin;
 pub mod capabilities;
 pub mod config;
 pub mod grpc;
+pub mod hardware;
 pub mod resources;
 pub mod runtime;
 pub mod values;

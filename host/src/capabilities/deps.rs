@@ -32,7 +32,7 @@ impl DependencyHandle {
 
 /// Boxed because a dependency call enters another guest, which may call its
 /// own dependencies: the future type would otherwise be infinite.
-fn forward(slot: Arc<ResourceSlot>, call: Call) -> BoxFuture<'static, Result<Reply, CallError>> {
+pub(crate) fn forward(slot: Arc<ResourceSlot>, call: Call) -> BoxFuture<'static, Result<Reply, CallError>> {
     Box::pin(async move { slot.call(call).await })
 }
 

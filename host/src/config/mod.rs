@@ -3,6 +3,7 @@
 //! Parsing collects every problem, each naming the file, the resource and
 //! the field, so that `armature check` can list them all at once.
 
+pub mod grants;
 pub mod names;
 
 use std::collections::BTreeMap;

@@ -5,6 +5,7 @@
 
 use crate::resources::error::CallError;
 use crate::runtime::bindings::Value;
+use crate::runtime::bindings::armature::module::camera_capture::{Frame, FrameFormat};
 use crate::runtime::bindings::armature::module::types::{Geometry, Orientation, Vector3};
 use crate::runtime::bindings::exports::armature::module::{board, camera, encoder, motor, movement_sensor};
 
@@ -31,6 +32,9 @@ pub enum Call {
     MsProperties(Value),
     MsAccuracy(Value),
 
+    /// A raw frame for a guest's `camera-capture` import; only built-in
+    /// cameras answer it.
+    CaptureFrame(FrameFormat),
     GetImages {
         filter: Vec<String>,
         extra: Value,
@@ -153,6 +157,7 @@ impl Call {
             }
             Call::MsAccuracy(_) => "GetAccuracy",
             Call::GetImages { .. } => "GetImages",
+            Call::CaptureFrame(_) => "CaptureFrame",
             Call::GetPointCloud { .. } => "GetPointCloud",
             Call::SetPower { .. } => "SetPower",
             Call::GoFor { .. } => "GoFor",
@@ -202,6 +207,7 @@ pub enum Reply {
     EncoderProperties(encoder::Properties),
     AnalogReading(board::AnalogReading),
     Ticks(Vec<board::Tick>),
+    Frame(Frame),
 }
 
 macro_rules! accessors {
@@ -246,6 +252,7 @@ accessors! {
     into_encoder_properties: EncoderProperties => encoder::Properties;
     into_analog_reading: AnalogReading => board::AnalogReading;
     into_ticks: Ticks => Vec<board::Tick>;
+    into_frame: Frame => Frame;
 }
 
 impl Reply {

@@ -11,16 +11,20 @@ use std::time::{Duration, Instant, SystemTime};
 
 use tokio::sync::{Notify, mpsc};
 
+use crate::builtin::{self, BuiltinModel, NativeInstance};
 use crate::capabilities::deps::DependencyHandle;
+use crate::capabilities::grants::{Denials, GpioGrant, Grants};
+use crate::config::grants::HardwareGrant;
 use crate::config::{Api, MachineConfig, ResourceConfig, ResourceName};
 use crate::resources::api::ApiKind;
 use crate::resources::graph;
+use crate::resources::instance::Instance;
 use crate::resources::modules::{select, wasm_files};
 use crate::resources::slot::{FaultSender, ResourceSlot, State};
 use crate::runtime::bindings::{GuestConfig, ReconfigureOutcome};
 use crate::runtime::component::{LoadedModule, Runtime};
 use crate::runtime::limits::Limits;
-use crate::runtime::sandbox::{Grants, Sandbox};
+use crate::runtime::sandbox::Sandbox;
 use crate::values;
 
 /// How often optional dependencies that were missing are looked for again.
@@ -61,13 +65,45 @@ pub struct MachineInfo {
     pub running: bool,
 }
 
+/// What serves a model: a loaded module, or the host itself.
+#[derive(Clone)]
+enum Provider {
+    Wasm(Arc<LoadedModule>),
+    Builtin(&'static BuiltinModel),
+}
+
+impl Provider {
+    /// Whether both are the same code (same module bytes, same built-in).
+    fn same(a: Option<&Provider>, b: Option<&Provider>) -> bool {
+        match (a, b) {
+            (Some(Provider::Wasm(x)), Some(Provider::Wasm(y))) => x.digest == y.digest,
+            (Some(Provider::Builtin(x)), Some(Provider::Builtin(y))) => std::ptr::eq(*x, *y),
+            (None, None) => true,
+            _ => false,
+        }
+    }
+
+    fn label(&self) -> (String, String) {
+        match self {
+            Provider::Wasm(m) => (m.name.clone(), m.version()),
+            Provider::Builtin(_) => (builtin::MODULE.into(), env!("CARGO_PKG_VERSION").into()),
+        }
+    }
+}
+
 /// A resource as the supervisor sees it.
 struct Managed {
     config: ResourceConfig,
     kind: ApiKind,
-    module: Option<Arc<LoadedModule>>,
+    module: Option<Provider>,
     limits: Limits,
-    grants: Grants,
+    data_dir: Option<PathBuf>,
+    /// Hardware its attributes grant, as written.
+    hardware: HardwareGrant,
+    /// The granted board and camera, resolved (they are also required dependencies).
+    board: Option<ResourceName>,
+    camera: Option<ResourceName>,
+    denials: Arc<Denials>,
     required: Vec<ResourceName>,
     optional: Vec<ResourceName>,
     /// Names written as dependencies that match no configured resource.
@@ -311,11 +347,16 @@ impl Machine {
         for rc in &config.resources {
             let name = rc.resource_name();
             let kind = ApiKind::of(&rc.api);
-            let module = modules.iter().find(|m| m.provides(&rc.api, &rc.model)).cloned();
+            let builtin = builtin::find(&rc.api.to_string(), &rc.model.to_string());
+            let wasm = modules.iter().find(|m| m.provides(&rc.api, &rc.model)).cloned();
             let overrides = rc
                 .limits
-                .or(&Self::module_limits(config, module.as_deref()))
+                .or(&Self::module_limits(config, wasm.as_deref()))
                 .or(&config.limits);
+            let module = match builtin {
+                Some(b) => Some(Provider::Builtin(b)),
+                None => wasm.map(Provider::Wasm),
+            };
             let limits = Limits::with(&overrides);
             let label = format!("resource {:?} ({})", rc.name, rc.api);
             let mut problem = None;
@@ -328,6 +369,7 @@ impl Machine {
                 let known: Vec<String> = modules
                     .iter()
                     .flat_map(|m| m.models.iter().map(|(a, mo)| format!("{mo} ({a})")))
+                    .chain(builtin::MODELS.iter().map(|b| format!("{} ({})", b.model, b.api)))
                     .collect();
                 problem = Some(format!(
                     "{file}: {label}: field `model`: no module provides {} for {} (available: {})",
@@ -340,9 +382,18 @@ impl Machine {
                     }
                 ));
             }
-            let prior = previous.and_then(|p| p.resources.get(&name)).filter(|old| {
-                old.config == *rc && old.module.as_ref().map(|m| &m.digest) == module.as_ref().map(|m| &m.digest)
-            });
+            let prior = previous
+                .and_then(|p| p.resources.get(&name))
+                .filter(|old| old.config == *rc && Provider::same(old.module.as_ref(), module.as_ref()));
+            // Guests take hardware grants from their attributes; a built-in
+            // model's attributes configure its own device.
+            let hardware = match &module {
+                Some(Provider::Wasm(_)) => HardwareGrant::parse(&rc.attributes).unwrap_or_else(|e| {
+                    problem.get_or_insert(format!("{file}: {label}: {e}"));
+                    HardwareGrant::default()
+                }),
+                _ => HardwareGrant::default(),
+            };
             let (mut required_names, mut optional_names) = (rc.depends_on.clone(), Vec::new());
             if let (None, Some(module)) = (&problem, &module) {
                 match prior {
@@ -360,15 +411,28 @@ impl Machine {
                             .chain(old.unresolved_optional.iter().cloned())
                             .collect();
                     }
-                    None => match validate(module, rc, &limits).await {
-                        Ok(deps) => {
-                            required_names.extend(deps.required);
-                            optional_names.extend(deps.optional);
+                    None => match module {
+                        Provider::Wasm(module) => match validate(module, rc, &limits).await {
+                            Ok(deps) => {
+                                required_names.extend(deps.required);
+                                optional_names.extend(deps.optional);
+                            }
+                            Err(e) => problem = Some(format!("{file}: {label}: validate: {e}")),
+                        },
+                        Provider::Builtin(b) => {
+                            if let Err(e) = (b.validate)(rc) {
+                                problem = Some(format!("{file}: {label}: {e}"));
+                            }
                         }
-                        Err(e) => problem = Some(format!("{file}: {label}: validate: {e}")),
                     },
                 }
+                // A granted board or camera must be built first.
+                required_names.extend(hardware.board.iter().chain(&hardware.camera).cloned());
             }
+            let denials = previous
+                .and_then(|p| p.resources.get(&name))
+                .map(|old| old.denials.clone())
+                .unwrap_or_default();
             let slot = match previous.and_then(|p| p.resources.get(&name)) {
                 Some(old) => old.slot.clone(),
                 None => ResourceSlot::new(
@@ -385,11 +449,13 @@ impl Machine {
                         kind: kind.unwrap_or(ApiKind::GenericComponent),
                         module,
                         limits,
-                        grants: Grants {
-                            data_dir: rc
-                                .data_dir
-                                .then(|| self.state_dir.join("data").join(&rc.api.subtype).join(&rc.name)),
-                        },
+                        data_dir: rc
+                            .data_dir
+                            .then(|| self.state_dir.join("data").join(&rc.api.subtype).join(&rc.name)),
+                        hardware,
+                        board: None,
+                        camera: None,
+                        denials,
                         required: Vec::new(),
                         optional: Vec::new(),
                         unresolved: Vec::new(),
@@ -455,8 +521,26 @@ impl Machine {
                     Err(_) => m.unresolved_optional.push(written),
                 }
             }
+            let granted = |written: &Option<String>, api: &str, what: &str, m: &mut Managed| {
+                let written = written.as_ref()?;
+                match resolve(written) {
+                    Ok(dep) if dep.api.to_string() == api => Some(dep),
+                    Ok(dep) => {
+                        let label = m.label();
+                        m.problem.get_or_insert(format!(
+                            "{file}: {label}: attribute `{what}`: {dep} is not a {what} ({api})"
+                        ));
+                        None
+                    }
+                    Err(_) => None,
+                }
+            };
+            let (board, camera) = (m.hardware.board.clone(), m.hardware.camera.clone());
+            m.board = granted(&board, "rdk:component:board", "board", &mut m);
+            m.camera = granted(&camera, "rdk:component:camera", "camera", &mut m);
             out.insert(name, m);
         }
+        exclusive_hardware(&file, &config.resources, &mut out);
 
         let edges: BTreeMap<ResourceName, Vec<ResourceName>> = out
             .iter()
@@ -631,50 +715,80 @@ impl Machine {
         )
     }
 
+    /// What the resource's sandbox may touch, with its board and camera
+    /// resolved to their slots.
+    fn grants(&self, m: &Managed) -> Grants {
+        Grants {
+            data_dir: m.data_dir.clone(),
+            gpio: m.board.as_ref().and_then(|b| self.slot_of(b)).map(|board| GpioGrant {
+                board,
+                pins: m.hardware.pins.clone(),
+            }),
+            serial: m.hardware.serial.clone(),
+            camera: m.camera.as_ref().and_then(|c| self.slot_of(c)),
+            denials: m.denials.clone(),
+        }
+    }
+
     /// Constructs the resource in a new sandbox, beside the old one if there
     /// is one (it keeps serving meanwhile), then swaps it in under the
     /// slot's lock: calls arriving during the swap wait for it, and if the
     /// new one fails, the old one stays in service.
     async fn build(&self, m: &mut Managed) {
-        let Some(module) = m.module.clone() else { return };
+        let Some(provider) = m.module.clone() else { return };
         let label = m.slot.name.to_string();
         let config = Self::guest_config(&m.config);
         let (deps, present) = self.dependencies(m);
-        let serving = m.slot.has_sandbox().await;
+        let grants = self.grants(m);
+        let serving = m.slot.has_instance().await;
         if !serving && m.slot.status().state != State::Unhealthy {
             m.slot.set_state(State::Configuring, None);
         }
         let started = Instant::now();
         let fresh = async {
-            let mut sandbox = Sandbox::start(&module, &label, m.limits.clone(), &m.grants)
-                .await
-                .map_err(|f| format!("start {f}"))?;
-            match sandbox.construct(&config, deps).await {
-                Ok(Ok(())) => Ok(sandbox),
-                Ok(Err(e)) => Err(format!("construct failed: {e}")),
-                Err(f) => Err(format!("construct {f}")),
+            match &provider {
+                Provider::Wasm(module) => {
+                    let mut sandbox = Sandbox::start(module, &label, m.limits.clone(), &grants)
+                        .await
+                        .map_err(|f| format!("start {f}"))?;
+                    match sandbox.construct(&config, deps).await {
+                        Ok(Ok(())) => Ok(Instance::Wasm(sandbox)),
+                        Ok(Err(e)) => Err(format!("construct failed: {e}")),
+                        Err(f) => Err(format!("construct {f}")),
+                    }
+                }
+                // Opening a device may block.
+                Provider::Builtin(model) => {
+                    let (model, rc) = (*model, m.config.clone());
+                    tokio::task::spawn_blocking(move || NativeInstance::build(model, &rc))
+                        .await
+                        .map_err(|e| format!("construct did not finish: {e}"))?
+                        .map(Instance::Native)
+                        .map_err(|e| format!("construct failed: {e}"))
+                }
             }
         }
         .await;
+        let (module_name, version) = provider.label();
         match fresh {
             Ok(sandbox) => {
-                let old = m.slot.with_sandbox(async |slot| slot.replace(sandbox)).await;
+                let old = m.slot.with_instance(async |slot| slot.replace(sandbox)).await;
                 if let Some(old) = old {
                     old.close().await;
                 }
                 m.slot.mark_ready(m.ever_built);
-                tracing::info!(resource = %m.slot.name, module = %module.name, version = %module.version(),
+                tracing::info!(resource = %m.slot.name, module = %module_name, version = %version,
                     took_us = started.elapsed().as_micros() as u64, "resource ready");
                 m.ever_built = true;
                 m.built_at = Some(Instant::now());
                 m.optional_present = present;
             }
             Err(e) if serving => {
-                tracing::error!(resource = %m.slot.name, module = %module.name, version = %module.version(),
+                tracing::error!(resource = %m.slot.name, module = %module_name, version = %version,
                     "{e}; the running version stays in service");
                 m.slot.set_state(
                     State::Ready,
-                    Some(format!("update to {}@{} refused: {e}", module.name, module.version())),
+                    Some(format!("update to {module_name}@{version} refused: {e}")),
                 );
             }
             Err(e) => {
@@ -694,9 +808,12 @@ impl Machine {
             let (deps, present) = self.dependencies(m);
             let outcome = m
                 .slot
-                .with_sandbox(async |slot| {
-                    let Some(sandbox) = slot.as_mut() else {
-                        return Err("not built".to_string());
+                .with_instance(async |slot| {
+                    let sandbox = match slot.as_mut() {
+                        Some(Instance::Wasm(sandbox)) => sandbox,
+                        // Built-in models reopen their device with the new config.
+                        Some(Instance::Native(_)) => return Ok(ReconfigureOutcome::Rebuild),
+                        None => return Err("not built".to_string()),
                     };
                     match sandbox.reconfigure(&config, deps).await {
                         Ok(Ok(outcome)) => Ok(outcome),
@@ -755,7 +872,7 @@ impl Machine {
                 tracing::info!(resource = %name, "adding");
                 continue;
             };
-            let same_module = old.module.as_ref().map(|m| &m.digest) == new.module.as_ref().map(|m| &m.digest);
+            let same_module = Provider::same(old.module.as_ref(), new.module.as_ref());
             let same_deps = old.required == new.required && old.optional == new.optional;
             // Carry the running state over; what changed decides what happens.
             new.failures = old.failures;
@@ -813,6 +930,38 @@ impl Machine {
 struct Planned {
     resources: BTreeMap<ResourceName, Managed>,
     order: Vec<ResourceName>,
+}
+
+/// Two resources cannot both hold the same pin of a board or the same
+/// serial port: the later one in the file is refused.
+fn exclusive_hardware(file: &str, order: &[ResourceConfig], resources: &mut BTreeMap<ResourceName, Managed>) {
+    let mut pins: HashMap<(ResourceName, String), String> = HashMap::new();
+    let mut ports: HashMap<String, String> = HashMap::new();
+    for rc in order {
+        let Some(m) = resources.get_mut(&rc.resource_name()) else {
+            continue;
+        };
+        let mut clash = None;
+        if let Some(board) = &m.board {
+            for pin in &m.hardware.pins {
+                if let Some(holder) = pins.insert((board.clone(), pin.clone()), rc.name.clone()) {
+                    clash.get_or_insert(format!(
+                        "pin {pin:?} of board {:?} is already held by {holder:?}",
+                        board.name
+                    ));
+                }
+            }
+        }
+        for s in &m.hardware.serial {
+            if let Some(holder) = ports.insert(s.path.clone(), rc.name.clone()) {
+                clash.get_or_insert(format!("serial port {} is already held by {holder:?}", s.path));
+            }
+        }
+        if let Some(c) = clash {
+            let label = m.label();
+            m.problem.get_or_insert(format!("{file}: {label}: {c}"));
+        }
+    }
 }
 
 fn dedup(names: Vec<String>) -> Vec<String> {

@@ -5,6 +5,7 @@ pub mod api;
 pub mod call;
 pub mod error;
 pub mod graph;
+pub mod instance;
 pub mod machine;
 pub mod modules;
 pub mod reload;

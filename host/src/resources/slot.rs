@@ -16,7 +16,8 @@ use crate::config::ResourceName;
 use crate::resources::api::ApiKind;
 use crate::resources::call::{Call, Reply};
 use crate::resources::error::CallError;
-use crate::runtime::sandbox::{Entered, Sandbox};
+use crate::resources::instance::Instance;
+use crate::runtime::sandbox::Entered;
 
 /// Lifecycle states, as GetMachineStatus reports them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,7 +47,7 @@ pub type FaultSender = mpsc::UnboundedSender<ResourceName>;
 pub struct ResourceSlot {
     pub name: ResourceName,
     pub kind: ApiKind,
-    sandbox: tokio::sync::Mutex<Option<Sandbox>>,
+    instance: tokio::sync::Mutex<Option<Instance>>,
     status: Mutex<Status>,
     faults: FaultSender,
     tick_period: watch::Sender<Option<Duration>>,
@@ -62,7 +63,7 @@ impl ResourceSlot {
         let slot = Arc::new(Self {
             name,
             kind,
-            sandbox: tokio::sync::Mutex::new(None),
+            instance: tokio::sync::Mutex::new(None),
             status: Mutex::new(Status {
                 state: State::Configuring,
                 error: None,
@@ -109,7 +110,7 @@ impl ResourceSlot {
 
     /// Calls the resource.
     pub async fn call(&self, call: Call) -> Result<Reply, CallError> {
-        let mut guard = self.sandbox.lock().await;
+        let mut guard = self.instance.lock().await;
         let Some(sandbox) = guard.as_mut() else {
             return Err(self.not_ready());
         };
@@ -120,7 +121,7 @@ impl ResourceSlot {
 
     /// Delivers one background tick.
     async fn tick(&self) {
-        let mut guard = self.sandbox.lock().await;
+        let mut guard = self.instance.lock().await;
         let Some(sandbox) = guard.as_mut() else { return };
         let entered = sandbox.tick().await;
         if let Err(e) = self.settle(&mut guard, entered, "tick") {
@@ -129,11 +130,11 @@ impl ResourceSlot {
     }
 
     /// After a guest call: pick up a new tick period, or retire a dead sandbox.
-    fn settle<T>(&self, guard: &mut Option<Sandbox>, entered: Entered<T>, method: &str) -> Result<T, CallError> {
+    fn settle<T>(&self, guard: &mut Option<Instance>, entered: Entered<T>, method: &str) -> Result<T, CallError> {
         match entered {
             Ok(answer) => {
                 // Only a call that used `scheduler.every` touches the ticker.
-                if let Some(period) = guard.as_mut().and_then(Sandbox::take_tick_change) {
+                if let Some(period) = guard.as_mut().and_then(Instance::take_tick_change) {
                     self.tick_period.send_replace(period);
                 }
                 answer
@@ -168,22 +169,21 @@ impl ResourceSlot {
 
     /// Runs `f` with exclusive access to the sandbox slot (build, reconfigure,
     /// swap): calls arriving meanwhile wait for it.
-    pub async fn with_sandbox<R>(&self, f: impl AsyncFnOnce(&mut Option<Sandbox>) -> R) -> R {
-        let mut guard = self.sandbox.lock().await;
+    pub async fn with_instance<R>(&self, f: impl AsyncFnOnce(&mut Option<Instance>) -> R) -> R {
+        let mut guard = self.instance.lock().await;
         let r = f(&mut guard).await;
         if let Some(sandbox) = guard.as_mut() {
             sandbox.take_tick_change();
             let period = sandbox.tick_period();
             self.tick_period.send_if_modified(|p| replace_if_changed(p, period));
-            let module = sandbox.module();
-            lock(&self.status).module = Some((module.name.clone(), module.version()));
+            lock(&self.status).module = Some(sandbox.provider());
         }
         r
     }
 
     /// Whether a sandbox is installed (the resource can serve).
-    pub async fn has_sandbox(&self) -> bool {
-        self.sandbox.lock().await.is_some()
+    pub async fn has_instance(&self) -> bool {
+        self.instance.lock().await.is_some()
     }
 
     /// Marks a freshly installed sandbox as healthy.
@@ -201,7 +201,7 @@ impl ResourceSlot {
             task.abort();
         }
         self.tick_period.send_replace(None);
-        let sandbox = self.sandbox.lock().await.take();
+        let sandbox = self.instance.lock().await.take();
         if let Some(sandbox) = sandbox {
             sandbox.close().await;
         }

@@ -9,6 +9,7 @@ wasmtime::component::bindgen!({
     exports: { default: async },
     with: {
         "armature:module/deps.dependency": crate::capabilities::deps::DependencyHandle,
+        "armature:module/serial.port": crate::capabilities::serial::PortHandle,
     },
 });
 

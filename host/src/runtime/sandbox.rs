@@ -13,6 +13,7 @@ use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use crate::capabilities::deps::DependencyHandle;
+pub use crate::capabilities::grants::Grants;
 use crate::capabilities::log::LogBudget;
 use crate::resources::api::ApiKind;
 use crate::resources::call::{Call, Reply};
@@ -20,15 +21,6 @@ use crate::resources::error::{CallError, Code};
 use crate::runtime::bindings::{self, GuestConfig, GuestDependencies, ModelInfo, ReconfigureOutcome};
 use crate::runtime::component::LoadedModule;
 use crate::runtime::limits::{Limits, MemoryLimiter};
-
-/// What a sandbox is granted beyond computing: nothing by default.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Grants {
-    /// A host folder the guest sees as `/data`, read-write. WASI resolves
-    /// every path inside it (cap-std): no `..`, symlink or absolute path
-    /// leads out.
-    pub data_dir: Option<std::path::PathBuf>,
-}
 
 /// The guest path of the granted data folder.
 pub const DATA_DIR: &str = "/data";
@@ -50,6 +42,18 @@ pub struct SandboxState {
     /// The guest's stderr (panic messages), bounded.
     stderr: MemoryOutputPipe,
     pub(crate) log: LogBudget,
+    /// Hardware and folders this sandbox may use.
+    pub(crate) grants: Grants,
+    /// Serial ports the guest holds open.
+    pub(crate) open_ports: usize,
+}
+
+impl SandboxState {
+    /// Time left before the call in progress must end: a host import that
+    /// waits (for a serial byte, an edge) never waits longer.
+    pub(crate) fn time_left(&self) -> Duration {
+        self.deadline.saturating_duration_since(Instant::now())
+    }
 }
 
 impl WasiView for SandboxState {
@@ -127,6 +131,8 @@ impl Sandbox {
             tick_changed: false,
             stderr,
             log: LogBudget::default(),
+            grants: grants.clone(),
+            open_ports: 0,
         };
         let mut store = Store::new(module.engine(), state);
         store.limiter(|s| &mut s.limiter);
@@ -343,6 +349,7 @@ impl Sandbox {
             Call::GetPointCloud { mime_type, extra } => {
                 guest!(armature_module_camera.call_get_point_cloud(&mime_type, &extra) => Reply::PointCloud)
             }
+            Call::CaptureFrame(_) => wrong("frame capture (only built-in cameras have it)"),
             Call::CameraProperties => guest!(armature_module_camera.call_get_properties() => Reply::CameraProperties),
             Call::SetPower { power_pct, extra } => {
                 guest!(armature_module_motor.call_set_power(power_pct, &extra) => unit)

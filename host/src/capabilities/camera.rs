@@ -1,0 +1,23 @@
+//! `camera-capture`: frames from the camera resource granted by `camera`.
+
+use crate::capabilities::deps::forward;
+use crate::resources::call::Call;
+use crate::runtime::bindings::GuestError;
+use crate::runtime::bindings::armature::module::camera_capture::{Frame, FrameFormat, Host};
+use crate::runtime::sandbox::SandboxState;
+
+impl Host for SandboxState {
+    async fn grab(&mut self, format: FrameFormat) -> wasmtime::Result<Result<Frame, GuestError>> {
+        let Some(camera) = self.grants.camera.clone() else {
+            return Ok(Err(self.grants.denials.refuse(
+                &self.resource,
+                "camera",
+                "a camera (set `camera` in its attributes)",
+            )));
+        };
+        // The frame is copied into guest memory by its realloc, under the
+        // guest's memory cap: a frame too big for it traps the guest, not the host.
+        let reply = forward(camera, Call::CaptureFrame(format)).await;
+        Ok(reply.and_then(|r| r.into_frame()).map_err(GuestError::from))
+    }
+}

@@ -1,0 +1,146 @@
+//! `gpio`: pins of the board granted by `board` and `pins`. Each call is
+//! checked against the grant and then goes to the board resource's slot,
+//! exactly like a Board API call from a client.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::capabilities::deps::forward;
+use crate::resources::call::{Call, Reply};
+use crate::resources::slot::ResourceSlot;
+use crate::runtime::bindings::GuestError;
+use crate::runtime::bindings::armature::module::gpio::Host;
+use crate::runtime::sandbox::SandboxState;
+
+/// How often `wait-for-edge` looks at the edge count.
+const EDGE_POLL: Duration = Duration::from_millis(5);
+/// Longer names are not pins; refuse them before copying them anywhere.
+const MAX_NAME: usize = 128;
+
+type Answer<T> = wasmtime::Result<Result<T, GuestError>>;
+
+impl SandboxState {
+    /// The board slot, if `pin` is granted.
+    fn granted_pin(&self, pin: &str) -> Result<Arc<ResourceSlot>, GuestError> {
+        let what = |extra: &str| format!("pin {:?}{extra}", crate::capabilities::log::bounded(pin, MAX_NAME));
+        match &self.grants.gpio {
+            None => Err(self.grants.denials.refuse(
+                &self.resource,
+                "gpio",
+                &what(" (no board is granted: set `board` and `pins` in its attributes)"),
+            )),
+            Some(g) if pin.len() > MAX_NAME || !g.pins.contains(pin) => Err(self.grants.denials.refuse(
+                &self.resource,
+                "gpio",
+                &what(&format!(
+                    " of board {:?} (granted: {})",
+                    g.board.name.name,
+                    g.pins.iter().cloned().collect::<Vec<_>>().join(", ")
+                )),
+            )),
+            Some(g) => Ok(g.board.clone()),
+        }
+    }
+}
+
+/// Sends `call` to the granted board. Takes the grant check's result rather
+/// than the sandbox state, which may not be held across an await.
+async fn on_board(board: Result<Arc<ResourceSlot>, GuestError>, call: Call) -> Result<Reply, GuestError> {
+    forward(board?, call).await.map_err(GuestError::from)
+}
+
+impl Host for SandboxState {
+    async fn set(&mut self, pin: String, high: bool) -> Answer<()> {
+        let r = on_board(
+            self.granted_pin(&pin),
+            Call::SetGpio {
+                pin,
+                high,
+                extra: Vec::new(),
+            },
+        )
+        .await;
+        Ok(r.and_then(|r| r.into_unit().map_err(GuestError::from)))
+    }
+
+    async fn get(&mut self, pin: String) -> Answer<bool> {
+        let r = on_board(self.granted_pin(&pin), Call::GetGpio { pin, extra: Vec::new() }).await;
+        Ok(r.and_then(|r| r.into_bool().map_err(GuestError::from)))
+    }
+
+    async fn set_pwm(&mut self, pin: String, duty: f64) -> Answer<()> {
+        let r = on_board(
+            self.granted_pin(&pin),
+            Call::SetPwm {
+                pin,
+                duty,
+                extra: Vec::new(),
+            },
+        )
+        .await;
+        Ok(r.and_then(|r| r.into_unit().map_err(GuestError::from)))
+    }
+
+    async fn get_pwm(&mut self, pin: String) -> Answer<f64> {
+        let r = on_board(self.granted_pin(&pin), Call::GetPwm { pin, extra: Vec::new() }).await;
+        Ok(r.and_then(|r| r.into_f64().map_err(GuestError::from)))
+    }
+
+    async fn set_pwm_frequency(&mut self, pin: String, hz: u64) -> Answer<()> {
+        let r = on_board(
+            self.granted_pin(&pin),
+            Call::SetPwmFrequency {
+                pin,
+                hz,
+                extra: Vec::new(),
+            },
+        )
+        .await;
+        Ok(r.and_then(|r| r.into_unit().map_err(GuestError::from)))
+    }
+
+    async fn get_pwm_frequency(&mut self, pin: String) -> Answer<u64> {
+        let r = on_board(self.granted_pin(&pin), Call::GetPwmFrequency { pin, extra: Vec::new() }).await;
+        Ok(r.and_then(|r| r.into_u64().map_err(GuestError::from)))
+    }
+
+    async fn read_analog(&mut self, reader: String) -> Answer<i32> {
+        let r = on_board(
+            self.granted_pin(&reader),
+            Call::ReadAnalog {
+                reader,
+                extra: Vec::new(),
+            },
+        )
+        .await;
+        Ok(r.and_then(|r| r.into_analog_reading().map(|a| a.value).map_err(GuestError::from)))
+    }
+
+    async fn count_edges(&mut self, interrupt: String) -> Answer<i64> {
+        let r = on_board(
+            self.granted_pin(&interrupt),
+            Call::GetDigitalInterruptValue {
+                interrupt,
+                extra: Vec::new(),
+            },
+        )
+        .await;
+        Ok(r.and_then(|r| r.into_i64().map_err(GuestError::from)))
+    }
+
+    async fn wait_for_edge(&mut self, interrupt: String, seen: i64, timeout_ms: u32) -> Answer<i64> {
+        // The board API has no "wait", so poll the count: cheap for a
+        // built-in board, and it works for a board served by a guest too.
+        let until = tokio::time::Instant::now() + Duration::from_millis(timeout_ms.into()).min(self.time_left());
+        loop {
+            let count = match self.count_edges(interrupt.clone()).await? {
+                Ok(c) => c,
+                Err(e) => return Ok(Err(e)),
+            };
+            if count != seen || tokio::time::Instant::now() >= until {
+                return Ok(Ok(count));
+            }
+            tokio::time::sleep(EDGE_POLL.min(until.saturating_duration_since(tokio::time::Instant::now()))).await;
+        }
+    }
+}
