@@ -36,6 +36,7 @@ mod deps;
 #[doc(hidden)]
 pub mod dispatch;
 mod error;
+pub mod hardware;
 pub mod log;
 pub mod value;
 
@@ -50,6 +51,7 @@ pub use value::Map;
 /// Everything a module usually needs.
 pub mod prelude {
     pub use crate::api::*;
+    pub use crate::hardware::{self, SerialLines, SerialPort, gpio};
     pub use crate::{Config, Dependencies, Dependency, Deps, Error, Json, Map, Result, json, readings};
 }
 

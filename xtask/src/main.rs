@@ -70,6 +70,53 @@ fn ensure_guest_target() -> Result<()> {
     }
 }
 
+/// The `v4l` crate (the host's V4L2 camera backend) runs bindgen, which
+/// loads libclang. Debian's two small packages are enough.
+const LIBCLANG_PACKAGES: &[&str] = &["libclang1-14", "libclang-common-14-dev"];
+
+fn has_libclang() -> bool {
+    let dirs = [
+        "/usr/lib/llvm-14/lib",
+        "/usr/lib/x86_64-linux-gnu",
+        "/usr/lib/aarch64-linux-gnu",
+        "/usr/lib",
+    ];
+    std::env::var_os("LIBCLANG_PATH").is_some()
+        || dirs.iter().any(|d| {
+            std::fs::read_dir(d).is_ok_and(|entries| {
+                entries.filter_map(|e| e.ok()).any(|e| {
+                    e.file_name().to_string_lossy().starts_with("libclang")
+                        && e.file_name().to_string_lossy().contains(".so")
+                })
+            })
+        })
+}
+
+fn ensure_libclang() -> Result<()> {
+    if has_libclang() {
+        return Ok(());
+    }
+    eprintln!(
+        "libclang is missing (the V4L2 backend's bindings need it); installing {LIBCLANG_PACKAGES:?} with apt-get"
+    );
+    let install = || {
+        Command::new("apt-get")
+            .args(["install", "-y", "--no-install-recommends"])
+            .args(LIBCLANG_PACKAGES)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status()
+    };
+    if !install().is_ok_and(|s| s.success()) {
+        run(Command::new("apt-get").arg("update"))?;
+        if !install().is_ok_and(|s| s.success()) {
+            bail!(
+                "could not install {LIBCLANG_PACKAGES:?}; install libclang yourself, or build the host without V4L2: cargo build --release -p armature-host --no-default-features"
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Guest crates: (package name, crate dir) under `dir` (one level down).
 fn guest_crates(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
     let mut out = Vec::new();
@@ -123,6 +170,7 @@ const FIXTURE_VERSIONS: &[&str] = &["1.0.0", "2.0.0", "3.0.0"];
 
 fn build(root: &Path) -> Result<()> {
     ensure_guest_target()?;
+    ensure_libclang()?;
     run(cargo()
         .current_dir(root)
         .args(["build", "--release", "-p", "armature-host"]))?;
