@@ -14,6 +14,7 @@ from viam.components.encoder import Encoder
 from viam.components.generic import Generic as GenericComponent
 from viam.components.motor import Motor
 from viam.components.movement_sensor import MovementSensor
+from viam.components.sensor import Sensor
 from viam.components.servo import Servo
 from viam.errors import ViamError
 from grpclib.exceptions import GRPCError
@@ -284,5 +285,45 @@ def test_stop_all_stops_actuators_only(demo):
         from viam.services.generic import Generic
         alerts = Generic.from_robot(robot, "alerts")
         assert "alerts" in await alerts.do_command({"command": "get_alerts"})
+
+    run(demo.address, scenario)
+
+
+def test_demo_drivers_run_on_simulated_hardware(demo):
+    """The demo's drivers on the host's simulated devices: a GPS and a
+    line sensor on simulated serial ports, a GPIO motor whose PWM pin is
+    wired to an interrupt pin, and a camera built on a built-in camera."""
+
+    async def scenario(robot):
+        async def fix():
+            try:
+                return await MovementSensor.from_robot(robot, "gps-serial").get_position()
+            except Exception:
+                return None
+
+        point, _ = await eventually(fix, what="a fix from the simulated GPS")
+        assert abs(point.latitude - 40.7829) < 0.001 and abs(point.longitude + 73.9654) < 0.001, point
+
+        async def env():
+            try:
+                return await Sensor.from_robot(robot, "env").get_readings()
+            except Exception:
+                return None
+
+        readings = await eventually(env, what="readings from the simulated line sensor")
+        assert set(readings) == {"temperature", "humidity"}, readings
+
+        local = Board.from_robot(robot, "local")
+        ticks = await local.digital_interrupt_by_name("wheel-ticks")
+        before = await ticks.value()
+        await Motor.from_robot(robot, "wheel").set_power(0.5)
+        await asyncio.sleep(0.2)
+        await Motor.from_robot(robot, "wheel").stop()
+        # 1 kHz PWM on pin 11, wired to pin 13: two edges per period.
+        assert await ticks.value() - before > 100
+
+        images, _ = await Camera.from_robot(robot, "cam0-crosshair").get_images()
+        image = Image.open(io.BytesIO(images[0].data))
+        assert image.size == (320, 240)
 
     run(demo.address, scenario)
