@@ -226,3 +226,52 @@ async fn armature_reload_signals_the_running_host() {
     .await;
     let _ = readings(&mut sensors, "t").await;
 }
+
+/// A component that carries its version inside (the `version` custom
+/// section wasm-tools and wasm-metadata write) is that version, with no
+/// `@version` in its file name, and version requirements match against it.
+#[test]
+fn a_version_embedded_in_the_component_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = std::fs::read(modules_dir().join("thermometer.wasm")).unwrap();
+    let (name, data) = (b"version".as_slice(), b"2.5.1".as_slice());
+    bytes.extend([0, (1 + name.len() + data.len()) as u8, name.len() as u8]);
+    bytes.extend(name);
+    bytes.extend(data);
+    std::fs::write(dir.path().join("thermo.wasm"), &bytes).unwrap();
+
+    let out = std::process::Command::new(armature_bin())
+        .args(["models", "--json", "--cache-dir"])
+        .arg(test_cache())
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows[0]["module"], "thermo");
+    assert_eq!(rows[0]["version"], "2.5.1");
+
+    let check = |requirement: &str| {
+        let config = dir.path().join("machine.json");
+        std::fs::write(
+            &config,
+            json!({
+                "modules_dir": dir.path(),
+                "modules": [{"name": "thermo", "version": requirement}],
+                "components": [thermometer("t", 1.0)],
+            })
+            .to_string(),
+        )
+        .unwrap();
+        std::process::Command::new(armature_bin())
+            .args(["check", "--config"])
+            .arg(&config)
+            .output()
+            .unwrap()
+    };
+    assert!(check("^2.5").status.success());
+    let refused = check("^3");
+    assert!(!refused.status.success());
+    let text = String::from_utf8_lossy(&refused.stdout).to_string() + &String::from_utf8_lossy(&refused.stderr);
+    assert!(text.contains("thermo") && text.contains("^3"), "{text}");
+}

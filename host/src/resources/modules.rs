@@ -1,6 +1,9 @@
 //! Which module files serve: the `.wasm` files of the modules folder (one
 //! per module name: the newest version allowed), plus the files the config
-//! names. A file `name@1.2.0.wasm` is version 1.2.0 of module `name`.
+//! names. A file `name@1.2.0.wasm` is version 1.2.0 of module `name`; a
+//! file without a version in its name may carry one inside, as the
+//! `version` custom section that `wasm-tools metadata add --version` (and
+//! the wasm-metadata crate) write.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -18,19 +21,39 @@ pub struct ModuleFile {
 }
 
 impl ModuleFile {
-    /// Reads `name@version.wasm` (the version is optional).
+    /// Reads `name@version.wasm` (the version is optional), else the
+    /// version embedded in the component.
     pub fn from_path(path: &Path) -> Self {
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
         let (name, version) = match stem.split_once('@') {
             Some((name, v)) => (name, Version::parse(v).ok()),
             None => (stem, None),
         };
+        let version = version.or_else(|| embedded_version(path));
         Self {
             name: name.to_string(),
             version,
             path: path.to_path_buf(),
         }
     }
+}
+
+/// The `version` custom section of a component, if it has a semver in it.
+/// A file that cannot be read or parsed has none; loading it reports why.
+pub fn embedded_version(path: &Path) -> Option<Version> {
+    let bytes = std::fs::read(path).ok()?;
+    version_section(&bytes)
+}
+
+fn version_section(bytes: &[u8]) -> Option<Version> {
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        if let Ok(wasmparser::Payload::CustomSection(section)) = payload
+            && section.name() == "version"
+        {
+            return Version::parse(std::str::from_utf8(section.data()).ok()?.trim()).ok();
+        }
+    }
+    None
 }
 
 /// Every `.wasm` file of a folder, sorted by path.
@@ -100,6 +123,18 @@ pub fn select(folder: Vec<ModuleFile>, entries: &[ModuleEntry]) -> (Vec<ModuleFi
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_version_section_is_read_from_the_component() {
+        // An empty component with a `version` custom section appended.
+        let mut bytes = vec![0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00];
+        let (name, data) = (b"version", b"2.5.1");
+        bytes.extend([0, (1 + name.len() + data.len()) as u8, name.len() as u8]);
+        bytes.extend(name);
+        bytes.extend(data);
+        assert_eq!(super::version_section(&bytes), Some(semver::Version::new(2, 5, 1)));
+        assert_eq!(super::version_section(&bytes[..8]), None);
+    }
+
     use super::*;
 
     fn f(name: &str) -> ModuleFile {
