@@ -160,6 +160,19 @@ async fn run(
     let addr = listen
         .or_else(|| config.bind_address.clone())
         .unwrap_or_else(|| "127.0.0.1:8080".into());
+    let tls = match &config.tls {
+        Some(files) => {
+            let read = |p: &Path| {
+                std::fs::read(p).with_context(|| format!("{}: network TLS file {}", config_path.display(), p.display()))
+            };
+            tracing::info!(cert = %files.cert.display(), "serving TLS");
+            Some(tonic::transport::Identity::from_pem(
+                read(&files.cert)?,
+                read(&files.key)?,
+            ))
+        }
+        None => None,
+    };
     let (listener, local) = grpc::bind(&addr).await?;
     let runtime = Runtime::new(cache_dir).context("starting the WebAssembly runtime")?;
     let sessions = Sessions::new(config.heartbeat_window);
@@ -213,7 +226,7 @@ async fn run(
             _ = shutdown.notified() => {}
         }
     };
-    let served = grpc::serve(host, listener, stop).await;
+    let served = grpc::serve(host, listener, tls, stop).await;
     let _ = std::fs::remove_file(&pid_file);
     served?;
     machine.shutdown().await;

@@ -115,6 +115,12 @@ impl ResourceConfig {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct MachineConfig {
     pub file: PathBuf,
@@ -125,6 +131,9 @@ pub struct MachineConfig {
     pub resources: Vec<ResourceConfig>,
     /// `network.bind_address`.
     pub bind_address: Option<String>,
+    /// `network.tls_cert_file` and `network.tls_key_file` (PEM), resolved;
+    /// TLS is served when both are set and `network.no_tls` is not.
+    pub tls: Option<TlsFiles>,
     /// `network.sessions.heartbeat_window`, default 2 s.
     pub heartbeat_window: Duration,
     /// `revision`, or a hash of the file's bytes.
@@ -206,6 +215,35 @@ impl Parser {
         });
     }
 
+    /// Both TLS files or neither, as viam-server wants them.
+    fn tls(&mut self, network: Option<&Map<String, Value>>) -> Option<TlsFiles> {
+        let network = network?;
+        let file = |this: &mut Self, key: &str| match network.get(key) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) if !s.is_empty() => Some(this.resolve(s)),
+            Some(_) => {
+                this.error("network", key, "must be the path of a PEM file");
+                None
+            }
+        };
+        let (cert, key) = (file(self, "tls_cert_file"), file(self, "tls_key_file"));
+        if network.get("no_tls").and_then(Value::as_bool) == Some(true) {
+            return None;
+        }
+        match (cert, key) {
+            (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
+            (None, None) => None,
+            (Some(_), None) => {
+                self.error("network", "tls_key_file", "is needed with tls_cert_file");
+                None
+            }
+            (None, Some(_)) => {
+                self.error("network", "tls_cert_file", "is needed with tls_key_file");
+                None
+            }
+        }
+    }
+
     fn resolve(&self, p: &str) -> PathBuf {
         let base = self.file.parent().unwrap_or(Path::new(""));
         let expanded = match (p.strip_prefix("~/"), std::env::var_os("HOME")) {
@@ -256,6 +294,7 @@ impl Parser {
                 None
             }
         };
+        let tls = self.tls(network);
         let window = network
             .and_then(|n| n.get("sessions"))
             .and_then(|s| s.get("heartbeat_window"));
@@ -292,6 +331,7 @@ impl Parser {
             modules,
             resources,
             bind_address,
+            tls,
             heartbeat_window,
             revision,
             limits,

@@ -20,6 +20,7 @@ pub mod status;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use anyhow::Context;
 use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
 use tonic::{Request, Status};
@@ -117,6 +118,7 @@ impl Host {
 pub async fn serve(
     host: Host,
     listener: TcpListener,
+    tls: Option<tonic::transport::Identity>,
     shutdown: impl std::future::Future<Output = ()> + Send,
 ) -> anyhow::Result<()> {
     let reflection_v1 = tonic_reflection::server::Builder::configure()
@@ -130,7 +132,13 @@ pub async fn serve(
     // Every service but Authenticate itself requires a token when auth is on.
     let check = host.auth.check();
     let h = || host.clone();
-    tonic::transport::Server::builder()
+    let mut server = tonic::transport::Server::builder();
+    if let Some(identity) = tls {
+        server = server
+            .tls_config(tonic::transport::ServerTlsConfig::new().identity(identity))
+            .context("configuring TLS")?;
+    }
+    server
         .add_service(proto::proto::rpc::v1::auth_service_server::AuthServiceServer::new(auth::AuthApi(
             host.auth.clone(),
         )))
@@ -185,7 +193,6 @@ pub async fn serve(
 
 /// Binds a TCP listener, accepting `localhost:8080`-style addresses.
 pub async fn bind(addr: &str) -> anyhow::Result<(TcpListener, SocketAddr)> {
-    use anyhow::Context;
     let listener = TcpListener::bind(addr)
         .await
         .with_context(|| format!("listening on {addr}"))?;
