@@ -111,7 +111,7 @@ fn to_rgb(width: u32, height: u32, pixels: Pixels) -> HwResult<RgbImage> {
 /// YUYV (BT.601, limited range) to packed RGB.
 pub fn yuyv_to_rgb(raw: &[u8], width: u32, height: u32) -> HwResult<Vec<u8>> {
     let pixels = width as usize * height as usize;
-    if width % 2 != 0 || raw.len() < pixels * 2 {
+    if !width.is_multiple_of(2) || raw.len() < pixels * 2 {
         return Err(HwError::Unavailable(format!(
             "a YUYV frame of {width}x{height} needs {} bytes, got {}",
             pixels * 2,

@@ -8,6 +8,9 @@ use crate::resources::api::ApiKind;
 use crate::resources::call::{Call, Reply};
 use crate::runtime::sandbox::{Entered, Sandbox};
 
+// One per resource, kept in place inside its slot and rarely moved: boxing
+// the sandbox would only add a pointer chase to every call.
+#[allow(clippy::large_enum_variant)]
 pub enum Instance {
     Wasm(Sandbox),
     Native(NativeInstance),
