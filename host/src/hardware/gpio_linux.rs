@@ -23,11 +23,9 @@ use std::time::Duration;
 use gpiocdev::line::{EdgeDetection, EdgeKind, Offset, Value};
 use serde::Deserialize;
 
-use super::gpio::{Analog, Edge, GpioBackend, check_duty};
+use super::gpio::{Analog, Edge, EdgeLog, GpioBackend, check_duty};
 use super::{HwError, HwResult};
 
-/// Edges kept for StreamTicks, per board.
-const EDGE_HISTORY: usize = 4096;
 const CONSUMER: &str = "armature";
 
 #[derive(Debug, Clone, Deserialize)]
@@ -76,13 +74,6 @@ struct Line {
     output: bool,
 }
 
-/// Counts and recent edges, shared with the watcher threads.
-#[derive(Default)]
-struct EdgeLog {
-    counts: BTreeMap<String, i64>,
-    edges: std::collections::VecDeque<Edge>,
-}
-
 struct Pwm {
     channel: PwmChannel,
     exported: bool,
@@ -95,6 +86,7 @@ pub struct LinuxGpio {
     path: PathBuf,
     lines: HashMap<Offset, Line>,
     interrupts: BTreeMap<String, Offset>,
+    /// Shared with the watcher threads.
     log: Arc<Mutex<EdgeLog>>,
     stop: Arc<AtomicBool>,
     pwm: BTreeMap<String, Pwm>,
@@ -178,11 +170,7 @@ impl LinuxGpio {
             },
         );
         self.interrupts.insert(name.to_string(), offset);
-        self.log
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .counts
-            .insert(name.to_string(), 0);
+        self.log.lock().unwrap_or_else(|e| e.into_inner()).add(name, 0, None);
         let (log, stop, watched) = (self.log.clone(), self.stop.clone(), name.to_string());
         std::thread::Builder::new()
             .name(format!("gpio-{offset}"))
@@ -273,17 +261,9 @@ fn watch_edges(request: &gpiocdev::Request, name: &str, log: &Mutex<EdgeLog>, st
             Ok(false) => continue,
             Ok(true) => match request.read_edge_event() {
                 Ok(event) => {
-                    let mut log = log.lock().unwrap_or_else(|e| e.into_inner());
-                    *log.counts.entry(name.to_string()).or_default() += 1;
-                    if log.edges.len() == EDGE_HISTORY {
-                        log.edges.pop_front();
-                    }
-                    log.edges.push_back(Edge {
-                        interrupt: name.to_string(),
-                        // The kernel's monotonic timestamp; StreamTicks wants wall time.
-                        time_ns: super::now_ns(),
-                        high: event.kind == EdgeKind::Rising,
-                    });
+                    // The kernel's timestamp is monotonic; StreamTicks wants wall time.
+                    let edge = (super::now_ns(), event.kind == EdgeKind::Rising);
+                    log.lock().unwrap_or_else(|e| e.into_inner()).add(name, 1, Some(edge));
                 }
                 Err(e) => {
                     tracing::warn!(interrupt = name, "reading an edge event: {e}");
@@ -362,24 +342,14 @@ impl GpioBackend for LinuxGpio {
     }
 
     fn edge_count(&mut self, interrupt: &str) -> HwResult<i64> {
-        let log = self.log.lock().unwrap_or_else(|e| e.into_inner());
-        log.counts
-            .get(interrupt)
-            .copied()
-            .ok_or_else(|| HwError::NotFound(format!("no digital interrupt {interrupt:?}")))
+        self.log.lock().unwrap_or_else(|e| e.into_inner()).count(interrupt)
     }
 
     fn edges_since(&mut self, interrupts: &[String], since_ns: u64) -> HwResult<Vec<Edge>> {
-        let log = self.log.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(missing) = interrupts.iter().find(|n| !log.counts.contains_key(*n)) {
-            return Err(HwError::NotFound(format!("no digital interrupt {missing:?}")));
-        }
-        Ok(log
-            .edges
-            .iter()
-            .filter(|e| e.time_ns > since_ns && interrupts.contains(&e.interrupt))
-            .cloned()
-            .collect())
+        self.log
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .since(interrupts, since_ns)
     }
 }
 

@@ -15,17 +15,14 @@
 //! to its inputs; driven by PWM (0 < duty < 1, frequency > 0) it makes two
 //! edges per period on them, which interrupts count.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 use std::f64::consts::TAU;
 use std::time::Instant;
 
 use serde::Deserialize;
 
-use super::gpio::{Analog, Edge, GpioBackend, check_duty};
+use super::gpio::{Analog, Edge, EdgeLog, GpioBackend, check_duty};
 use super::{HwError, HwResult, now_ns};
-
-/// Edges kept for StreamTicks.
-const EDGE_HISTORY: usize = 4096;
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -142,8 +139,7 @@ pub struct SimGpio {
     config: SimBoardConfig,
     pins: BTreeMap<String, Pin>,
     written: BTreeMap<String, i32>,
-    counts: BTreeMap<String, i64>,
-    edges: VecDeque<Edge>,
+    edges: EdgeLog,
     start: Instant,
     last_advance: Instant,
 }
@@ -151,13 +147,12 @@ pub struct SimGpio {
 impl SimGpio {
     pub fn new(config: SimBoardConfig) -> Result<Self, String> {
         config.check()?;
-        let counts = config.digital_interrupts.keys().map(|k| (k.clone(), 0)).collect();
+        let edges = EdgeLog::new(config.digital_interrupts.keys().cloned());
         Ok(Self {
             config,
             pins: BTreeMap::new(),
             written: BTreeMap::new(),
-            counts,
-            edges: VecDeque::new(),
+            edges,
             start: Instant::now(),
             last_advance: Instant::now(),
         })
@@ -191,19 +186,8 @@ impl SimGpio {
     fn count_edges(&mut self, pins: &[String], n: i64, level: Option<bool>) {
         let time_ns = now_ns();
         for (name, i) in &self.config.digital_interrupts {
-            if !pins.contains(&i.pin) {
-                continue;
-            }
-            *self.counts.entry(name.clone()).or_default() += n;
-            if let Some(high) = level {
-                if self.edges.len() == EDGE_HISTORY {
-                    self.edges.pop_front();
-                }
-                self.edges.push_back(Edge {
-                    interrupt: name.clone(),
-                    time_ns,
-                    high,
-                });
+            if pins.contains(&i.pin) {
+                self.edges.add(name, n, level.map(|high| (time_ns, high)));
             }
         }
     }
@@ -261,7 +245,7 @@ impl SimGpio {
                 )
             })
             .collect();
-        serde_json::json!({ "pins": pins, "written": self.written, "interrupts": self.counts })
+        serde_json::json!({ "pins": pins, "written": self.written, "interrupts": self.edges.counts() })
     }
 }
 
@@ -340,24 +324,11 @@ impl GpioBackend for SimGpio {
 
     fn edge_count(&mut self, interrupt: &str) -> HwResult<i64> {
         self.advance();
-        self.counts
-            .get(interrupt)
-            .copied()
-            .ok_or_else(|| HwError::NotFound(format!("no digital interrupt {interrupt:?}")))
+        self.edges.count(interrupt)
     }
 
     fn edges_since(&mut self, interrupts: &[String], since_ns: u64) -> HwResult<Vec<Edge>> {
-        for name in interrupts {
-            if !self.counts.contains_key(name) {
-                return Err(HwError::NotFound(format!("no digital interrupt {name:?}")));
-            }
-        }
-        Ok(self
-            .edges
-            .iter()
-            .filter(|e| e.time_ns > since_ns && interrupts.contains(&e.interrupt))
-            .cloned()
-            .collect())
+        self.edges.since(interrupts, since_ns)
     }
 }
 
