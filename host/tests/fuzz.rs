@@ -95,3 +95,36 @@ proptest! {
         }
     }
 }
+
+/// Attributes shaped like hardware grants and board configs, with the
+/// values anything at all.
+fn hardware_attributes() -> impl Strategy<Value = serde_json::Map<String, serde_json::Value>> {
+    let key = prop::sample::select(vec![
+        "board",
+        "pins",
+        "serial",
+        "camera",
+        "analogs",
+        "digital_interrupts",
+        "wires",
+        "path",
+        "baud",
+    ]);
+    prop::collection::vec((key, json()), 0..6)
+        .prop_map(|pairs| pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn hardware_grants_and_board_configs_take_anything(attributes in hardware_attributes()) {
+        let _ = armature::config::grants::HardwareGrant::parse(&attributes);
+        let value = serde_json::Value::Object(attributes);
+        if let Ok(board) = serde_json::from_value::<armature::hardware::gpio_sim::SimBoardConfig>(value) {
+            if board.check().is_ok() {
+                let _ = armature::hardware::gpio_sim::SimGpio::new(board);
+            }
+        }
+    }
+}
