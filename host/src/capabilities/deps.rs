@@ -1,6 +1,8 @@
 //! `deps`: a guest's handles on the resources it depends on. A call goes to
 //! the dependency's own slot, under that resource's limits; the dependency
-//! graph is acyclic (checked at config time), so this cannot deadlock.
+//! graph is acyclic (checked at config time), so this cannot deadlock. A
+//! dependency outside the host (in module mode, a resource viam-server
+//! serves) is called over the wire through the same handle.
 
 use std::sync::Arc;
 
@@ -15,17 +17,39 @@ use crate::runtime::bindings::armature::module::deps::{Host, HostDependency};
 use crate::runtime::bindings::{GuestError, Value};
 use crate::runtime::sandbox::SandboxState;
 
+/// A resource outside this host, reached by a call over the wire. Only the
+/// calls the `dependency` interface makes arrive here (DoCommand, GetReadings).
+pub trait RemoteResource: Send + Sync {
+    fn call(&self, call: Call) -> BoxFuture<'static, Result<Reply, CallError>>;
+}
+
+/// Where a dependency's calls go.
+#[derive(Clone)]
+pub enum Target {
+    /// A resource of this host: straight to its slot.
+    Local(Arc<ResourceSlot>),
+    /// A resource served elsewhere.
+    Remote(Arc<dyn RemoteResource>),
+}
+
 /// What a guest's `dependency` handle stands for.
 pub struct DependencyHandle {
     pub name: ResourceName,
-    pub slot: Arc<ResourceSlot>,
+    pub target: Target,
 }
 
 impl DependencyHandle {
     pub fn new(slot: Arc<ResourceSlot>) -> Self {
         Self {
             name: slot.name.clone(),
-            slot,
+            target: Target::Local(slot),
+        }
+    }
+
+    pub fn remote(name: ResourceName, remote: Arc<dyn RemoteResource>) -> Self {
+        Self {
+            name,
+            target: Target::Remote(remote),
         }
     }
 }
@@ -34,6 +58,14 @@ impl DependencyHandle {
 /// own dependencies: the future type would otherwise be infinite.
 pub(crate) fn forward(slot: Arc<ResourceSlot>, call: Call) -> BoxFuture<'static, Result<Reply, CallError>> {
     Box::pin(async move { slot.call(call).await })
+}
+
+/// A dependency call, to a slot of this host or over the wire.
+fn forward_to(target: Target, call: Call) -> BoxFuture<'static, Result<Reply, CallError>> {
+    match target {
+        Target::Local(slot) => forward(slot, call),
+        Target::Remote(remote) => remote.call(call),
+    }
 }
 
 impl SandboxState {
@@ -57,8 +89,8 @@ impl HostDependency for SandboxState {
         handle: Resource<DependencyHandle>,
         command: Value,
     ) -> wasmtime::Result<Result<Value, GuestError>> {
-        let slot = self.dependency(&handle)?.slot.clone();
-        let reply = forward(slot, Call::DoCommand(command)).await;
+        let target = self.dependency(&handle)?.target.clone();
+        let reply = forward_to(target, Call::DoCommand(command)).await;
         Ok(reply.and_then(Reply::into_value).map_err(GuestError::from))
     }
 
@@ -67,8 +99,8 @@ impl HostDependency for SandboxState {
         handle: Resource<DependencyHandle>,
         extra: Value,
     ) -> wasmtime::Result<Result<Value, GuestError>> {
-        let slot = self.dependency(&handle)?.slot.clone();
-        let reply = forward(slot, Call::GetReadings(extra)).await;
+        let target = self.dependency(&handle)?.target.clone();
+        let reply = forward_to(target, Call::GetReadings(extra)).await;
         Ok(reply.and_then(Reply::into_value).map_err(GuestError::from))
     }
 

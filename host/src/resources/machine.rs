@@ -12,7 +12,7 @@ use std::time::{Duration, Instant, SystemTime};
 use tokio::sync::{Notify, mpsc};
 
 use crate::builtin::{self, BuiltinModel, NativeInstance};
-use crate::capabilities::deps::DependencyHandle;
+use crate::capabilities::deps::{DependencyHandle, RemoteResource};
 use crate::capabilities::grants::{Denials, GpioGrant, Grants};
 use crate::config::grants::HardwareGrant;
 use crate::config::{Api, MachineConfig, ResourceConfig, ResourceName};
@@ -152,6 +152,10 @@ pub fn modules_dir(config: &MachineConfig, flag: Option<&Path>) -> PathBuf {
 
 type Table = HashMap<ApiKind, HashMap<String, Arc<ResourceSlot>>>;
 
+/// Resources outside the machine that its resources may depend on (in module
+/// mode: those viam-server serves), by full name.
+pub type External = BTreeMap<ResourceName, Arc<dyn RemoteResource>>;
+
 pub struct Machine {
     runtime: Arc<Runtime>,
     modules_flag: Option<PathBuf>,
@@ -163,6 +167,7 @@ pub struct Machine {
     info: RwLock<MachineInfo>,
     wake: Notify,
     faults: FaultSender,
+    external: RwLock<External>,
 }
 
 /// What planning a config found wrong, one line each.
@@ -200,6 +205,7 @@ impl Machine {
             }),
             wake: Notify::new(),
             faults,
+            external: RwLock::default(),
         });
         {
             let mut inner = machine.inner.lock().await;
@@ -247,6 +253,7 @@ impl Machine {
             }),
             wake: Notify::new(),
             faults,
+            external: RwLock::default(),
         };
         let (modules, mut problems) = machine.load_modules(config, &[]).await;
         let planned = machine.plan(config, &modules, None).await;
@@ -476,8 +483,9 @@ impl Machine {
             );
         }
 
-        // Resolve names against what is configured.
-        let names: Vec<ResourceName> = resources.keys().cloned().collect();
+        // Resolve names against what is configured, then what is outside.
+        let mut names: Vec<ResourceName> = resources.keys().cloned().collect();
+        names.extend(self.external_names().into_iter().filter(|n| !resources.contains_key(n)));
         let resolve = |written: &str| -> Result<ResourceName, String> {
             if written.contains('/') {
                 let full = ResourceName::parse(written).map_err(|e| e.to_string())?;
@@ -632,16 +640,40 @@ impl Machine {
         }
     }
 
+    /// Whether a dependency can be called: a ready slot, or a resource
+    /// outside the machine (whose owner said it exists).
     fn slot_ready(&self, name: &ResourceName) -> bool {
-        self.slot_of(name).is_some_and(|s| s.is_ready())
+        match self.slot_of(name) {
+            Some(slot) => slot.is_ready(),
+            None => self.external_read().contains_key(name),
+        }
     }
 
     fn handles(&self, names: impl IntoIterator<Item = ResourceName>) -> Vec<DependencyHandle> {
         names
             .into_iter()
-            .filter_map(|n| self.slot_of(&n))
-            .map(DependencyHandle::new)
+            .filter_map(|n| match self.slot_of(&n) {
+                Some(slot) => Some(DependencyHandle::new(slot)),
+                None => self
+                    .external_read()
+                    .get(&n)
+                    .map(|remote| DependencyHandle::remote(n.clone(), remote.clone())),
+            })
             .collect()
+    }
+
+    fn external_read(&self) -> std::sync::RwLockReadGuard<'_, External> {
+        self.external.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn external_names(&self) -> Vec<ResourceName> {
+        self.external_read().keys().cloned().collect()
+    }
+
+    /// Replaces the resources outside the machine that configs may depend
+    /// on; the next `apply` resolves names against them. Returns the old set.
+    pub fn set_external(&self, external: External) -> External {
+        std::mem::replace(&mut self.external.write().unwrap_or_else(|e| e.into_inner()), external)
     }
 
     /// One pass over the machine in dependency order.
@@ -828,6 +860,8 @@ impl Machine {
             match outcome {
                 Ok(ReconfigureOutcome::Applied) => {
                     tracing::info!(resource = %m.slot.name, "reconfigured in place");
+                    // Healthy again, whatever an earlier refused change said.
+                    m.slot.set_state(State::Ready, None);
                     m.optional_present = present;
                     return;
                 }
@@ -900,6 +934,28 @@ impl Machine {
         Ok(())
     }
 
+    /// Runs the guest's `validate` for one resource, as `apply` would, and
+    /// returns the dependency names it gave, as written. For a parent that
+    /// asks before building (viam-server's ValidateConfig).
+    pub async fn validate_resource(
+        &self,
+        rc: &ResourceConfig,
+    ) -> Result<crate::runtime::bindings::GuestDependencies, String> {
+        let inner = self.inner.lock().await;
+        let module = inner
+            .modules
+            .iter()
+            .find(|m| m.provides(&rc.api, &rc.model))
+            .cloned()
+            .ok_or_else(|| format!("no module provides {} for {}", rc.model, rc.api))?;
+        let overrides = rc
+            .limits
+            .or(&Self::module_limits(&inner.config, Some(&module)))
+            .or(&inner.config.limits);
+        drop(inner);
+        validate(&module, rc, &Limits::with(&overrides)).await
+    }
+
     /// Records a config change refused before it reached `apply` (e.g. a
     /// syntax error), for GetMachineStatus.
     pub fn refuse(&self, why: String) {
@@ -916,6 +972,7 @@ impl Machine {
         let mut inner = self.inner.lock().await;
         for name in inner.order.clone().iter().rev() {
             if let Some(m) = inner.resources.get(name) {
+                tracing::info!(resource = %name, "closing");
                 m.slot.close().await;
             }
         }
