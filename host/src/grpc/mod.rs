@@ -121,6 +121,22 @@ pub async fn serve(
     tls: Option<tonic::transport::Identity>,
     shutdown: impl std::future::Future<Output = ()> + Send,
 ) -> anyhow::Result<()> {
+    let mut server = tonic::transport::Server::builder();
+    if let Some(identity) = tls {
+        server = server
+            .tls_config(tonic::transport::ServerTlsConfig::new().identity(identity))
+            .context("configuring TLS")?;
+    }
+    server
+        .add_routes(routes(&host)?)
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
+        .await?;
+    Ok(())
+}
+
+/// Every service of the machine (robot, each resource API, auth,
+/// reflection), for `serve` and for module mode's socket.
+pub fn routes(host: &Host) -> anyhow::Result<tonic::service::Routes> {
     let reflection_v1 = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(DESCRIPTORS)
         .build_v1()?;
@@ -132,13 +148,8 @@ pub async fn serve(
     // Every service but Authenticate itself requires a token when auth is on.
     let check = host.auth.check();
     let h = || host.clone();
-    let mut server = tonic::transport::Server::builder();
-    if let Some(identity) = tls {
-        server = server
-            .tls_config(tonic::transport::ServerTlsConfig::new().identity(identity))
-            .context("configuring TLS")?;
-    }
-    server
+    let mut routes = tonic::service::RoutesBuilder::default();
+    routes
         .add_service(proto::proto::rpc::v1::auth_service_server::AuthServiceServer::new(auth::AuthApi(
             host.auth.clone(),
         )))
@@ -185,10 +196,8 @@ pub async fn serve(
             check.clone(),
         ))
         .add_service(InterceptedService::new(reflection_v1, check.clone()))
-        .add_service(InterceptedService::new(reflection_v1alpha, check))
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
-        .await?;
-    Ok(())
+        .add_service(InterceptedService::new(reflection_v1alpha, check));
+    Ok(routes.routes())
 }
 
 /// Binds a TCP listener, accepting `localhost:8080`-style addresses.
