@@ -10,6 +10,7 @@ pub mod capabilities;
 pub mod config;
 pub mod grpc;
 pub mod hardware;
+pub mod module_protocol;
 pub mod resources;
 pub mod runtime;
 pub mod values;

@@ -1,11 +1,12 @@
 //! The `armature` command line.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use armature::config::MachineConfig;
 use armature::grpc::{self, Host};
@@ -96,15 +97,53 @@ enum Command {
         #[command(flatten)]
         cache: CacheArgs,
     },
+    /// Serve as a Viam module under viam-server, which starts it as
+    /// `armature SOCKET [--log-level=LEVEL] [--tcp-mode]` (`module` is implied).
+    Module {
+        /// The socket to serve on; in TCP mode, host:port. VIAM_MODULE_ADDRESS wins.
+        socket: Option<String>,
+        /// The level of the log lines sent to viam-server: debug, info, warn, error.
+        #[arg(long)]
+        log_level: Option<String>,
+        /// Serve (and reach viam-server) over TCP instead of unix sockets.
+        #[arg(long)]
+        tcp_mode: bool,
+        /// The modules folder (default: `modules` beside the executable).
+        #[arg(long, env = "ARMATURE_MODULES_DIR")]
+        modules: Option<PathBuf>,
+        #[command(flatten)]
+        cache: CacheArgs,
+    },
+}
+
+/// viam-server runs a module as `EXE SOCKET [--log-level=L] [--tcp-mode]`: a
+/// first argument that is neither an option nor a subcommand means `module`.
+fn viam_server_form(mut args: Vec<OsString>) -> Vec<OsString> {
+    let first = args.get(1).and_then(|a| a.to_str()).unwrap_or("-");
+    let subcommand = first == "help" || Cli::command().get_subcommands().any(|c| c.get_name() == first);
+    if !first.starts_with('-') && !subcommand {
+        args.insert(1, "module".into());
+    }
+    args
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_new(&cli.log).unwrap_or_else(|_| "info".into()))
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+    let cli = Cli::parse_from(viam_server_form(std::env::args_os().collect()));
+    // In module mode log lines go to viam-server once it is connected.
+    let module_logs = match &cli.command {
+        Command::Module { log_level, .. } => Some(armature::module_protocol::logs::init(
+            armature::module_protocol::logs::filter(log_level.as_deref()),
+            std::env::var("VIAM_MODULE_NAME").unwrap_or_else(|_| "armature".into()),
+        )),
+        _ => {
+            tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::try_new(&cli.log).unwrap_or_else(|_| "info".into()))
+                .with_writer(std::io::stderr)
+                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+                .init();
+            None
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -134,8 +173,22 @@ fn main() -> ExitCode {
             }
             Command::Check { config, modules, cache } => check(&config, modules, cache.dir()).await,
             Command::Models { dir, json, cache } => models(&dir, json, cache.dir()).await,
+            Command::Module {
+                socket,
+                log_level: _,
+                tcp_mode,
+                modules,
+                cache,
+            } => {
+                let options = module_options(socket, tcp_mode, modules, cache.dir())?;
+                let logs = module_logs.context("module mode without its log setup")?;
+                armature::module_protocol::run(options, logs).await?;
+                Ok(ExitCode::SUCCESS)
+            }
         }
     });
+    // Do not wait on background work at exit (viam-server allows a module a second).
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
     match result {
         Ok(code) => code,
         Err(e) => {
@@ -232,6 +285,40 @@ async fn run(
     machine.shutdown().await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Module mode's settings from its command line and viam-server's environment.
+fn module_options(
+    socket: Option<String>,
+    tcp: bool,
+    modules: Option<PathBuf>,
+    cache_dir: Option<PathBuf>,
+) -> anyhow::Result<armature::module_protocol::Options> {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    // Newer viam-server sets VIAM_MODULE_ADDRESS, and module SDKs prefer it.
+    let address = env("VIAM_MODULE_ADDRESS")
+        .or(socket)
+        .context("no socket: give it as the first argument, or set VIAM_MODULE_ADDRESS")?;
+    let modules_dir = match modules {
+        Some(dir) => dir,
+        None => std::env::current_exe()
+            .context("finding the executable's folder (or give --modules)")?
+            .parent()
+            .context("the executable has no folder (give --modules)")?
+            .join("modules"),
+    };
+    let state_dir = env("VIAM_MODULE_DATA")
+        .map(PathBuf::from)
+        .or_else(default_state_dir)
+        .context("no VIAM_MODULE_DATA and no home folder")?;
+    Ok(armature::module_protocol::Options {
+        address,
+        tcp: tcp || env("VIAM_TCP_SOCKETS").is_some_and(|v| v == "true"),
+        modules_dir,
+        cache_dir,
+        state_dir,
+        no_parent: env("VIAM_NO_MODULE_PARENT").is_some_and(|v| v == "true"),
+    })
 }
 
 /// `$XDG_STATE_HOME/armature`, else `~/.local/state/armature`.

@@ -1,0 +1,106 @@
+//! A dependency that the parent serves (a viam-server component, or one of
+//! another module): the guest's `dependency` handle calls the parent's
+//! resource service by the resource's short name, as Viam modules do.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use tonic::Status;
+
+use crate::capabilities::deps::RemoteResource;
+use crate::config::ResourceName;
+use crate::grpc::proto::viam::common::v1 as common;
+use crate::module_protocol::parent::ParentLink;
+use crate::resources::call::{Call, Reply};
+use crate::resources::error::{CallError, Code};
+use crate::runtime::bindings::Value;
+use crate::values;
+
+/// How long a call on the parent may take: the default call deadline of a
+/// guest, so that a local and a remote dependency fail alike.
+pub const REMOTE_CALL_TIMEOUT: Duration = Duration::from_secs(2);
+
+pub struct ParentResource {
+    pub name: ResourceName,
+    /// The gRPC service of the resource's API, if known.
+    pub service: Option<String>,
+    pub parent: Arc<ParentLink>,
+}
+
+impl RemoteResource for ParentResource {
+    fn call(&self, call: Call) -> BoxFuture<'static, Result<Reply, CallError>> {
+        let name = self.name.clone();
+        let service = self.service.clone();
+        let parent = self.parent.get();
+        Box::pin(async move {
+            let Some(service) = service else {
+                return Err(CallError::unimplemented(format!(
+                    "{name}: viam-server did not say which gRPC service serves {}",
+                    name.api
+                )));
+            };
+            let Some(parent) = parent else {
+                return Err(CallError::unavailable(format!("{name}: not connected to viam-server")));
+            };
+            let short = name.name.clone();
+            let reply = match call {
+                Call::DoCommand(command) => {
+                    let request = common::DoCommandRequest {
+                        name: short,
+                        command: Some(to_struct(&name, &command)?),
+                    };
+                    parent
+                        .unary::<_, common::DoCommandResponse>(&service, "DoCommand", request, REMOTE_CALL_TIMEOUT)
+                        .await
+                        .map(|r| values::struct_to_nodes(r.result.as_ref()))
+                }
+                Call::GetReadings(extra) => {
+                    let request = common::GetReadingsRequest {
+                        name: short,
+                        extra: Some(to_struct(&name, &extra)?),
+                    };
+                    parent
+                        .unary::<_, common::GetReadingsResponse>(&service, "GetReadings", request, REMOTE_CALL_TIMEOUT)
+                        .await
+                        .map(|r| {
+                            let readings = prost_types::Struct {
+                                fields: r.readings.into_iter().collect(),
+                            };
+                            values::struct_to_nodes(Some(&readings))
+                        })
+                }
+                other => {
+                    return Err(CallError::unimplemented(format!(
+                        "{name}: {} is not forwarded to viam-server",
+                        other.method()
+                    )));
+                }
+            };
+            reply.map(Reply::Value).map_err(|s| from_status(&name, s))
+        })
+    }
+}
+
+fn to_struct(name: &ResourceName, v: &Value) -> Result<prost_types::Struct, CallError> {
+    values::nodes_to_struct(v).map_err(|e| CallError::invalid_argument(format!("call on {name}: {e}")))
+}
+
+/// The parent's answer as the error a guest sees, naming the resource.
+fn from_status(name: &ResourceName, s: Status) -> CallError {
+    use tonic::Code as G;
+    let code = match s.code() {
+        G::InvalidArgument => Code::InvalidArgument,
+        G::NotFound => Code::NotFound,
+        G::FailedPrecondition => Code::FailedPrecondition,
+        G::OutOfRange => Code::OutOfRange,
+        G::Unimplemented => Code::Unimplemented,
+        G::Unavailable | G::Cancelled => Code::Unavailable,
+        G::PermissionDenied | G::Unauthenticated => Code::PermissionDenied,
+        G::DeadlineExceeded => Code::DeadlineExceeded,
+        G::ResourceExhausted => Code::ResourceExhausted,
+        G::Aborted => Code::Aborted,
+        G::Ok | G::Unknown | G::Internal | G::AlreadyExists | G::DataLoss => Code::Internal,
+    };
+    CallError::new(code, format!("{name} (served by viam-server): {}", s.message()))
+}
