@@ -291,6 +291,9 @@ def test_serves_viam_server_as_a_module(workdir):
 
             # The logic resource depends on the parent's motor and on the module's own sensor.
             deps = [MOTOR, f"{SENSOR_API}/temp-1"]
+            refusing = config("relay", GENERIC_SERVICE_API, RELAY, {"targets": ["motor1"], "refuse": True})
+            await expect_error(module.stub.AddResource(AddResourceRequest(config=refusing, dependencies=deps)),
+                               Status.FAILED_PRECONDITION, "refused to start")
             await module.stub.AddResource(AddResourceRequest(config=relay("v1"), dependencies=deps))
 
             # Clients reach the resources through the module socket (viam-server forwards calls there).
