@@ -23,6 +23,7 @@ from grpclib.const import Status
 from grpclib.server import Server as GrpcServer
 from grpclib.server import Stream
 
+from viam.components.board import Board
 from viam.components.motor import Motor
 from viam.components.motor.service import MotorRPCService
 from viam.components.sensor import Sensor
@@ -264,9 +265,14 @@ def test_serves_viam_server_as_a_module(workdir):
                 list(h.models)
                 for h in ready.handlermap.handlers
             }
+            # The modules folder's models, and the host's built-in ones.
             assert handlers == {
                 ("rdk", "component", "sensor", "viam.component.sensor.v1.SensorService"): [THERMOMETER],
                 ("rdk", "service", "generic", "viam.service.generic.v1.GenericService"): [RELAY],
+                ("rdk", "component", "board", "viam.component.board.v1.BoardService"):
+                    ["armature:builtin:linux", "armature:builtin:sim"],
+                ("rdk", "component", "camera", "viam.component.camera.v1.CameraService"):
+                    ["armature:builtin:image-folder", "armature:builtin:test-pattern", "armature:builtin:v4l2"],
             }
 
             # ValidateConfig: the guest's validate names the dependencies.
@@ -281,6 +287,9 @@ def test_serves_viam_server_as_a_module(workdir):
             await expect_error(module.stub.AddResource(AddResourceRequest(config=unknown)),
                                Status.NOT_FOUND, "acme:nope:nothing", THERMOMETER)
             await module.stub.AddResource(AddResourceRequest(config=thermometer(21.5)))
+            # A built-in model (no .wasm) serves viam-server too.
+            sim_board = config("local", "rdk:component:board", "armature:builtin:sim", {})
+            await module.stub.AddResource(AddResourceRequest(config=sim_board))
             await expect_error(
                 module.stub.AddResource(AddResourceRequest(config=relay("v1"), dependencies=[f"{SENSOR_API}/temp-1"])),
                 Status.FAILED_PRECONDITION,
@@ -300,7 +309,14 @@ def test_serves_viam_server_as_a_module(workdir):
             robot = await connect(str(module.socket))
             try:
                 names = sorted((n.type, n.subtype, n.name) for n in robot.resource_names)
-                assert names == [("component", "sensor", "temp-1"), ("service", "generic", "relay")]
+                assert names == [
+                    ("component", "board", "local"),
+                    ("component", "sensor", "temp-1"),
+                    ("service", "generic", "relay"),
+                ]
+                pin = await Board.from_robot(robot, "local").gpio_pin_by_name("7")
+                await pin.set(True)
+                assert await pin.get() is True
                 sensor = Sensor.from_robot(robot, "temp-1")
                 assert (await sensor.get_readings())["temperature"] == 21.5
                 logic = Generic.from_robot(robot, "relay")
@@ -378,7 +394,10 @@ def test_serves_viam_server_as_a_module(workdir):
             assert took < 1.0, f"took {took:.2f}s"
             assert not module.socket.exists()
             closed = [e.logger_name for e in parent.robot.logs if e.message == "closing"]
-            assert closed == [f"armature.{GENERIC_SERVICE_API}/relay", f"armature.{SENSOR_API}/temp-1"]
+            # The relay before the sensor it depends on (the board depends on nothing).
+            assert closed.index(f"armature.{GENERIC_SERVICE_API}/relay") < closed.index(f"armature.{SENSOR_API}/temp-1")
+            assert sorted(closed) == sorted([f"armature.{GENERIC_SERVICE_API}/relay", f"armature.{SENSOR_API}/temp-1",
+                                             "armature.rdk:component:board/local"])
         finally:
             module.stop()
             await parent.stop()

@@ -19,6 +19,7 @@ use serde_json::Value as Json;
 use tokio::sync::watch;
 use tonic::{Request, Response, Status};
 
+use crate::builtin;
 use crate::capabilities::deps::RemoteResource;
 use crate::config::{Api, Kind, ResourceName};
 use crate::grpc::proto::viam::app::v1::ComponentConfig;
@@ -91,14 +92,21 @@ enum Change {
     Reconfigure,
 }
 
-/// One handler per API, listing the models the modules folder has for it.
-/// APIs Armature does not serve are left out: it could not answer their calls.
+/// Every model on offer: the modules folder's, then the host's built-in ones.
+fn models(info: &MachineInfo) -> Vec<(Api, String)> {
+    let wasm = info.modules.iter().flat_map(|m| m.models.iter().cloned());
+    let builtin = builtin::MODELS
+        .iter()
+        .filter_map(|b| Some((Api::parse(b.api).ok()?, b.model.to_string())));
+    wasm.chain(builtin).collect()
+}
+
+/// One handler per API, listing the models on offer for it. APIs Armature
+/// does not serve are left out: it could not answer their calls.
 pub fn handler_map(info: &MachineInfo) -> pb::HandlerMap {
     let mut by_api: BTreeMap<Api, Vec<String>> = BTreeMap::new();
-    for module in &info.modules {
-        for (api, model) in &module.models {
-            by_api.entry(api.clone()).or_default().push(model.clone());
-        }
+    for (api, model) in models(info) {
+        by_api.entry(api).or_default().push(model);
     }
     let handlers = by_api
         .into_iter()
@@ -140,22 +148,16 @@ fn config_of(config: Option<ComponentConfig>) -> Result<ComponentConfig, Status>
 }
 
 impl Shared {
-    /// NOT_FOUND unless a module in the folder provides the model for the API.
+    /// NOT_FOUND unless a module in the folder (or the host) provides the
+    /// model for the API.
     fn provided(&self, rc: &crate::config::ResourceConfig) -> Result<(), Status> {
-        let info = self.machine.info();
-        let found = ApiKind::of(&rc.api).is_some()
-            && info
-                .modules
-                .iter()
-                .any(|m| m.models.iter().any(|(a, mo)| *a == rc.api && mo == rc.model.as_str()));
+        let available = models(&self.machine.info());
+        let found =
+            ApiKind::of(&rc.api).is_some() && available.iter().any(|(a, mo)| *a == rc.api && mo == rc.model.as_str());
         if found {
             return Ok(());
         }
-        let available: Vec<String> = info
-            .modules
-            .iter()
-            .flat_map(|m| m.models.iter().map(|(a, mo)| format!("{mo} ({a})")))
-            .collect();
+        let available: Vec<String> = available.iter().map(|(a, mo)| format!("{mo} ({a})")).collect();
         Err(Status::not_found(format!(
             "resource {:?}: no module provides model {} for {} (available: {})",
             rc.name,

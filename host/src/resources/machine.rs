@@ -934,13 +934,21 @@ impl Machine {
         Ok(())
     }
 
-    /// Runs the guest's `validate` for one resource, as `apply` would, and
-    /// returns the dependency names it gave, as written. For a parent that
+    /// Validates one resource as `apply` would and returns the names of
+    /// its required and optional dependencies, as written. For a parent that
     /// asks before building (viam-server's ValidateConfig).
     pub async fn validate_resource(
         &self,
         rc: &ResourceConfig,
     ) -> Result<crate::runtime::bindings::GuestDependencies, String> {
+        if let Some(b) = builtin::find(&rc.api.to_string(), rc.model.as_str()) {
+            (b.validate)(rc)?;
+            return Ok(crate::runtime::bindings::GuestDependencies {
+                required: Vec::new(),
+                optional: Vec::new(),
+            });
+        }
+        let hardware = HardwareGrant::parse(&rc.attributes)?;
         let inner = self.inner.lock().await;
         let module = inner
             .modules
@@ -953,7 +961,10 @@ impl Machine {
             .or(&Self::module_limits(&inner.config, Some(&module)))
             .or(&inner.config.limits);
         drop(inner);
-        validate(&module, rc, &Limits::with(&overrides)).await
+        let mut deps = validate(&module, rc, &Limits::with(&overrides)).await?;
+        // A granted board or camera is built first.
+        deps.required.extend(hardware.board.into_iter().chain(hardware.camera));
+        Ok(deps)
     }
 
     /// Records a config change refused before it reached `apply` (e.g. a
