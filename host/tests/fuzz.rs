@@ -121,10 +121,10 @@ proptest! {
     fn hardware_grants_and_board_configs_take_anything(attributes in hardware_attributes()) {
         let _ = armature::config::grants::HardwareGrant::parse(&attributes);
         let value = serde_json::Value::Object(attributes);
-        if let Ok(board) = serde_json::from_value::<armature::hardware::gpio_sim::SimBoardConfig>(value) {
-            if board.check().is_ok() {
-                let _ = armature::hardware::gpio_sim::SimGpio::new(board);
-            }
+        if let Ok(board) = serde_json::from_value::<armature::hardware::gpio_sim::SimBoardConfig>(value)
+            && board.check().is_ok()
+        {
+            let _ = armature::hardware::gpio_sim::SimGpio::new(board);
         }
     }
 }
