@@ -205,6 +205,16 @@ impl V4l2Camera {
             let f = params.interval;
             fps = (f.numerator > 0).then(|| f.denominator as f32 / f.numerator as f32);
         }
+        tracing::info!(
+            device = %path.display(),
+            "negotiated {} {}x{} (asked for {}x{}), {}",
+            String::from_utf8_lossy(&fourcc),
+            actual.width,
+            actual.height,
+            config.width,
+            config.height,
+            fps.map_or("driver's frame rate".into(), |f| format!("{f} fps"))
+        );
         let mut stream = v4l::io::mmap::Stream::with_buffers(&device, Type::VideoCapture, 4)
             .map_err(|e| unavailable(path, "starting the stream", e))?;
         stream.set_timeout(Duration::from_secs(2));
@@ -293,6 +303,65 @@ mod tests {
         )];
         assert_eq!(negotiate(&offers, None, (645, 481)).unwrap(), (YUYV, (640, 480)));
         assert_eq!(negotiate(&offers, None, (4000, 4)).unwrap(), (YUYV, (1920, 16)));
+    }
+
+    /// vivid's node in the hardware VM (`cargo xtask hw-vm-test`), else None.
+    fn vivid() -> Option<PathBuf> {
+        let dev = std::env::var_os("ARMATURE_HW_VM_VIDEO").map(PathBuf::from);
+        if dev.is_none() {
+            eprintln!("skipped: needs vivid, in the hardware VM (cargo xtask hw-vm-test)");
+        }
+        dev
+    }
+
+    fn config(device: &std::path::Path, width: u32, height: u32, format: Option<&str>) -> V4l2Config {
+        V4l2Config {
+            device: device.to_path_buf(),
+            width,
+            height,
+            format: format.map(str::to_string),
+            fps: Some(30),
+        }
+    }
+
+    #[test]
+    fn kernel_vivid_snaps_the_size_and_streams_yuyv() {
+        let Some(dev) = vivid() else { return };
+        let mut cam = V4l2Camera::open(&config(&dev, 320, 240, None)).unwrap();
+        // No MJPEG on vivid: YUYV, and its webcam input's nearest size.
+        assert_eq!(cam.fourcc, YUYV);
+        assert_eq!((cam.info().width, cam.info().height), (320, 180));
+        for _ in 0..3 {
+            let frame = cam.grab().unwrap();
+            assert_eq!((frame.width, frame.height), (320, 180));
+            match frame.pixels {
+                // Exactly two bytes a pixel: no stale padding from an earlier format.
+                Pixels::Yuyv(b) => assert_eq!(b.len(), 320 * 180 * 2),
+                other => panic!("expected YUYV, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn kernel_vivid_gives_a_wider_format_after_a_narrow_one() {
+        let Some(dev) = vivid() else { return };
+        drop(V4l2Camera::open(&config(&dev, 320, 180, Some("YUYV"))).unwrap());
+        let mut cam = V4l2Camera::open(&config(&dev, 640, 480, Some("YUYV"))).unwrap();
+        assert_eq!((cam.info().width, cam.info().height), (640, 480));
+        match cam.grab().unwrap().pixels {
+            Pixels::Yuyv(b) => assert_eq!(b.len(), 640 * 480 * 2),
+            other => panic!("expected YUYV, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn kernel_vivid_refuses_mjpeg_naming_what_it_offers() {
+        let Some(dev) = vivid() else { return };
+        match V4l2Camera::open(&config(&dev, 640, 480, Some("MJPG"))) {
+            Err(HwError::Unavailable(m)) => assert!(m.contains("does not offer MJPG") && m.contains("YUYV"), "{m}"),
+            Err(other) => panic!("expected unavailable, got {other:?}"),
+            Ok(_) => panic!("vivid has no MJPEG, yet MJPG opened"),
+        }
     }
 
     #[test]

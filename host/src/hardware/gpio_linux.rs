@@ -129,7 +129,16 @@ impl LinuxGpio {
 
     fn offset(&self, pin: &str) -> HwResult<Offset> {
         if let Ok(n) = pin.parse::<Offset>() {
-            return Ok(n);
+            // The kernel answers EINVAL for an offset past the end, which
+            // would read as a device fault; it is the caller's mistake.
+            return match self.chip.info() {
+                Ok(info) if n >= info.num_lines => Err(HwError::NotFound(format!(
+                    "line {n} is past the end of {} ({} lines)",
+                    self.path.display(),
+                    info.num_lines
+                ))),
+                _ => Ok(n),
+            };
         }
         self.chip
             .find_line_info(pin)
@@ -379,6 +388,95 @@ mod tests {
             Err(other) => panic!("expected unavailable, got {other:?}"),
             Ok(_) => panic!("a chip that does not exist opened"),
         }
+    }
+
+    /// The gpio-sim chip and its sysfs folder in the hardware VM
+    /// (`cargo xtask hw-vm-test`), else None.
+    fn gpio_sim() -> Option<(String, PathBuf)> {
+        match (
+            std::env::var("ARMATURE_HW_VM_GPIOCHIP"),
+            std::env::var("ARMATURE_HW_VM_GPIO_SYSFS"),
+        ) {
+            (Ok(chip), Ok(sysfs)) => Some((chip, sysfs.into())),
+            _ => {
+                eprintln!("skipped: needs gpio-sim, in the hardware VM (cargo xtask hw-vm-test)");
+                None
+            }
+        }
+    }
+
+    fn sim_value(sysfs: &Path, line: u32) -> String {
+        std::fs::read_to_string(sysfs.join(format!("sim_gpio{line}/value")))
+            .unwrap()
+            .trim()
+            .to_string()
+    }
+
+    fn pull(sysfs: &Path, line: u32, up: bool) {
+        std::fs::write(
+            sysfs.join(format!("sim_gpio{line}/pull")),
+            if up { "pull-up" } else { "pull-down" },
+        )
+        .unwrap();
+    }
+
+    fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+        let start = std::time::Instant::now();
+        while !done() {
+            assert!(start.elapsed() < Duration::from_secs(5), "timed out waiting for {what}");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    #[test]
+    fn kernel_gpio_sim_lines_follow_writes_pulls_and_edges() {
+        let Some((chip, sysfs)) = gpio_sim() else { return };
+        let config: LinuxBoardConfig = serde_json::from_value(serde_json::json!({
+            "chip": chip,
+            "digital_interrupts": {"button": {"pin": "5"}},
+        }))
+        .unwrap();
+        let mut board = LinuxGpio::open(config).unwrap();
+
+        board.set("0", true).unwrap();
+        assert_eq!(sim_value(&sysfs, 0), "1");
+        board.set("led0", false).unwrap();
+        assert_eq!(sim_value(&sysfs, 0), "0", "a line by its name");
+        assert!(!board.get("0").unwrap());
+
+        // An input that then becomes an output, and back.
+        pull(&sysfs, 7, true);
+        assert!(board.get("7").unwrap());
+        board.set("7", false).unwrap();
+        assert_eq!(sim_value(&sysfs, 7), "0", "now driven, not pulled");
+
+        // Edges on the interrupt's line, counted and kept in order.
+        let before = crate::hardware::now_ns();
+        pull(&sysfs, 5, true);
+        wait_for("the rising edge", || board.edge_count("button").unwrap() == 1);
+        pull(&sysfs, 5, false);
+        wait_for("the falling edge", || board.edge_count("button").unwrap() == 2);
+        let edges = board.edges_since(&["button".into()], before).unwrap();
+        assert_eq!(edges.iter().map(|e| e.high).collect::<Vec<_>>(), [true, false]);
+        assert!(!board.get("5").unwrap());
+        assert!(matches!(board.set("5", true), Err(HwError::InvalidArgument(_))));
+
+        assert!(matches!(board.set_pwm("1", 0.5), Err(HwError::Unimplemented(_))));
+        assert!(matches!(board.get("nosuchline"), Err(HwError::NotFound(_))));
+        assert!(matches!(board.get("8"), Err(HwError::NotFound(_))), "8 lines only");
+    }
+
+    #[test]
+    fn kernel_gpio_sim_lines_are_released_with_the_board() {
+        let Some((chip, _)) = gpio_sim() else { return };
+        let open = || {
+            LinuxGpio::open(serde_json::from_value(serde_json::json!({"chip": chip})).unwrap()).unwrap()
+        };
+        let mut first = open();
+        first.set("2", true).unwrap();
+        drop(first);
+        // A new board (a reconfigured resource) can take the same line.
+        open().set("2", false).unwrap();
     }
 
     #[test]
