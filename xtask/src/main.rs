@@ -1,4 +1,4 @@
-//! Project tasks: `cargo xtask build | demo | test`.
+//! Project tasks: `cargo xtask build | demo | test | hw-vm-test`.
 //!
 //! Everything a task needs is installed by the task itself (the wasm32-wasip2
 //! target, a Python venv under `target/`, cargo-component under
@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
+
+mod hw_vm;
 
 const GUEST_TARGET: &str = "wasm32-wasip2";
 /// Python packages the client tests use. viam-sdk is the official client.
@@ -20,9 +22,10 @@ fn main() -> Result<()> {
         Some("build") => build(&root),
         Some("demo") => demo(&root),
         Some("test") => test(&root, &args[1..]),
+        Some("hw-vm-test") => hw_vm::hw_vm_test(&root, &hw_vm::Options::parse(&args[1..])?),
         _ => {
             eprintln!(
-                "usage: cargo xtask <task>\n\n  build   host (release) + every example and test guest → target/modules, target/test-modules\n  demo    build, then run examples/machines/demo.json on 127.0.0.1:8080\n  test    build, then every Rust and Python test"
+                "usage: cargo xtask <task>\n\n  build   host (release) + every example and test guest → target/modules, target/test-modules\n  demo    build, then run examples/machines/demo.json on 127.0.0.1:8080\n  test    build, then every Rust and Python test, then hw-vm-test when the machine can\n  hw-vm-test [--inject-failure]\n          the Linux GPIO and V4L2 backends against gpio-sim and vivid, in a QEMU VM"
             );
             bail!("unknown task {:?}", args.first())
         }
@@ -290,5 +293,22 @@ fn test(root: &Path, extra: &[String]) -> Result<()> {
     run(Command::new(&python)
         .current_dir(root)
         .args(["-m", "pytest", "-q", "tests/python"]))?;
-    Ok(())
+    // The step runs when QEMU is there or can be installed; what fails
+    // after that (a kernel gone from the archive, a module that does not
+    // load, a hung VM) fails the run.
+    let cannot = hw_vm::cannot_run().or_else(|| {
+        hw_vm::ensure_packages_in(root)
+            .err()
+            .map(|e| format!("QEMU could not be installed: {e:#}"))
+    });
+    match cannot {
+        None => hw_vm::hw_vm_test(root, &hw_vm::Options { inject_failure: false }),
+        Some(why) => {
+            let line = "!".repeat(78);
+            eprintln!(
+                "\n{line}\n!! SKIPPED: hw-vm-test (the Linux GPIO and V4L2 backends against real kernel\n!! drivers) did not run: {why}.\n!! Nothing about those backends was verified by this run.\n{line}\n"
+            );
+            Ok(())
+        }
+    }
 }
