@@ -61,17 +61,35 @@ impl Devices {
 
 /// Line 5 is the digital interrupt "button"; grabby is granted pin 3 only.
 fn machine(d: &Devices) -> Armature {
-    Armature::start(json!({
+    Armature::start(config(d, 320, 240))
+}
+
+fn config(d: &Devices, width: u32, height: u32) -> serde_json::Value {
+    json!({
         "modules_dir": root().join("target/test-modules"),
         "components": [
             {"name": "local", "api": "rdk:component:board", "model": "armature:builtin:linux",
              "attributes": {"chip": d.chip, "digital_interrupts": {"button": {"pin": "5"}}}},
             {"name": "cam", "api": "rdk:component:camera", "model": "armature:builtin:v4l2",
-             "attributes": {"device": d.video, "width": 320, "height": 240, "format": "YUYV"}},
+             "attributes": {"device": d.video, "width": width, "height": height, "format": "YUYV"}},
             {"name": "grabby", "api": "rdk:component:generic", "model": "armature-test:hostile:grabby",
              "attributes": {"board": "local", "pins": ["3"], "camera": "cam"}},
         ],
-    }))
+    })
+}
+
+async fn image_size(cam: &mut CameraServiceClient<Channel>) -> Result<(u32, u32), tonic::Status> {
+    let images = cam
+        .get_images(camera::GetImagesRequest {
+            name: "cam".into(),
+            filter_source_names: vec![],
+            extra: None,
+        })
+        .await?
+        .into_inner()
+        .images;
+    let img = image::load_from_memory(&images[0].image).expect("a JPEG that decodes");
+    Ok((img.width(), img.height()))
 }
 
 async fn set(b: &mut BoardServiceClient<Channel>, pin: &str, high: bool) -> Result<(), tonic::Status> {
@@ -238,6 +256,50 @@ async fn vivid_frames_decode_to_the_negotiated_size() {
         .expect("grabby grabs a frame");
     let r = struct_json(&r.into_inner().result.unwrap_or_default());
     assert_eq!(r, json!({"width": 320.0, "height": 180.0}));
+}
+
+/// A device only one owner may hold (a camera streaming, a line with edge
+/// detection) must be released by the old resource before the new one
+/// opens it: a reconfigured board and camera take their new settings.
+#[tokio::test]
+async fn reconfiguring_the_board_and_camera_reopens_their_devices() {
+    let Some(d) = devices() else { return };
+    let host = machine(&d);
+    let mut cam = CameraServiceClient::new(host.channel().await);
+    assert_eq!(image_size(&mut cam).await.expect("GetImages"), (320, 180));
+    let mut changed = config(&d, 640, 480);
+    changed["components"][0]["attributes"]["digital_interrupts"]["knob"] = json!({"pin": "6"});
+    host.reload(changed);
+    eventually(Duration::from_secs(20), "the camera at its new size", || {
+        let mut cam = cam.clone();
+        async move { (image_size(&mut cam).await.ok() == Some((640, 480))).then_some(()) }
+    })
+    .await;
+    let mut b = BoardServiceClient::new(host.channel().await);
+    let knob = eventually(Duration::from_secs(20), "the board with its new interrupt", || {
+        let mut b = b.clone();
+        async move {
+            b.get_digital_interrupt_value(board::GetDigitalInterruptValueRequest {
+                board_name: "local".into(),
+                digital_interrupt_name: "knob".into(),
+                extra: None,
+            })
+            .await
+            .ok()
+        }
+    })
+    .await;
+    assert_eq!(knob.into_inner().value, 0);
+    d.pull(5, true);
+    eventually(Duration::from_secs(5), "the old interrupt still counting", || {
+        let mut b = b.clone();
+        async move { (interrupt_count(&mut b).await == 1).then_some(()) }
+    })
+    .await;
+    let mut robot = host.robot().await;
+    for (name, (state, error)) in machine_status(&mut robot).await {
+        assert_eq!((state, error.as_str()), (READY, ""), "{name}");
+    }
 }
 
 /// The negative control: `cargo xtask hw-vm-test --inject-failure` sets

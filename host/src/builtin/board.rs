@@ -24,6 +24,7 @@ pub const SIM: BuiltinModel = BuiltinModel {
             sim: true,
         }))
     },
+    exclusive: false,
 };
 
 pub const LINUX: BuiltinModel = BuiltinModel {
@@ -37,6 +38,7 @@ pub const LINUX: BuiltinModel = BuiltinModel {
             sim: false,
         }))
     },
+    exclusive: true,
 };
 
 struct Board {

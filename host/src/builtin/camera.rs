@@ -30,6 +30,7 @@ pub const TEST_PATTERN: BuiltinModel = BuiltinModel {
                 .map_err(HwError::InvalidArgument)
         })
     },
+    exclusive: false,
 };
 
 pub const IMAGE_FOLDER: BuiltinModel = BuiltinModel {
@@ -42,6 +43,7 @@ pub const IMAGE_FOLDER: BuiltinModel = BuiltinModel {
             ImageFolder::open(config.clone()).map(|f| Box::new(f) as Box<dyn FrameSource>)
         })
     },
+    exclusive: false,
 };
 
 #[cfg(feature = "v4l2")]
@@ -55,6 +57,7 @@ pub const V4L2: BuiltinModel = BuiltinModel {
             crate::hardware::camera_v4l2::V4l2Camera::open(&config).map(|v| Box::new(v) as Box<dyn FrameSource>)
         })
     },
+    exclusive: true,
 };
 
 #[cfg(not(feature = "v4l2"))]
@@ -63,6 +66,7 @@ pub const V4L2: BuiltinModel = BuiltinModel {
     model: "armature:builtin:v4l2",
     validate: |_| Err("this armature was built without V4L2 support (cargo feature `v4l2`)".into()),
     build: |_| Err("this armature was built without V4L2 support (cargo feature `v4l2`)".into()),
+    exclusive: true,
 };
 
 type Opener = Box<dyn Fn() -> HwResult<Box<dyn FrameSource>> + Send>;

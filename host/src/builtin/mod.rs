@@ -31,6 +31,11 @@ pub struct BuiltinModel {
     pub validate: fn(&ResourceConfig) -> Result<(), String>,
     /// Opens the device and builds the resource.
     pub build: fn(&ResourceConfig) -> Result<Box<dyn NativeResource>, String>,
+    /// Whether an instance holds a device only one owner may open (GPIO
+    /// lines, a streaming camera): the kernel says EBUSY to a second open,
+    /// so a reconfigured resource closes the old instance before building
+    /// the new one rather than beside it.
+    pub exclusive: bool,
 }
 
 impl std::fmt::Debug for BuiltinModel {

@@ -89,6 +89,8 @@ pub struct LinuxGpio {
     /// Shared with the watcher threads.
     log: Arc<Mutex<EdgeLog>>,
     stop: Arc<AtomicBool>,
+    /// The interrupts' watcher threads; each holds its line until it ends.
+    watchers: Vec<std::thread::JoinHandle<()>>,
     pwm: BTreeMap<String, Pwm>,
     pwm_root: PathBuf,
 }
@@ -104,6 +106,7 @@ impl LinuxGpio {
             interrupts: BTreeMap::new(),
             log: Arc::default(),
             stop: Arc::default(),
+            watchers: Vec::new(),
             pwm: config
                 .pwm
                 .into_iter()
@@ -181,10 +184,11 @@ impl LinuxGpio {
         self.interrupts.insert(name.to_string(), offset);
         self.log.lock().unwrap_or_else(|e| e.into_inner()).add(name, 0, None);
         let (log, stop, watched) = (self.log.clone(), self.stop.clone(), name.to_string());
-        std::thread::Builder::new()
+        let watcher = std::thread::Builder::new()
             .name(format!("gpio-{offset}"))
             .spawn(move || watch_edges(&request, &watched, &log, &stop))
             .map_err(|e| HwError::Unavailable(format!("starting the watcher of {name:?}: {e}")))?;
+        self.watchers.push(watcher);
         Ok(())
     }
 
@@ -290,6 +294,12 @@ fn watch_edges(request: &gpiocdev::Request, name: &str, log: &Mutex<EdgeLog>, st
 impl Drop for LinuxGpio {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
+        // Wait for the watchers (at most one edge-wait period): until they
+        // end they hold their lines, and a board opened next (a
+        // reconfiguration) would get EBUSY for them.
+        for watcher in self.watchers.drain(..) {
+            let _ = watcher.join();
+        }
     }
 }
 
@@ -470,12 +480,20 @@ mod tests {
     fn kernel_gpio_sim_lines_are_released_with_the_board() {
         let Some((chip, _)) = gpio_sim() else { return };
         let open = || {
-            LinuxGpio::open(serde_json::from_value(serde_json::json!({"chip": chip})).unwrap()).unwrap()
+            LinuxGpio::open(
+                serde_json::from_value(serde_json::json!({
+                    "chip": chip,
+                    "digital_interrupts": {"knob": {"pin": "4"}},
+                }))
+                .unwrap(),
+            )
+            .unwrap()
         };
         let mut first = open();
         first.set("2", true).unwrap();
         drop(first);
-        // A new board (a reconfigured resource) can take the same line.
+        // A new board (a reconfigured resource) takes the same lines at
+        // once, the interrupt's included: its watcher has let go of it.
         open().set("2", false).unwrap();
     }
 

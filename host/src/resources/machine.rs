@@ -772,6 +772,17 @@ impl Machine {
         let config = Self::guest_config(&m.config);
         let (deps, present) = self.dependencies(m);
         let grants = self.grants(m);
+        if let Provider::Builtin(model) = &provider
+            && model.exclusive
+            && let Some(old) = m.slot.with_instance(async |slot| slot.take()).await
+        {
+            // The new instance would open the same device beside the old
+            // one and get EBUSY: release it first. Calls meanwhile fail
+            // UNAVAILABLE, and a new instance that fails is retried with
+            // backoff, like a device that is missing.
+            tracing::info!(resource = %m.slot.name, "closing the old instance first: it holds its device exclusively");
+            old.close().await;
+        }
         let serving = m.slot.has_instance().await;
         if !serving && m.slot.status().state != State::Unhealthy {
             m.slot.set_state(State::Configuring, None);
