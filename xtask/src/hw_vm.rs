@@ -318,7 +318,10 @@ fn fetch_kernel(apt: &Apt, dirs: &Dirs) -> Result<Kernel> {
     };
     let done = kernel.root.join(".unpacked");
     if done.exists() {
-        eprintln!("hw-vm-test: kernel {} ({}) already unpacked", kernel.abi, kernel.version);
+        eprintln!(
+            "hw-vm-test: kernel {} ({}) already unpacked",
+            kernel.abi, kernel.version
+        );
         return Ok(kernel);
     }
     // e.g. 6.1: linux-kbuild-6.1 and linux-source-6.1.
@@ -371,9 +374,13 @@ fn fetch_kernel(apt: &Apt, dirs: &Dirs) -> Result<Kernel> {
         if package.starts_with("linux-source-") {
             // Three files out of the 140 MB source tarball.
             let tarball = format!("./usr/src/linux-source-{series}.tar.xz");
-            let inner = ["drivers/gpio/gpio-sim.c", "drivers/gpio/gpiolib.h", "kernel/irq/irq_sim.c"]
-                .map(|f| format!("linux-source-{series}/{f}"))
-                .join(" ");
+            let inner = [
+                "drivers/gpio/gpio-sim.c",
+                "drivers/gpio/gpiolib.h",
+                "kernel/irq/irq_sim.c",
+            ]
+            .map(|f| format!("linux-source-{series}/{f}"))
+            .join(" ");
             let script = format!(
                 "set -euo pipefail; dpkg --fsys-tarfile '{}' | tar -xO '{tarball}' | tar -xJ -C '{}' --strip-components=1 {inner}",
                 deb.display(),
@@ -509,7 +516,10 @@ fn test_binaries(root: &Path) -> Result<Vec<(PathBuf, &'static str)>> {
         }
     }
     Ok(vec![
-        (host_lib.context("cargo built no test binary for the host library")?, "kernel_"),
+        (
+            host_lib.context("cargo built no test binary for the host library")?,
+            "kernel_",
+        ),
         (hw_vm.context("cargo built no hw_vm test binary")?, ""),
     ])
 }
@@ -524,7 +534,11 @@ fn module_order(kernel: &Kernel, extra: &Path, wanted: &[&str]) -> Result<Vec<Pa
             let path = entry?.path();
             if path.is_dir() {
                 stack.push(path);
-            } else if let Some(name) = path.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_suffix(".ko")) {
+            } else if let Some(name) = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.strip_suffix(".ko"))
+            {
                 index.insert(name.replace('-', "_"), path);
             }
         }
@@ -751,7 +765,10 @@ fn boot(kernel: &Kernel, initramfs: &Path, options: &Options) -> Result<()> {
     }
     let status = child.wait().context("waiting for qemu")?;
     let summary = summary.unwrap_or_else(|| "none".into());
-    eprintln!("\nhw-vm-test: VM test summary: {summary}; result: {}", result.as_deref().unwrap_or("none"));
+    eprintln!(
+        "\nhw-vm-test: VM test summary: {summary}; result: {}",
+        result.as_deref().unwrap_or("none")
+    );
     match result.as_deref() {
         Some("PASS") if status.success() => Ok(()),
         Some("PASS") => bail!("the VM passed, but QEMU exited with {status}"),
