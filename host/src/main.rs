@@ -58,7 +58,8 @@ enum Command {
         /// The machine config (viam-server's JSON format).
         #[arg(long)]
         config: PathBuf,
-        /// Address to serve gRPC on (default: the config's network.bind_address, else 127.0.0.1:8080).
+        /// Address to serve gRPC on: `host:port` or `unix:PATH` (default: the
+        /// config's network.bind_address, else 127.0.0.1:8080).
         #[arg(long)]
         listen: Option<String>,
         /// The modules folder (default: the config's modules_dir, else `modules` beside the config).
