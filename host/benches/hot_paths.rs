@@ -13,10 +13,9 @@
 //! `cargo xtask bench`); without it they are skipped.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use prost_types::value::Kind;
 use prost_types::{Struct, Value as PbValue};
 
@@ -51,7 +50,7 @@ fn bench_values(c: &mut Criterion) {
     });
     let readings = three_readings();
     g.bench_function("three readings to protobuf", |b| {
-        b.iter(|| values::nodes_to_fields(std::hint::black_box(&readings)))
+        b.iter_batched(|| readings.clone(), values::nodes_to_fields, BatchSize::SmallInput)
     });
     let command = Struct {
         fields: [
@@ -71,7 +70,7 @@ fn bench_values(c: &mut Criterion) {
         .into(),
     };
     g.bench_function("DoCommand struct round trip", |b| {
-        b.iter(|| values::nodes_to_struct(&values::struct_to_nodes(Some(std::hint::black_box(&command)))))
+        b.iter(|| values::nodes_to_struct(values::struct_to_nodes(Some(std::hint::black_box(&command)))))
     });
     g.finish();
 }
