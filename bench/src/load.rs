@@ -99,6 +99,9 @@ pub struct LoadResult {
     /// The server's utime + stime over the window, per call.
     pub server_cpu_us_per_call: Option<f64>,
     pub client_cpu_us_per_call: f64,
+    /// Cores the rest of the machine kept busy during the window: all busy
+    /// CPU time less the server's and the load generator's, over the window.
+    pub other_load_cores: Option<f64>,
 }
 
 /// Entry point of `armature-bench load`.
@@ -177,10 +180,11 @@ async fn run(spec: LoadSpec) -> anyhow::Result<LoadResult> {
 
     let cpu = |pid: Option<u32>| pid.map(bench::procfs::cpu_time).transpose();
     let me = Some(std::process::id());
+    let busy = || bench::procfs::machine_busy().ok();
     tokio::time::sleep_until((start + spec.warmup).into()).await;
-    let (t_a, server_a, self_a) = (Instant::now(), cpu(spec.server_pid)?, cpu(me)?);
+    let (t_a, server_a, self_a, busy_a) = (Instant::now(), cpu(spec.server_pid)?, cpu(me)?, busy());
     tokio::time::sleep_until(end.into()).await;
-    let (t_b, server_b, self_b) = (Instant::now(), cpu(spec.server_pid)?, cpu(me)?);
+    let (t_b, server_b, self_b, busy_b) = (Instant::now(), cpu(spec.server_pid)?, cpu(me)?, busy());
 
     let mut latencies = Vec::new();
     let (mut errors, mut first_error) = (0, None);
@@ -203,6 +207,14 @@ async fn run(spec: LoadSpec) -> anyhow::Result<LoadResult> {
         (Some(a), Some(b)) => Some(b.saturating_sub(a)),
         _ => None,
     };
+    let server = diff(server_a, server_b);
+    let client = diff(self_a, self_b);
+    let other_load_cores = match (diff(busy_a, busy_b), server, client) {
+        (Some(all), Some(server), Some(client)) => {
+            Some(all.saturating_sub(server).saturating_sub(client).as_secs_f64() / seconds)
+        }
+        _ => None,
+    };
     Ok(LoadResult {
         clients: spec.clients,
         calls,
@@ -213,8 +225,9 @@ async fn run(spec: LoadSpec) -> anyhow::Result<LoadResult> {
         p50_us: quantile(&latencies, 0.50),
         p99_us: quantile(&latencies, 0.99),
         max_us: latencies.last().copied().unwrap_or(f64::NAN),
-        server_cpu_us_per_call: diff(server_a, server_b).map(per_call),
-        client_cpu_us_per_call: diff(self_a, self_b).map(per_call).unwrap_or(f64::NAN),
+        server_cpu_us_per_call: server.map(per_call),
+        client_cpu_us_per_call: client.map(per_call).unwrap_or(f64::NAN),
+        other_load_cores,
     })
 }
 

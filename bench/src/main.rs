@@ -77,7 +77,7 @@ impl Ctx {
             warm_cache: work.join("cache-warm"),
             work,
             sockets: tempfile::Builder::new().prefix("armbench").tempdir()?,
-            runs: if quick { 2 } else { 5 },
+            runs: if quick { 2 } else { 7 },
             warmup: Duration::from_millis(if quick { 100 } else { 200 }),
             window: Duration::from_millis(if quick { 300 } else { 1000 }),
             quick,

@@ -31,6 +31,26 @@ pub fn cpu_time(pid: u32) -> anyhow::Result<Duration> {
     Ok(Duration::from_nanos(ticks * 1_000_000_000 / ticks_per_second()))
 }
 
+/// CPU time the whole machine has spent busy (all cores, every process):
+/// everything in /proc/stat's `cpu` line but idle and iowait.
+pub fn machine_busy() -> anyhow::Result<Duration> {
+    let stat = std::fs::read_to_string("/proc/stat").context("reading /proc/stat")?;
+    let line = stat
+        .lines()
+        .find(|l| l.starts_with("cpu "))
+        .context("no cpu line in /proc/stat")?;
+    let ticks: Vec<u64> = line.split_whitespace().skip(1).filter_map(|v| v.parse().ok()).collect();
+    anyhow::ensure!(ticks.len() >= 5, "short cpu line in /proc/stat");
+    // user nice system idle iowait irq softirq steal ...: leave out idle (3) and iowait (4).
+    let busy: u64 = ticks
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != 3 && *i != 4)
+        .map(|(_, t)| t)
+        .sum();
+    Ok(Duration::from_nanos(busy * 1_000_000_000 / ticks_per_second()))
+}
+
 /// Resident set size in bytes.
 pub fn rss_bytes(pid: u32) -> anyhow::Result<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
@@ -78,5 +98,6 @@ mod tests {
             std::hint::black_box(0u64);
         }
         assert!(cpu_time(me).unwrap() >= before);
+        assert!(machine_busy().unwrap() > Duration::ZERO);
     }
 }

@@ -156,6 +156,15 @@ fn rows(results: &Results) -> Vec<Row> {
     let f = |s, c, m: &dyn Fn(&LoadResult) -> Option<f64>, unit| figure(results, s, c, m, unit);
     let mut rows = Vec::new();
 
+    // What else ran on the machine meanwhile: every figure below shares the
+    // cores with it.
+    let other: Vec<f64> = results.values().flatten().filter_map(|r| r.other_load_cores).collect();
+    rows.push(Row::new(
+        "0 machine",
+        "other processes' load during the timed windows",
+        Figure::of(&other, "cores"),
+    ));
+
     // 1: sequential.
     let s1 = "1 sequential";
     for (a, fl, t) in [(ArmatureTcp, FloorTcp, "TCP"), (ArmatureUnix, FloorUnix, "unix")] {
