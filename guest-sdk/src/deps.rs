@@ -1,7 +1,7 @@
 //! Handles to the resources this one depends on.
 
 use crate::bindings::armature::module::deps as wit;
-use crate::value::{Map, map_from_nodes, map_to_nodes};
+use crate::value::{Map, map_from_owned_nodes, map_to_nodes};
 use crate::{Error, Result};
 
 /// One dependency, resolved by the host. Calls go through the host to the
@@ -32,14 +32,21 @@ impl Dependency {
 
     /// GetReadings on a sensor or movement sensor.
     pub fn get_readings(&self, extra: &Map) -> Result<Map> {
-        let nodes = self.handle.get_readings(&map_to_nodes(extra)).map_err(Error::from)?;
-        Ok(map_from_nodes(&nodes))
+        // No extra goes as the empty tree (null), which the host lowers into
+        // the other guest with one allocation fewer than an empty map.
+        let extra = if extra.is_empty() {
+            Vec::new()
+        } else {
+            map_to_nodes(extra)
+        };
+        let nodes = self.handle.get_readings(&extra).map_err(Error::from)?;
+        Ok(map_from_owned_nodes(nodes))
     }
 
     /// DoCommand on any resource.
     pub fn do_command(&self, command: &Map) -> Result<Map> {
         let nodes = self.handle.do_command(&map_to_nodes(command)).map_err(Error::from)?;
-        Ok(map_from_nodes(&nodes))
+        Ok(map_from_owned_nodes(nodes))
     }
 }
 

@@ -12,7 +12,7 @@ use crate::bindings::exports::armature::module::{
 };
 use crate::config::{Config, Dependencies};
 use crate::deps::Deps;
-use crate::value::{Map, map_from_nodes, map_to_nodes};
+use crate::value::{Map, map_from_nodes, map_into_nodes};
 use crate::{Error, Result};
 
 /// The lifecycle part of a model, callable without knowing its type.
@@ -193,7 +193,7 @@ impl model::GuestInstance for InstanceBox {
             .borrow_mut()
             .lifecycle()
             .do_command(map_from_nodes(&command))?;
-        Ok(map_to_nodes(&out))
+        Ok(map_into_nodes(out))
     }
 
     fn get_geometries(&self, extra: Value) -> Result<Vec<Geometry>, WitError> {
@@ -263,7 +263,7 @@ macro_rules! dispatch {
 
 impl<M: Module> sensor::Guest for M {
     fn get_readings(res: sensor::InstanceBorrow<'_>, extra: Value) -> Result<Value, WitError> {
-        dispatch!(res, Sensor(s) => s.get_readings(&map_from_nodes(&extra)).map(|m| map_to_nodes(&m)))
+        dispatch!(res, Sensor(s) => s.get_readings(&map_from_nodes(&extra)).map(map_into_nodes))
     }
 }
 
@@ -293,7 +293,7 @@ impl<M: Module> movement_sensor::Guest for M {
         dispatch!(r, MovementSensor(m) => m.get_accuracy(&map_from_nodes(&extra)))
     }
     fn get_readings(r: model::InstanceBorrow<'_>, extra: Value) -> Result<Value, WitError> {
-        dispatch!(r, MovementSensor(m) => m.get_readings(&map_from_nodes(&extra)).map(|m| map_to_nodes(&m)))
+        dispatch!(r, MovementSensor(m) => m.get_readings(&map_from_nodes(&extra)).map(map_into_nodes))
     }
 }
 

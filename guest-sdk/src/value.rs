@@ -56,6 +56,37 @@ fn push_object(map: &Map, nodes: &mut Nodes) -> u32 {
     index
 }
 
+/// Like [`map_to_nodes`], but takes the map apart: its strings move into
+/// the nodes instead of being copied (what a model returns is not used again).
+pub fn map_into_nodes(map: Map) -> Nodes {
+    let mut nodes = Vec::with_capacity(1 + map.len());
+    push_object_owned(map, &mut nodes);
+    nodes
+}
+
+fn push_owned(value: Json, nodes: &mut Nodes) -> u32 {
+    let index = nodes.len() as u32;
+    match value {
+        Json::String(s) => nodes.push(Node::Text(s)),
+        Json::Array(items) => {
+            nodes.push(Node::Array(Vec::new()));
+            let children: Vec<u32> = items.into_iter().map(|item| push_owned(item, nodes)).collect();
+            nodes[index as usize] = Node::Array(children);
+        }
+        Json::Object(map) => return push_object_owned(map, nodes),
+        scalar => return push(&scalar, nodes),
+    }
+    index
+}
+
+fn push_object_owned(map: Map, nodes: &mut Nodes) -> u32 {
+    let index = nodes.len() as u32;
+    nodes.push(Node::Object(Vec::new()));
+    let children: Vec<(String, u32)> = map.into_iter().map(|(k, v)| (k, push_owned(v, nodes))).collect();
+    nodes[index as usize] = Node::Object(children);
+    index
+}
+
 /// Reads WIT nodes back into JSON. Malformed trees (a child index that does
 /// not point forward) read as `null` at that place rather than failing.
 pub fn from_nodes(nodes: &[Node]) -> Json {
@@ -70,6 +101,39 @@ pub fn map_from_nodes(nodes: &[Node]) -> Map {
     match from_nodes(nodes) {
         Json::Object(map) => map,
         _ => Map::new(),
+    }
+}
+
+/// Like [`map_from_nodes`], but takes the nodes apart: strings move instead
+/// of being copied. A node read twice (a malformed tree) reads as `null` the
+/// second time.
+pub fn map_from_owned_nodes(mut nodes: Nodes) -> Map {
+    if nodes.is_empty() {
+        return Map::new();
+    }
+    match take(&mut nodes, 0) {
+        Json::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
+fn take(nodes: &mut Nodes, index: usize) -> Json {
+    let node = std::mem::replace(&mut nodes[index], Node::Null);
+    let mut child = |c: u32| {
+        let c = c as usize;
+        if c > index && c < nodes.len() {
+            take(nodes, c)
+        } else {
+            Json::Null
+        }
+    };
+    match node {
+        Node::Null => Json::Null,
+        Node::Boolean(b) => Json::Bool(b),
+        Node::Number(n) => number(n),
+        Node::Text(s) => Json::String(s),
+        Node::Array(children) => Json::Array(children.into_iter().map(&mut child).collect()),
+        Node::Object(fields) => Json::Object(fields.into_iter().map(|(k, c)| (k, child(c))).collect()),
     }
 }
 
@@ -124,6 +188,16 @@ mod tests {
         let nodes = map_to_nodes(&m);
         assert_eq!(nodes.len(), 3);
         assert_eq!(map_from_nodes(&nodes), m);
+    }
+
+    #[test]
+    fn owning_conversions_match_the_borrowing_ones() {
+        let v = json!({"a": 1.5, "b": [true, null, "x", {"c": []}], "d": {}, "n": 200});
+        let m = v.as_object().unwrap().clone();
+        let nodes = map_into_nodes(m.clone());
+        assert_eq!(from_nodes(&nodes), from_nodes(&map_to_nodes(&m)));
+        assert_eq!(map_from_owned_nodes(nodes), m);
+        assert_eq!(map_from_owned_nodes(Vec::new()), Map::new());
     }
 
     #[test]

@@ -16,6 +16,7 @@ use armature::resources::reload;
 use armature::resources::sessions::Sessions;
 use armature::runtime::cache::ComponentCache;
 use armature::runtime::component::Runtime;
+use armature::runtime::engine::Deadlines;
 
 #[derive(Parser)]
 #[command(
@@ -58,7 +59,8 @@ enum Command {
         /// The machine config (viam-server's JSON format).
         #[arg(long)]
         config: PathBuf,
-        /// Address to serve gRPC on (default: the config's network.bind_address, else 127.0.0.1:8080).
+        /// Address to serve gRPC on: `host:port` or `unix:PATH` (default: the
+        /// config's network.bind_address, else 127.0.0.1:8080).
         #[arg(long)]
         listen: Option<String>,
         /// The modules folder (default: the config's modules_dir, else `modules` beside the config).
@@ -73,6 +75,11 @@ enum Command {
         /// (SIGHUP and `armature reload` still apply them).
         #[arg(long)]
         no_watch: bool,
+        /// For measuring what isolation costs (`cargo xtask bench`) only:
+        /// compile guests without epoch interruption, so no call has a
+        /// deadline and a looping guest keeps its thread for good.
+        #[arg(long, hide = true)]
+        no_call_deadlines: bool,
     },
     /// Make the host running a config re-read it (sends it SIGHUP).
     Reload {
@@ -160,11 +167,17 @@ fn main() -> ExitCode {
                 cache,
                 state_dir,
                 no_watch,
+                no_call_deadlines,
             } => {
                 let state_dir = state_dir
                     .or_else(default_state_dir)
                     .context("no --state-dir and no home folder")?;
-                run(&config, listen, modules, cache.dir(), state_dir, !no_watch).await
+                let deadlines = if no_call_deadlines {
+                    Deadlines::Off
+                } else {
+                    Deadlines::On
+                };
+                run(&config, listen, modules, cache.dir(), state_dir, !no_watch, deadlines).await
             }
             Command::Reload { config } => {
                 let pid = reload::signal_running(&config)?;
@@ -205,6 +218,7 @@ async fn run(
     cache_dir: Option<PathBuf>,
     state_dir: PathBuf,
     watch: bool,
+    deadlines: Deadlines,
 ) -> anyhow::Result<ExitCode> {
     let (config, problems) = MachineConfig::load_lenient(config_path).map_err(|e| anyhow::anyhow!("{e}"))?;
     for p in &problems {
@@ -227,7 +241,10 @@ async fn run(
         None => None,
     };
     let (listener, local) = grpc::bind(&addr).await?;
-    let runtime = Runtime::new(cache_dir).context("starting the WebAssembly runtime")?;
+    let runtime = Runtime::with_deadlines(cache_dir, deadlines).context("starting the WebAssembly runtime")?;
+    if deadlines == Deadlines::Off {
+        tracing::warn!("--no-call-deadlines: guest calls have no deadline");
+    }
     let sessions = Sessions::new(config.heartbeat_window);
     let config_keys = config.api_keys.clone();
     let machine = Machine::start(runtime, config, modules, state_dir).await;

@@ -81,16 +81,16 @@ proptest! {
 
     #[test]
     fn guest_trees_never_panic_the_host(tree in nodes()) {
-        let _ = values::nodes_to_pb(&tree);
-        let _ = values::nodes_to_struct(&tree);
-        let _ = values::nodes_to_fields(&tree);
+        let _ = values::nodes_to_pb(tree.clone());
+        let _ = values::nodes_to_struct(tree.clone());
+        let _ = values::nodes_to_fields(tree);
     }
 
     #[test]
     fn json_objects_round_trip_through_nodes(value in json()) {
         if let serde_json::Value::Object(map) = value {
             let nodes = values::map_to_nodes(&map);
-            let back = values::nodes_to_struct(&nodes).expect("the host's own trees are well formed");
+            let back = values::nodes_to_struct(nodes).expect("the host's own trees are well formed");
             prop_assert_eq!(back, values::json_to_struct(&map));
         }
     }

@@ -1,4 +1,4 @@
-//! Project tasks: `cargo xtask build | demo | test | hw-vm-test`.
+//! Project tasks: `cargo xtask build | demo | test | hw-vm-test | bench`.
 //!
 //! Everything a task needs is installed by the task itself (the wasm32-wasip2
 //! target, a Python venv under `target/`, cargo-component under
@@ -14,6 +14,8 @@ mod hw_vm;
 const GUEST_TARGET: &str = "wasm32-wasip2";
 /// Python packages the client tests use. viam-sdk is the official client.
 const PYTHON_PACKAGES: &[&str] = &["viam-sdk", "pytest", "pillow"];
+/// The benchmark's baseline module: pinned, so that runs compare.
+const BENCH_PYTHON_PACKAGES: &[&str] = &["viam-sdk==0.85.1"];
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -23,9 +25,10 @@ fn main() -> Result<()> {
         Some("demo") => demo(&root),
         Some("test") => test(&root, &args[1..]),
         Some("hw-vm-test") => hw_vm::hw_vm_test(&root, &hw_vm::Options::parse(&args[1..])?),
+        Some("bench") => bench(&root, &args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <task>\n\n  build   host (release) + every example and test guest → target/modules, target/test-modules\n  demo    build, then run examples/machines/demo.json on 127.0.0.1:8080\n  test    build, then every Rust and Python test, then hw-vm-test when the machine can\n  hw-vm-test [--inject-failure]\n          the Linux GPIO and V4L2 backends against gpio-sim and vivid, in a QEMU VM"
+                "usage: cargo xtask <task>\n\n  build   host (release) + every example and test guest → target/modules, target/test-modules\n  demo    build, then run examples/machines/demo.json on 127.0.0.1:8080\n  test    build, then every Rust and Python test, then hw-vm-test when the machine can\n  hw-vm-test [--inject-failure]\n          the Linux GPIO and V4L2 backends against gpio-sim and vivid, in a QEMU VM\n  bench   build, then measure Armature against a bare tonic server and a Python Viam module\n          (table on stdout and in target/bench/results.json; --quick for a short run)"
             );
             bail!("unknown task {:?}", args.first())
         }
@@ -235,19 +238,20 @@ fn demo(root: &Path) -> Result<()> {
 
 /// A venv under target/ with the client test packages.
 fn python_venv(root: &Path) -> Result<PathBuf> {
-    let venv = root.join("target/venv");
-    let python = venv.join("bin/python");
+    venv(&root.join("target/venv"), "import viam, pytest, PIL", PYTHON_PACKAGES)
+}
+
+/// A venv at `dir` where `check` runs, installing `packages` if it does not.
+fn venv(dir: &Path, check: &str, packages: &[&str]) -> Result<PathBuf> {
+    let python = dir.join("bin/python");
     if !python.exists() {
-        run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+        run(Command::new("python3").args(["-m", "venv"]).arg(dir))?;
     }
-    let have = Command::new(&python)
-        .args(["-c", "import viam, pytest, PIL"])
-        .status()?
-        .success();
+    let have = Command::new(&python).args(["-c", check]).status()?.success();
     if !have {
         run(Command::new(&python)
             .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
-            .args(PYTHON_PACKAGES))?;
+            .args(packages))?;
     }
     Ok(python)
 }
@@ -311,4 +315,26 @@ fn test(root: &Path, extra: &[String]) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// Builds what the benchmark runs — the host, the bench guest, the versioned
+/// fixture, the floor server and load generator, the Python module's venv —
+/// then runs every scenario (`bench/src/main.rs`).
+fn bench(root: &Path, extra: &[String]) -> Result<()> {
+    build(root)?;
+    build_guests(
+        root,
+        &guest_crates(&root.join("bench"))?,
+        &root.join("target/bench/modules"),
+    )?;
+    run(cargo()
+        .current_dir(root)
+        .args(["build", "--release", "-p", "armature-bench"]))?;
+    let check = "import viam, sys; sys.exit(viam.__version__ != '0.85.1')";
+    venv(&root.join("target/bench/venv"), check, BENCH_PYTHON_PACKAGES)?;
+    run(Command::new(root.join("target/release/armature-bench"))
+        .current_dir(root)
+        .arg("--root")
+        .arg(root)
+        .args(extra))
 }

@@ -24,7 +24,7 @@ pub async fn get_readings(
         )
         .await?;
     let nodes = reply.into_value().map_err(mismatch)?;
-    let readings = values::nodes_to_fields(&nodes).map_err(|e| from_tree_error(&r.name, e))?;
+    let readings = values::nodes_to_fields(nodes).map_err(|e| from_tree_error(&r.name, e))?;
     Ok(Response::new(common::GetReadingsResponse { readings }))
 }
 
@@ -42,7 +42,7 @@ pub async fn do_command(
         )
         .await?;
     let nodes = reply.into_value().map_err(mismatch)?;
-    let result = values::nodes_to_struct(&nodes).map_err(|e| from_tree_error(&r.name, e))?;
+    let result = values::nodes_to_struct(nodes).map_err(|e| from_tree_error(&r.name, e))?;
     Ok(Response::new(common::DoCommandResponse { result: Some(result) }))
 }
 

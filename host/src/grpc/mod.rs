@@ -8,6 +8,7 @@ pub mod camera;
 pub mod common;
 pub mod encoder;
 pub mod generic;
+pub mod listen;
 pub mod motion;
 pub mod motor;
 pub mod movement_sensor;
@@ -17,12 +18,11 @@ pub mod sensor;
 pub mod servo;
 pub mod status;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
-use tokio::net::TcpListener;
-use tokio_stream::wrappers::TcpListenerStream;
+use tokio_stream::wrappers::UnixListenerStream;
+use tonic::transport::server::TcpIncoming;
 use tonic::{Request, Status};
 
 use crate::resources::api::ApiKind;
@@ -30,6 +30,8 @@ use crate::resources::call::{Call, Reply};
 use crate::resources::machine::Machine;
 use crate::resources::sessions::Sessions;
 use crate::resources::slot::ResourceSlot;
+
+pub use listen::Listener;
 
 /// Code generated from `proto/` by build.rs.
 pub mod proto {
@@ -117,7 +119,7 @@ impl Host {
 /// Serves every service on `listener` until `shutdown` fires.
 pub async fn serve(
     host: Host,
-    listener: TcpListener,
+    listener: Listener,
     tls: Option<tonic::transport::Identity>,
     shutdown: impl std::future::Future<Output = ()> + Send,
 ) -> anyhow::Result<()> {
@@ -127,10 +129,23 @@ pub async fn serve(
             .tls_config(tonic::transport::ServerTlsConfig::new().identity(identity))
             .context("configuring TLS")?;
     }
-    server
-        .add_routes(routes(&host)?)
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
-        .await?;
+    let router = server.add_routes(routes(&host)?);
+    match listener {
+        // Given a listener, tonic leaves Nagle's algorithm on; its own
+        // `serve` turns it off (small request/response messages should not
+        // wait to be coalesced), and so do we.
+        Listener::Tcp(l) => {
+            let incoming = TcpIncoming::from(l).with_nodelay(Some(true));
+            router.serve_with_incoming_shutdown(incoming, shutdown).await?;
+        }
+        Listener::Unix { listener, path } => {
+            let served = router
+                .serve_with_incoming_shutdown(UnixListenerStream::new(listener), shutdown)
+                .await;
+            let _ = std::fs::remove_file(&path);
+            served?;
+        }
+    }
     Ok(())
 }
 
@@ -200,11 +215,7 @@ pub fn routes(host: &Host) -> anyhow::Result<tonic::service::Routes> {
     Ok(routes.routes())
 }
 
-/// Binds a TCP listener, accepting `localhost:8080`-style addresses.
-pub async fn bind(addr: &str) -> anyhow::Result<(TcpListener, SocketAddr)> {
-    let listener = TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("listening on {addr}"))?;
-    let local = listener.local_addr()?;
-    Ok((listener, local))
+/// Binds a TCP address (`localhost:8080`) or a Unix socket (`unix:PATH`).
+pub async fn bind(addr: &str) -> anyhow::Result<(Listener, String)> {
+    Listener::bind(addr).await
 }

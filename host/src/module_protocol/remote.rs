@@ -48,7 +48,7 @@ impl RemoteResource for ParentResource {
                 Call::DoCommand(command) => {
                     let request = common::DoCommandRequest {
                         name: short,
-                        command: Some(to_struct(&name, &command)?),
+                        command: Some(to_struct(&name, command)?),
                     };
                     parent
                         .unary::<_, common::DoCommandResponse>(&service, "DoCommand", request, REMOTE_CALL_TIMEOUT)
@@ -58,7 +58,7 @@ impl RemoteResource for ParentResource {
                 Call::GetReadings(extra) => {
                     let request = common::GetReadingsRequest {
                         name: short,
-                        extra: Some(to_struct(&name, &extra)?),
+                        extra: Some(to_struct(&name, extra)?),
                     };
                     parent
                         .unary::<_, common::GetReadingsResponse>(&service, "GetReadings", request, REMOTE_CALL_TIMEOUT)
@@ -82,7 +82,7 @@ impl RemoteResource for ParentResource {
     }
 }
 
-fn to_struct(name: &ResourceName, v: &Value) -> Result<prost_types::Struct, CallError> {
+fn to_struct(name: &ResourceName, v: Value) -> Result<prost_types::Struct, CallError> {
     values::nodes_to_struct(v).map_err(|e| CallError::invalid_argument(format!("call on {name}: {e}")))
 }
 

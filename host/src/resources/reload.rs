@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use notify_debouncer_mini::notify::RecursiveMode;
-use notify_debouncer_mini::{DebounceEventResult, new_debouncer};
+use notify_debouncer_mini::notify::event::{AccessKind, AccessMode};
+use notify_debouncer_mini::notify::{self, Event, EventHandler, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
+use notify_debouncer_mini::{Config, DebounceEventResult, new_debouncer_opt};
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 
@@ -53,7 +54,7 @@ pub fn watch(
     let (tx, mut rx) = mpsc::unbounded_channel();
     let config_name = config.file_name().map(|n| n.to_os_string());
     let modules = modules_dir.clone();
-    let mut debouncer = new_debouncer(DEBOUNCE, move |events: DebounceEventResult| {
+    let handler = move |events: DebounceEventResult| {
         let Ok(events) = events else { return };
         let relevant = events.iter().any(|e| {
             (e.path.file_name().map(|n| n.to_os_string()) == config_name && e.path.parent().is_some())
@@ -62,7 +63,8 @@ pub fn watch(
         if relevant {
             let _ = tx.send(Trigger::FileChanged);
         }
-    })?;
+    };
+    let mut debouncer = new_debouncer_opt::<_, ChangesOnly>(Config::default().with_timeout(DEBOUNCE), handler)?;
     let config_dir = config
         .parent()
         .map(Path::to_path_buf)
@@ -84,6 +86,48 @@ pub fn watch(
         }
     });
     Ok(debouncer)
+}
+
+/// The platform watcher, passing on changes only. inotify also reports a
+/// file being opened or read, and a reload opens the config and every
+/// module: those events would trigger the next reload, and so on, once per
+/// DEBOUNCE for good (seen: a host re-reading and re-hashing its modules
+/// every 300 ms after the first change). A close after writing is a change.
+struct ChangesOnly(RecommendedWatcher);
+
+fn is_change(kind: &EventKind) -> bool {
+    match kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Access(_) => false,
+        _ => true,
+    }
+}
+
+impl Watcher for ChangesOnly {
+    fn new<F: EventHandler>(mut handler: F, config: notify::Config) -> notify::Result<Self> {
+        let filter = move |event: notify::Result<Event>| {
+            if event.as_ref().map_or(true, |e| is_change(&e.kind)) {
+                handler.handle_event(event);
+            }
+        };
+        RecommendedWatcher::new(filter, config).map(Self)
+    }
+
+    fn watch(&mut self, path: &Path, recursive_mode: RecursiveMode) -> notify::Result<()> {
+        self.0.watch(path, recursive_mode)
+    }
+
+    fn unwatch(&mut self, path: &Path) -> notify::Result<()> {
+        self.0.unwatch(path)
+    }
+
+    fn configure(&mut self, option: notify::Config) -> notify::Result<bool> {
+        self.0.configure(option)
+    }
+
+    fn kind() -> notify::WatcherKind {
+        RecommendedWatcher::kind()
+    }
 }
 
 /// Where `armature run --config FILE` writes its pid, so that
@@ -112,4 +156,33 @@ pub fn signal_running(config: &Path) -> anyhow::Result<u32> {
         anyhow::bail!("signalling pid {pid}: {}", std::io::Error::last_os_error());
     }
     Ok(pid as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reading_a_watched_file_is_not_a_change_but_writing_one_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("m.wasm");
+        std::fs::write(&file, b"v1").unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let mut watcher = ChangesOnly::new(
+            move |e: notify::Result<Event>| drop(tx.send(e)),
+            notify::Config::default(),
+        )
+        .unwrap();
+        watcher.watch(dir.path(), RecursiveMode::NonRecursive).unwrap();
+
+        std::fs::read(&file).unwrap();
+        let quiet = Duration::from_millis(200);
+        assert!(rx.recv_timeout(quiet).is_err(), "a read was reported as a change");
+
+        std::fs::write(&file, b"v2").unwrap();
+        assert!(
+            rx.recv_timeout(Duration::from_secs(5)).is_ok(),
+            "a write was not reported"
+        );
+    }
 }

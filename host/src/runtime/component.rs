@@ -11,7 +11,7 @@ use wasmtime::component::{Component, HasSelf, Linker};
 use crate::config::{Api, ModelName};
 use crate::runtime::bindings::{self, ModulePre};
 use crate::runtime::cache::{CacheOutcome, ComponentCache, digest};
-use crate::runtime::engine::{build_engine, spawn_epoch_ticker};
+use crate::runtime::engine::{Deadlines, build_engine, spawn_epoch_ticker};
 use crate::runtime::limits::Limits;
 use crate::runtime::sandbox::{Grants, Sandbox, SandboxState};
 
@@ -88,8 +88,17 @@ pub struct Runtime {
 
 impl Runtime {
     pub fn new(cache_dir: Option<PathBuf>) -> anyhow::Result<Arc<Self>> {
-        let engine = build_engine()?;
-        spawn_epoch_ticker(&engine);
+        Self::with_deadlines(cache_dir, Deadlines::On)
+    }
+
+    /// A runtime whose guest calls have deadlines or not (see [`Deadlines`]).
+    /// The compile cache keys on the engine's settings, so the two never
+    /// share an artifact.
+    pub fn with_deadlines(cache_dir: Option<PathBuf>, deadlines: Deadlines) -> anyhow::Result<Arc<Self>> {
+        let engine = build_engine(deadlines)?;
+        if deadlines == Deadlines::On {
+            spawn_epoch_ticker(&engine);
+        }
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         bindings::Module::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;

@@ -9,13 +9,21 @@ use wasmtime::{Config, Engine};
 /// how often a long-running guest yields its thread to other work.
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 
+/// Whether guest calls have deadlines. Always on in service; off only to
+/// measure what the checks cost (`armature run --no-call-deadlines`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deadlines {
+    On,
+    Off,
+}
+
 /// Builds the engine every sandbox shares.
-pub fn build_engine() -> wasmtime::Result<Engine> {
+pub fn build_engine(deadlines: Deadlines) -> wasmtime::Result<Engine> {
     let mut config = Config::new();
     config
         .wasm_component_model(true)
         // Deadlines: cheap checks at loop heads, advanced by `spawn_epoch_ticker`.
-        .epoch_interruption(true)
+        .epoch_interruption(deadlines == Deadlines::On)
         // The component-model-async machinery costs about 3x on every plain
         // call (measured: 565 ns vs 986 ns for get-readings); no guest of
         // ours uses WASIp3 or async lifts.
