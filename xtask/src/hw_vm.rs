@@ -477,18 +477,9 @@ fn patch_irq_sim(text: &str) -> Result<String> {
 fn test_binaries(root: &Path) -> Result<Vec<(PathBuf, &'static str)>> {
     let out = cargo()
         .current_dir(root)
-        .args([
-            "test",
-            "--release",
-            "-p",
-            "armature-host",
-            "-p",
-            "armature-guest",
-            "-p",
-            "armature-tests",
-            "--no-run",
-            "--message-format=json-render-diagnostics",
-        ])
+        .args(["test", "--release"])
+        .args(super::test_package_args())
+        .args(["--no-run", "--message-format=json-render-diagnostics"])
         .stderr(Stdio::inherit())
         .output()
         .context("cargo test --no-run")?;

@@ -12,6 +12,14 @@ use anyhow::{Context, Result, bail};
 mod hw_vm;
 
 const GUEST_TARGET: &str = "wasm32-wasip2";
+/// The packages whose tests `cargo xtask test` runs; the hardware VM takes
+/// its test binaries from the same build, so the lists must not drift.
+const TEST_PACKAGES: &[&str] = &["armature-host", "armature-guest", "armature-tests"];
+
+/// `-p <package>` for each of [`TEST_PACKAGES`].
+fn test_package_args() -> Vec<&'static str> {
+    TEST_PACKAGES.iter().flat_map(|p| ["-p", p]).collect()
+}
 /// Python packages the client tests use. viam-sdk is the official client.
 const PYTHON_PACKAGES: &[&str] = &["viam-sdk", "pytest", "pillow"];
 /// The benchmark's baseline module: pinned, so that runs compare.
@@ -281,16 +289,8 @@ fn test(root: &Path, extra: &[String]) -> Result<()> {
     let mut cargo_test = cargo();
     cargo_test
         .current_dir(root)
-        .args([
-            "test",
-            "--release",
-            "-p",
-            "armature-host",
-            "-p",
-            "armature-guest",
-            "-p",
-            "armature-tests",
-        ])
+        .args(["test", "--release"])
+        .args(test_package_args())
         .env("ARMATURE_CARGO_COMPONENT", &component)
         .args(extra);
     run(&mut cargo_test)?;
