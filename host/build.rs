@@ -1,6 +1,12 @@
 //! Compiles the Viam wire protocol (`proto/`) with protox, a pure-Rust
 //! protobuf compiler, so building needs no `protoc` on the machine. The same
 //! descriptor set feeds tonic's code generator and server reflection.
+//!
+//! Then builds the control panel (`../panel`, see `panel_build.rs`) for
+//! embedding.
+
+#[path = "panel_build.rs"]
+mod panel_build;
 
 use std::path::{Path, PathBuf};
 
@@ -33,5 +39,7 @@ fn main() -> anyhow::Result<()> {
         .generate_default_stubs(true)
         .include_file("protos.rs")
         .compile_fds(fds)?;
+
+    panel_build::embed(&out)?;
     Ok(())
 }

@@ -11,6 +11,8 @@ pub mod config;
 pub mod grpc;
 pub mod hardware;
 pub mod module_protocol;
+pub mod observability;
 pub mod resources;
 pub mod runtime;
 pub mod values;
+pub mod web;

@@ -143,10 +143,17 @@ fn main() -> ExitCode {
             std::env::var("VIAM_MODULE_NAME").unwrap_or_else(|_| "armature".into()),
         )),
         _ => {
-            tracing_subscriber::fmt()
-                .with_env_filter(tracing_subscriber::EnvFilter::try_new(&cli.log).unwrap_or_else(|_| "info".into()))
+            use tracing_subscriber::layer::SubscriberExt;
+            use tracing_subscriber::util::SubscriberInitExt;
+            let filter = tracing_subscriber::EnvFilter::try_new(&cli.log).unwrap_or_else(|_| "info".into());
+            let stderr = tracing_subscriber::fmt::layer()
                 .with_writer(std::io::stderr)
-                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+            tracing_subscriber::registry()
+                .with(filter)
+                .with(stderr)
+                // The panel's log view.
+                .with(armature::observability::log_buffer::BufferLayer)
                 .init();
             None
         }
@@ -241,6 +248,7 @@ async fn run(
         None => None,
     };
     let (listener, local) = grpc::bind(&addr).await?;
+    let panel = matches!(listener, grpc::Listener::Tcp(_)) && config.panel_on(listener.is_loopback());
     let runtime = Runtime::with_deadlines(cache_dir, deadlines).context("starting the WebAssembly runtime")?;
     if deadlines == Deadlines::Off {
         tracing::warn!("--no-call-deadlines: guest calls have no deadline");
@@ -296,7 +304,13 @@ async fn run(
             _ = shutdown.notified() => {}
         }
     };
-    let served = grpc::serve(host, listener, tls, stop).await;
+    if panel {
+        let port = local.rsplit_once(':').map_or("8080", |(_, p)| p);
+        // `localhost`, not the IP: the TypeScript SDK dials only hosts
+        // containing "local".
+        tracing::info!("control panel: http://localhost:{port}/");
+    }
+    let served = grpc::serve(host, listener, tls, panel, stop).await;
     let _ = std::fs::remove_file(&pid_file);
     served?;
     machine.shutdown().await;

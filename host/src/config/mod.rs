@@ -143,9 +143,20 @@ pub struct MachineConfig {
     /// API keys from `auth.handlers` entries of type `api-key`: key id → key.
     /// Empty means the server runs unauthenticated.
     pub api_keys: BTreeMap<String, String>,
+    /// `panel`: serve the control panel at `/`. Unset means on when the
+    /// machine listens on loopback only (see [`MachineConfig::panel_on`]).
+    pub panel: Option<bool>,
 }
 
 impl MachineConfig {
+    /// Whether to serve the control panel, given whether the machine
+    /// listens on loopback only: as configured, else only on loopback — the
+    /// panel can drive every actuator, so it is never exposed to a network
+    /// unless the config asks for it.
+    pub fn panel_on(&self, loopback: bool) -> bool {
+        self.panel.unwrap_or(loopback)
+    }
+
     /// Reads and parses a config file.
     pub fn load(path: &Path) -> Result<Self, ConfigErrors> {
         let text = read(path)?;
@@ -321,6 +332,14 @@ impl Parser {
             }
         };
         let api_keys = self.api_keys(top.get("auth"));
+        let panel = match top.get("panel") {
+            None | Some(Value::Null) => None,
+            Some(Value::Bool(b)) => Some(*b),
+            Some(_) => {
+                self.error("", "panel", "must be true or false");
+                None
+            }
+        };
         let revision = match top.get("revision").and_then(Value::as_str) {
             Some(r) => r.to_string(),
             None => hex::encode(&Sha256::digest(text.as_bytes())[..6]),
@@ -336,6 +355,7 @@ impl Parser {
             revision,
             limits,
             api_keys,
+            panel,
         })
     }
 

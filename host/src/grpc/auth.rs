@@ -53,6 +53,33 @@ impl Auth {
             .is_some_and(|(_, expiry)| *expiry > Instant::now())
     }
 
+    /// Whether a plain HTTP request (`/metrics`, the panel's JSON) with this
+    /// `Authorization` header may proceed: always when auth is off; else it
+    /// must carry `Basic base64(key-id:key)` or a valid `Bearer` token.
+    pub fn accepts_http(&self, authorization: Option<&str>) -> bool {
+        if !self.enabled() {
+            return true;
+        }
+        let Some(value) = authorization else { return false };
+        if let Some(token) = value.strip_prefix("Bearer ") {
+            return self.valid(token);
+        }
+        let Some(encoded) = value.strip_prefix("Basic ") else {
+            return false;
+        };
+        use base64::Engine as _;
+        let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(encoded.trim()) else {
+            return false;
+        };
+        let Ok(pair) = std::str::from_utf8(&decoded) else {
+            return false;
+        };
+        let Some((id, key)) = pair.split_once(':') else {
+            return false;
+        };
+        self.keys.get(id).is_some_and(|k| same(k, key))
+    }
+
     /// The check every guarded service runs before each call.
     pub fn check(self: &Arc<Self>) -> BearerCheck {
         BearerCheck(self.clone())
@@ -130,5 +157,21 @@ mod tests {
         assert!(auth.valid(&token));
         assert!(!auth.valid("nope"));
         assert!(same("abc", "abc") && !same("abc", "abd") && !same("abc", "ab"));
+    }
+
+    #[test]
+    fn http_requests_need_a_key_or_a_token_when_auth_is_on() {
+        use base64::Engine as _;
+        let basic = |s: &str| format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(s));
+        assert!(Auth::new(Default::default()).accepts_http(None), "open machine");
+        let auth = Auth::new([("id1".to_string(), "secret".to_string())].into());
+        assert!(!auth.accepts_http(None));
+        assert!(auth.accepts_http(Some(&basic("id1:secret"))));
+        assert!(!auth.accepts_http(Some(&basic("id1:wrong"))));
+        assert!(!auth.accepts_http(Some(&basic("id2:secret"))));
+        assert!(!auth.accepts_http(Some("Basic %%%")));
+        let token = auth.issue("id1");
+        assert!(auth.accepts_http(Some(&format!("Bearer {token}"))));
+        assert!(!auth.accepts_http(Some("Bearer nope")));
     }
 }

@@ -34,6 +34,17 @@ impl Listener {
     }
 }
 
+impl Listener {
+    /// Whether only this machine can connect: a TCP listener on a loopback
+    /// address. (A Unix socket is local too, but no browser reaches it.)
+    pub fn is_loopback(&self) -> bool {
+        match self {
+            Self::Tcp(l) => l.local_addr().is_ok_and(|a| a.ip().is_loopback()),
+            Self::Unix { .. } => false,
+        }
+    }
+}
+
 /// A socket file left by a host that did not exit cleanly would make bind
 /// fail; remove it. Anything else at that path is left alone (bind reports it).
 fn remove_stale_socket(path: &Path) -> anyhow::Result<()> {

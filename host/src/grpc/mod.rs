@@ -116,11 +116,14 @@ impl Host {
     }
 }
 
-/// Serves every service on `listener` until `shutdown` fires.
+/// Serves every service on `listener` until `shutdown` fires: gRPC, and on
+/// the same port gRPC-Web and the plain HTTP of [`crate::web`] (the control
+/// panel only when `panel`).
 pub async fn serve(
     host: Host,
     listener: Listener,
     tls: Option<tonic::transport::Identity>,
+    panel: bool,
     shutdown: impl std::future::Future<Output = ()> + Send,
 ) -> anyhow::Result<()> {
     let mut server = tonic::transport::Server::builder();
@@ -129,7 +132,17 @@ pub async fn serve(
             .tls_config(tonic::transport::ServerTlsConfig::new().identity(identity))
             .context("configuring TLS")?;
     }
-    let router = server.add_routes(routes(&host)?);
+    // gRPC-Web wraps the gRPC services only: it answers every other HTTP/1.1
+    // request 400, so the plain HTTP routes are added after it (axum layers
+    // apply to the routes added before).
+    let grpc = routes(&host)?.into_axum_router().layer(tonic_web::GrpcWebLayer::new());
+    let router = crate::web::add_routes(grpc, &host, panel);
+    // HTTP/1.1 for browsers; CORS outermost, so that preflights are answered
+    // before anything else looks at the request.
+    let router = server
+        .accept_http1(true)
+        .layer(crate::web::cors(&host.auth))
+        .add_routes(tonic::service::Routes::from(router));
     match listener {
         // Given a listener, tonic leaves Nagle's algorithm on; its own
         // `serve` turns it off (small request/response messages should not

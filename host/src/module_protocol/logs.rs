@@ -5,13 +5,11 @@
 //! (guest lines included) go to the parent only, and stderr keeps the rest
 //! (libraries) and any line the parent could not take.
 
-use std::fmt::Write as _;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use tokio::sync::mpsc;
-use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Metadata, Subscriber};
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::filter::filter_fn;
@@ -20,6 +18,7 @@ use tracing_subscriber::util::SubscriberInitExt;
 
 use crate::grpc::proto::viam::common::v1::LogEntry;
 use crate::module_protocol::parent::ParentLink;
+use crate::observability::event_fields::EventFields;
 
 /// Lines waiting for the parent; more are dropped (and counted).
 const QUEUE: usize = 1024;
@@ -153,8 +152,7 @@ impl<S: Subscriber> Layer<S> for ToParent {
         if !self.0.forwarding.load(Ordering::Relaxed) || !ours(meta) {
             return;
         }
-        let mut fields = Fields::default();
-        event.record(&mut fields);
+        let fields = EventFields::of(event);
         self.0.push(Line {
             level: viam_level(*meta.level()),
             time: SystemTime::now(),
@@ -171,35 +169,6 @@ fn viam_level(level: Level) -> &'static str {
         Level::WARN => "warn",
         Level::INFO => "info",
         Level::DEBUG | Level::TRACE => "debug",
-    }
-}
-
-/// The message, then the other fields as `key=value`.
-#[derive(Default)]
-struct Fields {
-    message: String,
-    resource: Option<String>,
-}
-
-impl Visit for Fields {
-    fn record_str(&mut self, field: &Field, value: &str) {
-        match field.name() {
-            "message" => self.message.insert_str(0, value),
-            "resource" => self.resource = Some(value.to_string()),
-            name => {
-                let _ = write!(self.message, " {name}={value:?}");
-            }
-        }
-    }
-
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        match field.name() {
-            "message" => self.message.insert_str(0, &format!("{value:?}")),
-            "resource" => self.resource = Some(format!("{value:?}")),
-            name => {
-                let _ = write!(self.message, " {name}={value:?}");
-            }
-        }
     }
 }
 

@@ -794,6 +794,7 @@ impl Machine {
                     let mut sandbox = Sandbox::start(module, &label, m.limits.clone(), &grants)
                         .await
                         .map_err(|f| format!("start {f}"))?;
+                    sandbox.report_memory_to(m.slot.memory_gauge());
                     match sandbox.construct(&config, deps).await {
                         Ok(Ok(())) => Ok(Instance::Wasm(sandbox)),
                         Ok(Err(e)) => Err(format!("construct failed: {e}")),

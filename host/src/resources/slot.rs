@@ -7,12 +7,13 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use crate::config::ResourceName;
+use crate::observability::metrics::{METRICS, ResourceMeters};
 use crate::resources::api::ApiKind;
 use crate::resources::call::{Call, Reply};
 use crate::resources::error::CallError;
@@ -55,12 +56,14 @@ pub struct ResourceSlot {
     /// Bumped by every motion command and every stop: a host-side wait for a
     /// motion ends as soon as another command supersedes it.
     motion: AtomicU64,
+    meters: ResourceMeters,
 }
 
 impl ResourceSlot {
     pub fn new(name: ResourceName, kind: ApiKind, faults: FaultSender) -> Arc<Self> {
         let (tick_period, rx) = watch::channel(None);
         let slot = Arc::new(Self {
+            meters: ResourceMeters::new(&name),
             name,
             kind,
             instance: tokio::sync::Mutex::new(None),
@@ -110,13 +113,26 @@ impl ResourceSlot {
 
     /// Calls the resource.
     pub async fn call(&self, call: Call) -> Result<Reply, CallError> {
+        let method = call.method();
+        let started = Instant::now();
+        let answer = self.call_unmetered(method, call).await;
+        self.meters
+            .record(method, started.elapsed(), answer.as_ref().err().map(|e| e.code));
+        answer
+    }
+
+    async fn call_unmetered(&self, method: &'static str, call: Call) -> Result<Reply, CallError> {
         let mut guard = self.instance.lock().await;
         let Some(sandbox) = guard.as_mut() else {
             return Err(self.not_ready());
         };
-        let method = call.method();
         let entered = sandbox.invoke(self.kind, call).await;
         self.settle(&mut guard, entered, method)
+    }
+
+    /// The gauge this resource's sandboxes report their memory to.
+    pub fn memory_gauge(&self) -> prometheus_client::metrics::gauge::Gauge {
+        METRICS.guest_memory(self.meters.labels())
     }
 
     /// Delivers one background tick.
@@ -190,6 +206,7 @@ impl ResourceSlot {
     pub fn mark_ready(&self, rebuilt: bool) {
         if rebuilt {
             lock(&self.status).restarts += 1;
+            METRICS.restarted(self.meters.labels());
         }
         self.set_state(State::Ready, None);
     }

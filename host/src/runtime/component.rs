@@ -141,6 +141,7 @@ impl Runtime {
                 path: p(),
                 message: format!("{e:#}"),
             })?;
+        crate::observability::metrics::METRICS.module_loaded(cache);
         self.check_wit_version(&component, path)?;
         let pre = self
             .linker

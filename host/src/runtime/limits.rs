@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use prometheus_client::metrics::gauge::Gauge;
 use wasmtime::ResourceLimiter;
 
 use crate::config::LimitOverrides;
@@ -56,6 +57,10 @@ pub struct MemoryLimiter {
     max_bytes: usize,
     used_bytes: usize,
     refused: bool,
+    /// Where the memory is reported (`/metrics`), for a resource's sandbox.
+    /// Moved by deltas, so that an old and a new sandbox of one resource
+    /// (during a swap) add up, and a dropped one leaves nothing behind.
+    gauge: Option<Gauge>,
 }
 
 const MAX_TABLE_ELEMENTS: usize = 100_000;
@@ -69,6 +74,15 @@ impl MemoryLimiter {
             max_bytes,
             used_bytes: 0,
             refused: false,
+            gauge: None,
+        }
+    }
+
+    /// Reports the memory to `gauge` from now on (and what is in use now).
+    pub fn report_to(&mut self, gauge: Gauge) {
+        gauge.inc_by(as_i64(self.used_bytes));
+        if let Some(old) = self.gauge.replace(gauge) {
+            old.dec_by(as_i64(self.used_bytes));
         }
     }
 
@@ -82,6 +96,18 @@ impl MemoryLimiter {
     }
 }
 
+impl Drop for MemoryLimiter {
+    fn drop(&mut self) {
+        if let Some(g) = &self.gauge {
+            g.dec_by(as_i64(self.used_bytes));
+        }
+    }
+}
+
+fn as_i64(bytes: usize) -> i64 {
+    i64::try_from(bytes).unwrap_or(i64::MAX)
+}
+
 impl ResourceLimiter for MemoryLimiter {
     fn memory_growing(&mut self, current: usize, desired: usize, _max: Option<usize>) -> wasmtime::Result<bool> {
         let extra = desired.saturating_sub(current);
@@ -90,6 +116,9 @@ impl ResourceLimiter for MemoryLimiter {
             return Ok(false);
         }
         self.used_bytes += extra;
+        if let Some(g) = &self.gauge {
+            g.inc_by(as_i64(extra));
+        }
         Ok(true)
     }
 

@@ -1,0 +1,275 @@
+//! Prometheus metrics for the whole process, rendered at `/metrics`.
+//!
+//! One registry per process, like the log subscriber: calls are counted
+//! where every call passes (`ResourceSlot::call`), so the gRPC services, the
+//! module protocol and dependency calls between guests all show up. The hot
+//! path holds its own handles ([`MethodMeters`]) instead of looking up a
+//! label set per call.
+
+use std::sync::LazyLock;
+use std::time::Duration;
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+use crate::config::names::ResourceName;
+use crate::resources::error::Code;
+use crate::runtime::cache::CacheOutcome;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ResourceLabels {
+    /// The API: `rdk:component:sensor`, ...
+    pub api: String,
+    pub resource: String,
+}
+
+impl ResourceLabels {
+    pub fn of(name: &ResourceName) -> Self {
+        Self {
+            api: name.api.to_string(),
+            resource: name.name.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CallLabels {
+    api: String,
+    resource: String,
+    method: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ErrorLabels {
+    api: String,
+    resource: String,
+    method: String,
+    code: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CacheLabels {
+    outcome: &'static str,
+}
+
+type HistogramFamily<L> = Family<L, Histogram, fn() -> Histogram>;
+
+fn latency_histogram() -> Histogram {
+    // 20 µs .. ~10 s: a call into a warm guest is tens of microseconds, a
+    // camera frame or a deadline is seconds.
+    Histogram::new(exponential_buckets(20e-6, 2.0, 20))
+}
+
+pub struct Metrics {
+    registry: Registry,
+    calls: Family<CallLabels, Counter>,
+    errors: Family<ErrorLabels, Counter>,
+    latency: HistogramFamily<CallLabels>,
+    guest_memory: Family<ResourceLabels, Gauge>,
+    restarts: Family<ResourceLabels, Counter>,
+    compile_cache: Family<CacheLabels, Counter>,
+    sessions: Gauge,
+}
+
+/// The process's metrics.
+pub static METRICS: LazyLock<Metrics> = LazyLock::new(Metrics::new);
+
+impl Metrics {
+    fn new() -> Self {
+        let mut registry = Registry::with_prefix("armature");
+        let calls = Family::default();
+        let errors = Family::default();
+        let latency = HistogramFamily::new_with_constructor(latency_histogram as fn() -> Histogram);
+        let guest_memory = Family::default();
+        let restarts = Family::default();
+        let compile_cache = Family::default();
+        let sessions = Gauge::default();
+        registry.register("calls", "Calls answered, per resource and method", calls.clone());
+        registry.register(
+            "call_errors",
+            "Calls that failed, per resource, method and gRPC code",
+            errors.clone(),
+        );
+        registry.register_with_unit(
+            "call_duration",
+            "Time to answer a call inside the host (queueing for the resource included)",
+            prometheus_client::registry::Unit::Seconds,
+            latency.clone(),
+        );
+        registry.register_with_unit(
+            "guest_memory",
+            "Linear memory of each resource's sandbox",
+            prometheus_client::registry::Unit::Bytes,
+            guest_memory.clone(),
+        );
+        registry.register(
+            "restarts",
+            "Times a resource was rebuilt after a fault",
+            restarts.clone(),
+        );
+        registry.register(
+            "compile_cache",
+            "Modules loaded, by compile-cache outcome (hit, miss, disabled)",
+            compile_cache.clone(),
+        );
+        registry.register("sessions", "Open client sessions", sessions.clone());
+        Self {
+            registry,
+            calls,
+            errors,
+            latency,
+            guest_memory,
+            restarts,
+            compile_cache,
+            sessions,
+        }
+    }
+
+    /// The handles for calls of `method` on a resource.
+    pub fn method_meters(&self, resource: &ResourceLabels, method: &'static str) -> MethodMeters {
+        let labels = CallLabels {
+            api: resource.api.clone(),
+            resource: resource.resource.clone(),
+            method: method.to_string(),
+        };
+        MethodMeters {
+            method,
+            calls: self.calls.get_or_create_owned(&labels),
+            latency: self.latency.get_or_create_owned(&labels),
+        }
+    }
+
+    /// Counts a failed call (rare: looked up each time).
+    pub fn call_failed(&self, resource: &ResourceLabels, method: &str, code: Code) {
+        self.errors
+            .get_or_create(&ErrorLabels {
+                api: resource.api.clone(),
+                resource: resource.resource.clone(),
+                method: method.to_string(),
+                code: format!("{code:?}"),
+            })
+            .inc();
+    }
+
+    /// The gauge a sandbox reports its memory to.
+    pub fn guest_memory(&self, resource: &ResourceLabels) -> Gauge {
+        self.guest_memory.get_or_create_owned(resource)
+    }
+
+    pub fn restarted(&self, resource: &ResourceLabels) {
+        self.restarts.get_or_create(resource).inc();
+    }
+
+    pub fn module_loaded(&self, outcome: CacheOutcome) {
+        let outcome = match outcome {
+            CacheOutcome::Hit => "hit",
+            CacheOutcome::Miss => "miss",
+            CacheOutcome::Disabled => "disabled",
+        };
+        self.compile_cache.get_or_create(&CacheLabels { outcome }).inc();
+    }
+
+    pub fn set_sessions(&self, open: usize) {
+        self.sessions.set(i64::try_from(open).unwrap_or(i64::MAX));
+    }
+
+    /// Everything, in the Prometheus text format.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        // Writing into a String cannot fail.
+        let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
+        out
+    }
+}
+
+/// A resource's call metrics, as its slot records them.
+pub struct ResourceMeters {
+    labels: ResourceLabels,
+    /// One entry per method called so far; a handful, so a scan beats a map.
+    methods: std::sync::Mutex<Vec<MethodMeters>>,
+}
+
+impl ResourceMeters {
+    pub fn new(name: &ResourceName) -> Self {
+        Self {
+            labels: ResourceLabels::of(name),
+            methods: std::sync::Mutex::default(),
+        }
+    }
+
+    pub fn labels(&self) -> &ResourceLabels {
+        &self.labels
+    }
+
+    /// Records one call of `method` that took `took` and failed with
+    /// `error`, if it did.
+    pub fn record(&self, method: &'static str, took: Duration, error: Option<Code>) {
+        let meters = {
+            let mut methods = self.methods.lock().unwrap_or_else(|e| e.into_inner());
+            match methods.iter().find(|m| m.method == method) {
+                Some(m) => m.clone(),
+                None => {
+                    let m = METRICS.method_meters(&self.labels, method);
+                    methods.push(m.clone());
+                    m
+                }
+            }
+        };
+        meters.record(took);
+        if let Some(code) = error {
+            METRICS.call_failed(&self.labels, method, code);
+        }
+    }
+}
+
+/// A resource method's call counter and latency histogram.
+#[derive(Clone)]
+pub struct MethodMeters {
+    pub method: &'static str,
+    calls: Counter,
+    latency: Histogram,
+}
+
+impl MethodMeters {
+    pub fn record(&self, took: Duration) {
+        self.calls.inc();
+        self.latency.observe(took.as_secs_f64());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_calls_errors_and_latency() {
+        let m = Metrics::new();
+        let r = ResourceLabels {
+            api: "rdk:component:sensor".into(),
+            resource: "t1".into(),
+        };
+        let meters = m.method_meters(&r, "GetReadings");
+        meters.record(Duration::from_micros(50));
+        meters.record(Duration::from_millis(3));
+        m.call_failed(&r, "GetReadings", Code::DeadlineExceeded);
+        m.module_loaded(CacheOutcome::Hit);
+        let text = m.render();
+        assert!(
+            text.contains(r#"armature_calls_total{api="rdk:component:sensor",resource="t1",method="GetReadings"} 2"#),
+            "{text}"
+        );
+        assert!(text.contains(r#"code="DeadlineExceeded"} 1"#), "{text}");
+        assert!(
+            text.contains(r#"armature_call_duration_seconds_count{api="rdk:component:sensor",resource="t1",method="GetReadings"} 2"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"armature_compile_cache_total{outcome="hit"} 1"#),
+            "{text}"
+        );
+    }
+}

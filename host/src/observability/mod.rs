@@ -1,0 +1,6 @@
+//! What the host tells about itself: Prometheus metrics (`/metrics`) and
+//! the latest log lines (for the panel's log view).
+
+pub mod event_fields;
+pub mod log_buffer;
+pub mod metrics;

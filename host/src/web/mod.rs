@@ -1,0 +1,132 @@
+//! The browser's side of the gRPC port. One port serves HTTP/2 gRPC and,
+//! over HTTP/1.1 or HTTP/2, gRPC-Web (the TypeScript SDK's browser
+//! transport), with CORS for pages served elsewhere; and plain HTTP: the
+//! control panel at `/`, `/metrics`, and the panel's JSON under
+//! `/armature/`.
+
+mod json;
+pub mod panel;
+
+use std::sync::Arc;
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+use crate::grpc::Host;
+use crate::grpc::auth::Auth;
+use crate::observability::metrics::METRICS;
+
+/// The headers a browser client must be allowed to read: gRPC-Web carries
+/// the status in them when a call fails before any message.
+const GRPC_HEADERS: [&str; 3] = ["grpc-status", "grpc-message", "grpc-status-details-bin"];
+
+/// CORS for gRPC-Web and the JSON. An open machine (no API keys) answers
+/// pages from loopback origins only: with CORS open to every origin, any
+/// web site the robot's user visits could drive its motors through the
+/// browser. With API keys on, every call needs a token, so any origin may ask.
+pub fn cors(auth: &Arc<Auth>) -> CorsLayer {
+    let auth = auth.clone();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::predicate(move |origin: &HeaderValue, _| {
+            auth.enabled() || origin.to_str().is_ok_and(loopback_origin)
+        }))
+        .allow_methods([http::Method::GET, http::Method::POST, http::Method::OPTIONS])
+        .allow_headers(tower_http::cors::AllowHeaders::mirror_request())
+        .expose_headers(GRPC_HEADERS.map(header::HeaderName::from_static))
+        .max_age(std::time::Duration::from_secs(600))
+}
+
+/// `http://localhost:5173`, `http://127.0.0.1:8080`, `https://[::1]`, ...
+fn loopback_origin(origin: &str) -> bool {
+    let Some((_, rest)) = origin.split_once("://") else {
+        return false;
+    };
+    let host = match rest.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => rest.split(':').next().unwrap_or(""),
+    };
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Adds the HTTP routes to the gRPC router. `panel` says whether the control
+/// panel (and its JSON) is served; `/` answers 200 either way, as viam-agent
+/// expects of a machine.
+pub fn add_routes(router: axum::Router, host: &Host, panel: bool) -> axum::Router {
+    let metrics_host = host.clone();
+    let router = router.route(
+        "/metrics",
+        get(move |headers: HeaderMap| {
+            let host = metrics_host.clone();
+            async move {
+                if let Some(refused) = refuse(&host.auth, &headers) {
+                    return refused;
+                }
+                METRICS.set_sessions(host.sessions.ids().len());
+                (
+                    [(
+                        header::CONTENT_TYPE,
+                        "application/openmetrics-text; version=1.0.0; charset=utf-8",
+                    )],
+                    METRICS.render(),
+                )
+                    .into_response()
+            }
+        }),
+    );
+    if !panel {
+        return router.route(
+            "/",
+            get(|| async { "armature: the control panel is off in this machine's config (\"panel\": false)\n" }),
+        );
+    }
+    panel::add_routes(json::add_routes(router, host))
+}
+
+/// With API keys configured, plain HTTP needs them too: the panel's JSON
+/// holds the machine's logs. Accepted: `Basic base64(key-id:key)` (what a
+/// browser form or a Prometheus `basic_auth` sends) or a bearer token from
+/// `AuthService/Authenticate`.
+fn refuse(auth: &Auth, headers: &HeaderMap) -> Option<Response> {
+    let given = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    if auth.accepts_http(given) {
+        return None;
+    }
+    Some(
+        (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Basic realm=\"armature\"")],
+            "an API key is required\n",
+        )
+            .into_response(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_origins_count_as_loopback() {
+        for o in [
+            "http://localhost:5173",
+            "http://127.0.0.1:8080",
+            "https://[::1]:8080",
+            "http://app.localhost",
+        ] {
+            assert!(loopback_origin(o), "{o}");
+        }
+        for o in [
+            "http://example.com",
+            "http://localhost.evil.com",
+            "http://10.0.0.2:8080",
+            "null",
+            "http://[fe80::1]",
+        ] {
+            assert!(!loopback_origin(o), "{o}");
+        }
+    }
+}
