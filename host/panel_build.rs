@@ -3,7 +3,8 @@
 //!
 //! `ARMATURE_PANEL_DIST=<folder>` embeds a panel built elsewhere instead.
 //! Without npm the host still builds, with a page saying why the panel is
-//! missing (and a cargo warning), so that Rust-only work needs no Node.js.
+//! missing (and a cargo warning), so that Rust-only work needs no Node.js;
+//! `ARMATURE_REQUIRE_PANEL=1` (set by `cargo xtask build`) makes it an error.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -30,7 +31,13 @@ pub fn embed(out: &Path) -> anyhow::Result<()> {
         }
     });
     if let Err(why) = &built {
+        if std::env::var_os("ARMATURE_REQUIRE_PANEL").is_some() {
+            anyhow::bail!("the control panel could not be built: {why}");
+        }
         println!("cargo:warning=the control panel is not embedded: {why}");
+        // Watched only now: a build that has its panel must not rerun when
+        // the variable comes and goes (xtask sets it, plain cargo does not).
+        println!("cargo:rerun-if-env-changed=ARMATURE_REQUIRE_PANEL");
         files.clear();
     }
     files.sort();

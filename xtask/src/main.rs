@@ -21,7 +21,7 @@ fn test_package_args() -> Vec<&'static str> {
     TEST_PACKAGES.iter().flat_map(|p| ["-p", p]).collect()
 }
 /// Python packages the client tests use. viam-sdk is the official client.
-const PYTHON_PACKAGES: &[&str] = &["viam-sdk", "pytest", "pillow"];
+const PYTHON_PACKAGES: &[&str] = &["viam-sdk", "pytest", "pillow", "playwright"];
 /// The benchmark's baseline module: pinned, so that runs compare.
 const BENCH_PYTHON_PACKAGES: &[&str] = &["viam-sdk==0.85.1"];
 
@@ -110,22 +110,38 @@ fn ensure_libclang() -> Result<()> {
     if has_libclang() {
         return Ok(());
     }
-    eprintln!(
-        "libclang is missing (the V4L2 backend's bindings need it); installing {LIBCLANG_PACKAGES:?} with apt-get"
-    );
+    eprintln!("libclang is missing (the V4L2 backend's bindings need it)");
+    apt_install(LIBCLANG_PACKAGES).context(
+        "install libclang yourself, or build the host without V4L2: cargo build --release -p armature-host --no-default-features",
+    )
+}
+
+/// The browser the panel test drives: Debian's Chromium.
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+fn ensure_chromium() -> Result<()> {
+    if Path::new(CHROMIUM).exists() {
+        return Ok(());
+    }
+    eprintln!("{CHROMIUM} is missing (the panel's browser test drives it)");
+    apt_install(&["chromium"]).context("install Chromium yourself (Debian package `chromium`)")
+}
+
+/// `apt-get install` of `packages`, refreshing the package lists once if
+/// the first attempt fails.
+fn apt_install(packages: &[&str]) -> Result<()> {
+    eprintln!("installing {packages:?} with apt-get");
     let install = || {
         Command::new("apt-get")
             .args(["install", "-y", "--no-install-recommends"])
-            .args(LIBCLANG_PACKAGES)
+            .args(packages)
             .env("DEBIAN_FRONTEND", "noninteractive")
             .status()
     };
     if !install().is_ok_and(|s| s.success()) {
         run(Command::new("apt-get").arg("update"))?;
         if !install().is_ok_and(|s| s.success()) {
-            bail!(
-                "could not install {LIBCLANG_PACKAGES:?}; install libclang yourself, or build the host without V4L2: cargo build --release -p armature-host --no-default-features"
-            );
+            bail!("apt-get could not install {packages:?}");
         }
     }
     Ok(())
@@ -185,9 +201,14 @@ const FIXTURE_VERSIONS: &[&str] = &["1.0.0", "2.0.0", "3.0.0"];
 fn build(root: &Path) -> Result<()> {
     ensure_guest_target()?;
     ensure_libclang()?;
-    run(cargo()
-        .current_dir(root)
-        .args(["build", "--release", "-p", "armature-host"]))?;
+    // The control panel is built with npm by the host's build script; here
+    // its absence is an error, not a warning.
+    run(cargo().current_dir(root).env("ARMATURE_REQUIRE_PANEL", "1").args([
+        "build",
+        "--release",
+        "-p",
+        "armature-host",
+    ]))?;
     build_guests(
         root,
         &guest_crates(&root.join("examples"))?,
@@ -227,6 +248,7 @@ fn demo(root: &Path) -> Result<()> {
     let config = root.join("examples/machines/demo.json");
     println!();
     println!("Armature demo machine: {}", config.display());
+    println!("  Control panel: http://localhost:8080/");
     println!("  gRPC (Viam API) on 127.0.0.1:8080; try, from another terminal:");
     println!("    target/venv/bin/python examples/clients/read_sensor.py 127.0.0.1:8080");
     println!("  or with grpcurl: grpcurl -plaintext 127.0.0.1:8080 list");
@@ -246,7 +268,11 @@ fn demo(root: &Path) -> Result<()> {
 
 /// A venv under target/ with the client test packages.
 fn python_venv(root: &Path) -> Result<PathBuf> {
-    venv(&root.join("target/venv"), "import viam, pytest, PIL", PYTHON_PACKAGES)
+    venv(
+        &root.join("target/venv"),
+        "import viam, pytest, PIL, playwright",
+        PYTHON_PACKAGES,
+    )
 }
 
 /// A venv at `dir` where `check` runs, installing `packages` if it does not.
@@ -286,6 +312,7 @@ fn test(root: &Path, extra: &[String]) -> Result<()> {
     build(root)?;
     let component = cargo_component(root)?;
     let python = python_venv(root)?;
+    ensure_chromium()?;
     let mut cargo_test = cargo();
     cargo_test
         .current_dir(root)
