@@ -1,0 +1,39 @@
+// The card for a resource, by its API subtype.
+
+import { BoardCard } from './board';
+import { CameraCard } from './camera';
+import { Card, type CardContext, type ResourceId } from './card';
+import { EncoderCard } from './encoder';
+import { GenericCard } from './generic';
+import { MotorCard } from './motor';
+import { MovementSensorCard } from './movement-sensor';
+import { SensorCard } from './sensor';
+import { ServoCard } from './servo';
+
+const COMPONENT_CARDS: Record<string, new (id: ResourceId, ctx: CardContext) => Card> = {
+  sensor: SensorCard,
+  camera: CameraCard,
+  motor: MotorCard,
+  servo: ServoCard,
+  board: BoardCard,
+  encoder: EncoderCard,
+  movement_sensor: MovementSensorCard,
+};
+
+export function createCard(id: ResourceId, ctx: CardContext): Card {
+  const kind = (id.namespace === 'rdk' && id.type === 'component' && COMPONENT_CARDS[id.subtype]) || GenericCard;
+  return new kind(id, ctx);
+}
+
+/** The order of API groups on the page; others follow, sorted. */
+export const API_ORDER = [
+  'rdk:component:sensor',
+  'rdk:component:movement_sensor',
+  'rdk:component:camera',
+  'rdk:component:motor',
+  'rdk:component:servo',
+  'rdk:component:encoder',
+  'rdk:component:board',
+  'rdk:component:generic',
+  'rdk:service:generic',
+];

@@ -1,0 +1,203 @@
+"""The control panel (panel/, served by the host at `/`) in a real browser:
+headless Chromium driven by Playwright, checked against what the official
+Python SDK reads and does on the same machine."""
+
+import asyncio
+import io
+import json
+import pathlib
+import tempfile
+import urllib.request
+
+import pytest
+from PIL import Image
+from playwright.async_api import async_playwright, expect
+from viam.components.board import Board
+from viam.components.camera import Camera
+from viam.components.motor import Motor
+from viam.components.sensor import Sensor
+
+from conftest import ROOT
+from test_apis import demo_config
+from viam_client import connect, eventually
+
+CHROMIUM = pathlib.Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+SCREENSHOT = ROOT / "target" / "panel" / "panel.png"
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason=f"!!! {CHROMIUM} is missing: the browser test of the panel did NOT run (apt-get install chromium) !!!",
+)
+
+
+def card(page, name: str):
+    return page.locator(f"section.card[data-resource='{name}']")
+
+
+def panel_url(address: str) -> str:
+    # The Viam TypeScript SDK dials directly only hosts containing "local".
+    return f"http://localhost:{address.rsplit(':', 1)[1]}/"
+
+
+def get_json(url: str):
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return json.load(response)
+
+
+async def browser_page(playwright, user_data: str):
+    context = await playwright.chromium.launch_persistent_context(
+        user_data, executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True,
+        viewport={"width": 1400, "height": 900},
+    )
+    page = context.pages[0] if context.pages else await context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    return context, page, errors
+
+
+def test_panel_shows_and_drives_the_demo_machine(start_armature):
+    host = start_armature(demo_config())
+    url = panel_url(host.address)
+
+    async def scenario():
+        robot = await connect(host.address)
+        async with async_playwright() as playwright:
+            with tempfile.TemporaryDirectory() as user_data:
+                context, page, errors = await browser_page(playwright, user_data)
+                try:
+                    await page.goto(url)
+                    await expect(page.locator("#connection")).to_have_text("connected", timeout=15_000)
+
+                    # Every resource the Python SDK lists has its card, ready.
+                    for name in robot.resource_names:
+                        c = page.locator(f"section.card[data-resource='{name.name}'][data-api='{name.subtype}']")
+                        await expect(c).to_have_count(1)
+                        await expect(c.locator("[data-testid=state]")).to_have_text("ready")
+                        await expect(c.locator("[data-testid=error]")).to_have_text("")
+
+                    # A sensor's readings, live, equal what the Python SDK reads.
+                    readings = card(page, "temp-1").locator("[data-testid=readings]")
+                    await expect(readings).not_to_have_attribute("data-updated", "0")
+                    first = int(await readings.get_attribute("data-updated"))
+                    assert json.loads(await readings.text_content()) == \
+                        await Sensor.from_robot(robot, "temp-1").get_readings()
+                    await expect(readings).not_to_have_attribute("data-updated", str(first), timeout=5_000)
+
+                    # A pin set in the panel reads back through the Python SDK.
+                    board = card(page, "board-1")
+                    pin = await Board.from_robot(robot, "board-1").gpio_pin_by_name("12")
+                    await board.locator("[data-testid=pin]").fill("12")
+                    await board.locator("[data-testid=pin-high]").click()
+                    await expect(board.locator("[data-testid=pin-value]")).to_have_text("high")
+                    assert await pin.get() is True
+                    await board.locator("[data-testid=pin-low]").click()
+                    await expect(board.locator("[data-testid=pin-value]")).to_have_text("low")
+                    assert await pin.get() is False
+
+                    # A motor started through the Python SDK stops with the panel's Stop-all.
+                    motor = Motor.from_robot(robot, "motor-1")
+                    await motor.set_power(0.5)
+                    assert await motor.is_moving()
+                    await expect(card(page, "motor-1").locator("[data-testid=moving]")).to_have_text("moving")
+                    await page.locator("#stop-all").click()
+
+                    async def stopped():
+                        return not await motor.is_moving()
+
+                    await eventually(stopped, what="motor-1 stopped by the panel's Stop-all")
+                    await expect(card(page, "motor-1").locator("[data-testid=moving]")).to_have_text("stopped")
+
+                    # A camera frame renders at the size the Python SDK decodes.
+                    images, _ = await Camera.from_robot(robot, "cam-1").get_images()
+                    size = Image.open(io.BytesIO(images[0].data)).size
+                    camera = card(page, "cam-1")
+                    await expect(camera.locator("[data-testid=frame-size]")).to_have_text(f"{size[0]}x{size[1]}")
+                    natural = await camera.locator("img[data-testid=frame]").evaluate(
+                        "img => [img.naturalWidth, img.naturalHeight]")
+                    assert tuple(natural) == size
+                    await expect(camera.locator("[data-testid=fps]")).not_to_have_text("")
+
+                    # DoCommand: invalid JSON is refused in the card, nothing is sent;
+                    # valid JSON gets the resource's reply.
+                    sent = []
+                    page.on("request", lambda r: sent.append(r.url) if r.url.endswith("/DoCommand") else None)
+                    counter = card(page, "counter-1")
+                    await counter.locator("[data-testid=docommand-in]").fill('{"command": "increment",')
+                    await counter.locator("[data-testid=docommand-send]").click()
+                    await expect(counter.locator("[data-testid=docommand-error]")).to_contain_text("invalid JSON")
+                    await expect(counter.locator("[data-testid=docommand-out]")).to_have_text("")
+                    await page.wait_for_timeout(300)
+                    assert sent == []
+                    await counter.locator("[data-testid=docommand-in]").fill('{"command": "increment", "by": 3}')
+                    await counter.locator("[data-testid=docommand-send]").click()
+                    await expect(counter.locator("[data-testid=docommand-error]")).to_have_text("")
+                    await expect(counter.locator("[data-testid=docommand-out]")).not_to_have_text("")
+                    assert json.loads(await counter.locator("[data-testid=docommand-out]").text_content()) == \
+                        {"count": 3}
+                    assert len(sent) == 1
+
+                    # The modules table, as the host's JSON endpoint describes them.
+                    listed = get_json(url + "armature/modules")["modules"]
+                    assert listed
+                    for module in listed:
+                        row = page.locator(f"#modules tr[data-module='{module['name']}']")
+                        await expect(row).to_have_count(1)
+                        await expect(row).to_contain_text(module["version"])
+                        for model in module["models"]:
+                            await expect(row).to_contain_text(model["model"])
+
+                    # The log, filtered to one resource: the alerts service logs its warning.
+                    await page.locator("#log-filter").select_option("alerts")
+                    await expect(page.locator("#logs .log-line[data-resource='alerts']").first).to_be_visible(
+                        timeout=10_000)
+                    assert await page.locator("#logs .log-line:not([data-resource='alerts'])").count() == 0
+
+                    await page.locator("#log-filter").select_option("")
+                    await page.evaluate("window.scrollTo(0, 0)")
+                    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+                    await page.screenshot(path=str(SCREENSHOT), full_page=True)
+                    assert errors == [], errors
+                finally:
+                    await context.close()
+                    await robot.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_removed_resource_says_so_and_comes_back(start_armature):
+    config = demo_config()
+    host = start_armature(config)
+
+    async def scenario():
+        async with async_playwright() as playwright:
+            with tempfile.TemporaryDirectory() as user_data:
+                context, page, _ = await browser_page(playwright, user_data)
+                try:
+                    await page.goto(panel_url(host.address))
+                    temp2 = card(page, "temp-2")
+                    await expect(temp2.locator("[data-testid=state]")).to_have_text("ready", timeout=15_000)
+
+                    without = json.loads(json.dumps(config))
+                    without["components"] = [c for c in without["components"] if c["name"] != "temp-2"]
+                    for service in without["services"]:
+                        if service["name"] == "alerts":
+                            service["attributes"]["sensors"] = ["temp-1"]
+                    host.reload(without)
+                    await expect(temp2.locator("[data-testid=state]")).to_have_text("removed", timeout=15_000)
+                    await expect(temp2.locator("[data-testid=call-error]")).not_to_have_text("")
+
+                    host.reload(config)
+                    await expect(temp2.locator("[data-testid=state]")).to_have_text("ready", timeout=15_000)
+                    readings = temp2.locator("[data-testid=readings]")
+                    before = await readings.get_attribute("data-updated")
+                    await expect(readings).not_to_have_attribute("data-updated", before, timeout=5_000)
+                    await expect(temp2.locator("[data-testid=call-error]")).to_have_text("")
+                    assert json.loads(await readings.text_content())["temperature"] == 35.0
+                finally:
+                    await context.close()
+
+    asyncio.run(scenario())
