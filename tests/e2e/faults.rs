@@ -105,3 +105,35 @@ async fn healthy_resources_answer_while_hostile_ones_misbehave() {
     }
     assert_eq!(ok, 200);
 }
+
+/// A client that gives up while the guest is running (its deadline passes,
+/// or it goes away) must not leave the resource half-entered: the call runs
+/// to its end in the host, and the next call is served normally.
+#[tokio::test]
+async fn a_caller_giving_up_mid_call_leaves_the_resource_healthy() {
+    let host = Armature::start(json!({
+        "modules": [{"name": "hostile", "path": fixture("hostile")}],
+        "components": [{"name": "slow", "api": "rdk:component:sensor", "model": "armature-test:hostile:sensor",
+                        "attributes": {"on_read": "slow", "slow_ms": 300},
+                        "limits": {"call_timeout_ms": 5000}}],
+    }));
+    let channel = host.channel().await;
+    let mut sensors = SensorServiceClient::new(channel.clone());
+    for _ in 0..3 {
+        let mut request = tonic::Request::new(common::GetReadingsRequest {
+            name: "slow".into(),
+            extra: None,
+        });
+        request.set_timeout(Duration::from_millis(50));
+        let e = sensors.get_readings(request).await.unwrap_err();
+        assert!(matches!(e.code(), Code::DeadlineExceeded | Code::Cancelled), "{e:?}");
+    }
+    let r = readings(&mut sensors, "slow")
+        .await
+        .expect("served after callers gave up");
+    assert!(r["spins"].as_f64().is_some_and(|s| s > 0.0), "{r}");
+    let mut robot = host.robot().await;
+    let status = machine_status(&mut robot).await;
+    assert_eq!(status["slow"].0, READY, "{status:?}");
+    assert!(status["slow"].1.is_empty(), "no fault, no restart: {status:?}");
+}

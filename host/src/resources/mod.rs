@@ -9,5 +9,6 @@ pub mod instance;
 pub mod machine;
 pub mod modules;
 pub mod reload;
+pub mod run_to_end;
 pub mod sessions;
 pub mod slot;

@@ -18,6 +18,7 @@ use crate::resources::api::ApiKind;
 use crate::resources::call::{Call, Reply};
 use crate::resources::error::CallError;
 use crate::resources::instance::Instance;
+use crate::resources::run_to_end::run_to_end;
 use crate::runtime::sandbox::Entered;
 
 /// Lifecycle states, as GetMachineStatus reports them.
@@ -48,7 +49,7 @@ pub type FaultSender = mpsc::UnboundedSender<ResourceName>;
 pub struct ResourceSlot {
     pub name: ResourceName,
     pub kind: ApiKind,
-    instance: tokio::sync::Mutex<Option<Instance>>,
+    instance: Arc<tokio::sync::Mutex<Option<Instance>>>,
     status: Mutex<Status>,
     faults: FaultSender,
     tick_period: watch::Sender<Option<Duration>>,
@@ -66,7 +67,7 @@ impl ResourceSlot {
             meters: ResourceMeters::new(&name),
             name,
             kind,
-            instance: tokio::sync::Mutex::new(None),
+            instance: Arc::new(tokio::sync::Mutex::new(None)),
             status: Mutex::new(Status {
                 state: State::Configuring,
                 error: None,
@@ -111,38 +112,46 @@ impl ResourceSlot {
         self.motion.load(Ordering::SeqCst)
     }
 
-    /// Calls the resource.
-    pub async fn call(&self, call: Call) -> Result<Reply, CallError> {
+    /// Calls the resource. Waiting for it may be abandoned by the caller;
+    /// once the guest is entered, the call runs to its end ([`run_to_end`]).
+    pub async fn call(self: &Arc<Self>, call: Call) -> Result<Reply, CallError> {
         let method = call.method();
         let started = Instant::now();
-        let answer = self.call_unmetered(method, call).await;
-        self.meters
-            .record(method, started.elapsed(), answer.as_ref().err().map(|e| e.code));
-        answer
+        let mut guard = self.instance.clone().lock_owned().await;
+        let slot = self.clone();
+        run_to_end(async move {
+            let answer = match guard.as_mut() {
+                None => Err(slot.not_ready()),
+                Some(instance) => {
+                    let entered = instance.invoke(slot.kind, call).await;
+                    slot.settle(&mut guard, entered, method)
+                }
+            };
+            slot.meters
+                .record(method, started.elapsed(), answer.as_ref().err().map(|e| e.code));
+            answer
+        })
+        .await
     }
 
-    async fn call_unmetered(&self, method: &'static str, call: Call) -> Result<Reply, CallError> {
-        let mut guard = self.instance.lock().await;
-        let Some(sandbox) = guard.as_mut() else {
-            return Err(self.not_ready());
-        };
-        let entered = sandbox.invoke(self.kind, call).await;
-        self.settle(&mut guard, entered, method)
+    /// Delivers one background tick (to its end, like a call: the ticker
+    /// is aborted on close).
+    async fn tick(self: &Arc<Self>) {
+        let mut guard = self.instance.clone().lock_owned().await;
+        let slot = self.clone();
+        run_to_end(async move {
+            let Some(instance) = guard.as_mut() else { return };
+            let entered = instance.tick().await;
+            if let Err(e) = slot.settle(&mut guard, entered, "tick") {
+                tracing::warn!(resource = %slot.name, "tick failed: {e}");
+            }
+        })
+        .await;
     }
 
     /// The gauge this resource's sandboxes report their memory to.
     pub fn memory_gauge(&self) -> prometheus_client::metrics::gauge::Gauge {
         METRICS.guest_memory(self.meters.labels())
-    }
-
-    /// Delivers one background tick.
-    async fn tick(&self) {
-        let mut guard = self.instance.lock().await;
-        let Some(sandbox) = guard.as_mut() else { return };
-        let entered = sandbox.tick().await;
-        if let Err(e) = self.settle(&mut guard, entered, "tick") {
-            tracing::warn!(resource = %self.name, "tick failed: {e}");
-        }
     }
 
     /// After a guest call: pick up a new tick period, or retire a dead sandbox.
