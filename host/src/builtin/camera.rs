@@ -83,6 +83,17 @@ struct Camera {
     retry: Duration,
     next_open: Instant,
     last_info: crate::hardware::camera::SourceInfo,
+    /// The latest frame served, for callers asking within one frame period.
+    latest: Option<Served>,
+}
+
+/// A frame as it was sent, with when it was grabbed.
+struct Served {
+    at: Instant,
+    encoding: Encoding,
+    width: u32,
+    height: u32,
+    data: Vec<u8>,
 }
 
 impl Camera {
@@ -106,6 +117,7 @@ impl Camera {
             encoding,
             retry: FIRST_RETRY,
             next_open: Instant::now(),
+            latest: None,
         }))
     }
 
@@ -136,8 +148,35 @@ impl Camera {
             .ok_or_else(|| HwError::Unavailable("camera not open".into()))
     }
 
-    /// The next frame in `encoding`, with its size.
+    /// The latest frame in `encoding`, with its size. Within one frame
+    /// period of the last grab, callers share that frame: a camera has one
+    /// stream, and a grab waits for the next frame, so two viewers polling
+    /// would otherwise split the frame rate between them.
     fn frame(&mut self, encoding: Encoding) -> HwResult<(u32, u32, Vec<u8>)> {
+        let period = self
+            .last_info
+            .fps
+            .filter(|f| *f > 0.0)
+            .map_or(Duration::ZERO, |f| Duration::from_secs_f32(1.0 / f));
+        if let Some(l) = &self.latest
+            && l.encoding == encoding
+            && l.at.elapsed() < period
+        {
+            return Ok((l.width, l.height, l.data.clone()));
+        }
+        let (width, height, data) = self.grab(encoding)?;
+        self.latest = Some(Served {
+            at: Instant::now(),
+            encoding,
+            width,
+            height,
+            data: data.clone(),
+        });
+        Ok((width, height, data))
+    }
+
+    /// The next frame from the device, in `encoding`.
+    fn grab(&mut self, encoding: Encoding) -> HwResult<(u32, u32, Vec<u8>)> {
         let grabbed = self.source()?.grab();
         let frame = match grabbed {
             Ok(f) => f,
@@ -204,5 +243,47 @@ impl NativeResource for Camera {
             }
             other => common(&other, "a built-in camera"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::MachineConfig;
+
+    fn test_pattern(fps: f32) -> Box<dyn NativeResource> {
+        let config = MachineConfig::parse(
+            std::path::Path::new("/m/machine.json"),
+            &serde_json::json!({"components": [{"name": "cam", "api": "rdk:component:camera",
+                "model": "armature:builtin:test-pattern", "attributes": {"width": 32, "height": 24, "fps": fps}}]})
+            .to_string(),
+        )
+        .expect("config");
+        (TEST_PATTERN.build)(&config.resources[0]).expect("camera")
+    }
+
+    fn image(camera: &mut Box<dyn NativeResource>) -> Vec<u8> {
+        match camera.call(Call::GetImages {
+            filter: Vec::new(),
+            extra: Default::default(),
+        }) {
+            Ok(Reply::Images(mut images)) => images.remove(0).data,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn callers_within_a_frame_period_share_the_frame() {
+        // At 2 frames per second, a second viewer asking right after the
+        // first gets the same frame at once instead of waiting half a second.
+        let mut camera = test_pattern(2.0);
+        let first = image(&mut camera);
+        let asked = Instant::now();
+        let second = image(&mut camera);
+        assert!(asked.elapsed() < Duration::from_millis(100), "{:?}", asked.elapsed());
+        assert_eq!(first, second);
+        // A period later, a new frame (the pattern's sweep line moved).
+        std::thread::sleep(Duration::from_millis(550));
+        assert_ne!(image(&mut camera), first);
     }
 }
