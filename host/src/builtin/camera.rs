@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use super::{BuiltinModel, NativeResource, attributes, common};
 use crate::config::ResourceConfig;
-use crate::hardware::camera::{Encoding, FrameSource, encode};
+use crate::hardware::camera::{Encoding, Frame, FrameSource, encode};
 use crate::hardware::camera_image_folder::{ImageFolder, ImageFolderConfig};
 use crate::hardware::camera_test_pattern::{TestPattern, TestPatternConfig};
 use crate::hardware::{HwError, HwResult};
@@ -83,17 +83,15 @@ struct Camera {
     retry: Duration,
     next_open: Instant,
     last_info: crate::hardware::camera::SourceInfo,
-    /// The latest frame served, for callers asking within one frame period.
-    latest: Option<Served>,
+    /// The latest frame grabbed, for callers asking within one frame period.
+    latest: Option<Latest>,
 }
 
-/// A frame as it was sent, with when it was grabbed.
-struct Served {
+/// The latest frame, when it was grabbed, and the encodings sent of it.
+struct Latest {
     at: Instant,
-    encoding: Encoding,
-    width: u32,
-    height: u32,
-    data: Vec<u8>,
+    frame: Frame,
+    encoded: Vec<(Encoding, Vec<u8>)>,
 }
 
 impl Camera {
@@ -151,32 +149,38 @@ impl Camera {
     /// The latest frame in `encoding`, with its size. Within one frame
     /// period of the last grab, callers share that frame: a camera has one
     /// stream, and a grab waits for the next frame, so two viewers polling
-    /// would otherwise split the frame rate between them.
+    /// (say, GetImages in JPEG and a guest capturing RGB) would otherwise
+    /// split the frame rate between them.
     fn frame(&mut self, encoding: Encoding) -> HwResult<(u32, u32, Vec<u8>)> {
         let period = self
             .last_info
             .fps
             .filter(|f| *f > 0.0)
             .map_or(Duration::ZERO, |f| Duration::from_secs_f32(1.0 / f));
-        if let Some(l) = &self.latest
-            && l.encoding == encoding
-            && l.at.elapsed() < period
-        {
-            return Ok((l.width, l.height, l.data.clone()));
+        let fresh = self.latest.as_ref().is_some_and(|l| l.at.elapsed() < period);
+        if !fresh {
+            let frame = self.grab()?;
+            self.latest = Some(Latest {
+                at: Instant::now(),
+                frame,
+                encoded: Vec::new(),
+            });
         }
-        let (width, height, data) = self.grab(encoding)?;
-        self.latest = Some(Served {
-            at: Instant::now(),
-            encoding,
-            width,
-            height,
-            data: data.clone(),
-        });
+        let latest = self
+            .latest
+            .as_mut()
+            .ok_or_else(|| HwError::Unavailable("no frame".into()))?;
+        let (width, height) = (latest.frame.width, latest.frame.height);
+        if let Some((_, data)) = latest.encoded.iter().find(|(e, _)| *e == encoding) {
+            return Ok((width, height, data.clone()));
+        }
+        let data = encode(latest.frame.clone(), encoding)?;
+        latest.encoded.push((encoding, data.clone()));
         Ok((width, height, data))
     }
 
-    /// The next frame from the device, in `encoding`.
-    fn grab(&mut self, encoding: Encoding) -> HwResult<(u32, u32, Vec<u8>)> {
+    /// The next frame from the device.
+    fn grab(&mut self) -> HwResult<Frame> {
         let grabbed = self.source()?.grab();
         let frame = match grabbed {
             Ok(f) => f,
@@ -190,8 +194,7 @@ impl Camera {
         if let Some(s) = &self.source {
             self.last_info = s.info();
         }
-        let (w, h) = (frame.width, frame.height);
-        Ok((w, h, encode(frame, encoding)?))
+        Ok(frame)
     }
 }
 
@@ -282,6 +285,13 @@ mod tests {
         let second = image(&mut camera);
         assert!(asked.elapsed() < Duration::from_millis(100), "{:?}", asked.elapsed());
         assert_eq!(first, second);
+        // Another encoding of the same frame, also at once.
+        let asked = Instant::now();
+        match camera.call(Call::CaptureFrame(FrameFormat::Rgb8)) {
+            Ok(Reply::Frame(f)) => assert_eq!((f.width, f.height, f.data.len()), (32, 24, 32 * 24 * 3)),
+            other => panic!("{other:?}"),
+        }
+        assert!(asked.elapsed() < Duration::from_millis(100), "{:?}", asked.elapsed());
         // A period later, a new frame (the pattern's sweep line moved).
         std::thread::sleep(Duration::from_millis(550));
         assert_ne!(image(&mut camera), first);
