@@ -19,6 +19,7 @@ use crate::resources::call::{Call, Reply};
 use crate::resources::error::CallError;
 use crate::resources::instance::Instance;
 use crate::resources::run_to_end::run_to_end;
+use crate::runtime::priority;
 use crate::runtime::sandbox::Entered;
 
 /// Lifecycle states, as GetMachineStatus reports them.
@@ -117,6 +118,8 @@ impl ResourceSlot {
     pub async fn call(self: &Arc<Self>, call: Call) -> Result<Reply, CallError> {
         let method = call.method();
         let started = Instant::now();
+        // Long calls elsewhere pause while calls keep coming.
+        priority::call_started();
         let mut guard = self.instance.clone().lock_owned().await;
         let slot = self.clone();
         run_to_end(async move {

@@ -6,8 +6,9 @@ use std::time::Duration;
 use wasmtime::{Config, Engine};
 
 /// How often the engine's epoch advances: the granularity of deadlines, and
-/// how often a long-running guest yields its thread to other work.
-pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+/// how often a long-running guest yields its thread to other work — the
+/// longest a short call can wait behind a busy guest on the same thread.
+pub const EPOCH_TICK: Duration = Duration::from_millis(1);
 
 /// Whether guest calls have deadlines. Always on in service; off only to
 /// measure what the checks cost (`armature run --no-call-deadlines`).

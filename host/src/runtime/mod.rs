@@ -6,4 +6,5 @@ pub mod cache;
 pub mod component;
 pub mod engine;
 pub mod limits;
+pub mod priority;
 pub mod sandbox;

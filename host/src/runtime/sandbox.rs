@@ -21,6 +21,7 @@ use crate::resources::error::{CallError, Code};
 use crate::runtime::bindings::{self, GuestConfig, GuestDependencies, ModelInfo, ReconfigureOutcome};
 use crate::runtime::component::LoadedModule;
 use crate::runtime::limits::{Limits, MemoryLimiter};
+use crate::runtime::priority::{LONG_CALL, LONG_CALL_PAUSE, others_called_recently};
 
 /// The guest path of the granted data folder.
 pub const DATA_DIR: &str = "/data";
@@ -32,7 +33,8 @@ pub struct SandboxState {
     wasi: WasiCtx,
     pub(crate) table: ResourceTable,
     limiter: MemoryLimiter,
-    /// When the call in progress must end.
+    /// When the call in progress started, and when it must end.
+    entered: Instant,
     deadline: Instant,
     /// Asked for through `scheduler.every`.
     pub(crate) tick_period: Option<Duration>,
@@ -126,6 +128,7 @@ impl Sandbox {
             wasi,
             table: ResourceTable::new(),
             limiter: MemoryLimiter::new(limits.memory_bytes),
+            entered: Instant::now(),
             deadline: Instant::now(),
             tick_period: None,
             tick_changed: false,
@@ -138,12 +141,26 @@ impl Sandbox {
         store.limiter(|s| &mut s.limiter);
         store.epoch_deadline_callback(|cx| {
             // Once per epoch, a running guest yields its thread so other
-            // resources get served, and is stopped when its wall-clock budget
-            // is spent. tokio's yield_now puts the task at the back of the
-            // queue; a plain self-wake would run it again at once (tokio's
-            // LIFO slot), starving everything else on that worker.
-            if Instant::now() >= cx.data().deadline {
-                Ok(UpdateDeadline::Interrupt)
+            // resources get served, and is stopped when its budget is spent.
+            // tokio's yield_now puts the task at the back of the queue; a
+            // plain self-wake would run it again at once (tokio's LIFO slot),
+            // starving everything else on that worker. A long call on a busy
+            // machine also pauses (runtime/priority.rs).
+            let now = Instant::now();
+            let state = cx.data();
+            if now >= state.deadline {
+                return Ok(UpdateDeadline::Interrupt);
+            }
+            if now.duration_since(state.entered) >= LONG_CALL && others_called_recently(state.entered, now) {
+                // The yield after the sleep sends it to the back of the
+                // queue: woken by the timer it would otherwise run first.
+                Ok(UpdateDeadline::YieldCustom(
+                    1,
+                    Box::pin(async {
+                        tokio::time::sleep(LONG_CALL_PAUSE).await;
+                        tokio::task::yield_now().await;
+                    }),
+                ))
             } else {
                 Ok(UpdateDeadline::YieldCustom(1, Box::pin(tokio::task::yield_now())))
             }
@@ -435,7 +452,10 @@ impl Sandbox {
 
 /// Gives the next guest entry `budget` of wall-clock time.
 fn arm(store: &mut Store<SandboxState>, budget: Duration) {
-    store.data_mut().deadline = Instant::now() + budget;
+    let now = Instant::now();
+    let state = store.data_mut();
+    state.entered = now;
+    state.deadline = now + budget;
     store.set_epoch_deadline(1);
 }
 
