@@ -24,8 +24,8 @@
 //   gRPC-Web calls (CORS). The JSON endpoints are fetched from the page's own
 //   origin. Any other address without "local" (a LAN IP, say) cannot be
 //   dialed by this SDK version: the panel says so; use a *.local name.
-// - `?host=http://localhost:8080` in the page URL overrides the address
-//   (for a dev server; `npm run dev` proxies to the host instead).
+// - `?host=http://localhost:8080` in the page URL overrides the address,
+//   under the dev server only (`npm run dev` proxies to the host instead).
 
 import { Code, MachineConnectionEvent, RobotClient } from '@viamrobotics/sdk';
 import { errorCode, errorText } from './dom';
@@ -47,7 +47,10 @@ export interface Addresses {
 const isLoopbackIp = (hostname: string) => /^127(\.\d{1,3}){3}$/.test(hostname) || hostname === '[::1]';
 
 export function addresses(location: Location = window.location): Addresses {
-  const override = new URLSearchParams(location.search).get('host');
+  // Honoured only by the dev server: in the embedded panel, a link with
+  // ?host= could point the real panel at another machine that asks for the
+  // API key.
+  const override = import.meta.env.DEV ? new URLSearchParams(location.search).get('host') : null;
   const base = new URL(override ?? location.origin);
   const http = base.origin;
   if (base.hostname.includes('local')) return { grpc: http, http };

@@ -111,8 +111,10 @@ def test_panel_switch_and_cors(start_armature):
     off = start_armature({"panel": False, "components": [thermometer("t1", 20.0)]})
     status, _, body = http(off.address, "/")
     assert status == 200 and "panel is off" in body, body
+    # Not a route then: unknown paths reach the gRPC fallback, which gRPC-Web
+    # answers 400 over HTTP/1.1.
     status, _, _ = http(off.address, "/armature/modules")
-    assert status != 200
+    assert status == 400
 
     # A page from a loopback origin may call; one from elsewhere may not.
     def preflight(origin):
@@ -122,3 +124,37 @@ def test_panel_switch_and_cors(start_armature):
 
     assert preflight("http://localhost:5173") == "http://localhost:5173"
     assert preflight("http://evil.example") is None
+
+
+def test_only_loopback_names_on_an_open_machine(start_armature):
+    # A page that rebinds its own name to 127.0.0.1 is same-origin with the
+    # machine; the name it used is still in the request, and is refused.
+    a = start_armature({"components": [thermometer("t1", 20.0)]})
+    status, _, _ = http(a.address, "/armature/modules")
+    assert status == 200
+    status, _, body = http(a.address, "/armature/modules", {"Host": "evil.example:8080"})
+    assert status == 403, body
+    status, _, _ = http(a.address, "/viam.robot.v1.RobotService/ResourceNames",
+                        {"Host": "evil.example", "Content-Type": "application/grpc-web+proto"}, method="POST")
+    assert status == 403
+
+
+def test_http_needs_a_key_when_auth_is_on(start_armature):
+    import base64
+    a = start_armature({"auth": {"handlers": [{"type": "api-key", "config": {"key-1": "s3cret"}}]},
+                        "components": [thermometer("t1", 20.0)]})
+    basic = {"Authorization": "Basic " + base64.b64encode(b"key-1:s3cret").decode()}
+    wrong = {"Authorization": "Basic " + base64.b64encode(b"key-1:nope").decode()}
+    status, headers, _ = http(a.address, "/metrics")
+    assert status == 401 and headers.get("www-authenticate", "").startswith("Basic"), headers
+    assert http(a.address, "/metrics", wrong)[0] == 401
+    status, _, body = http(a.address, "/metrics", basic)
+    assert status == 200 and "armature_sessions" in body
+    # The panel's JSON: refused without the browser's login dialog (the panel has its own form).
+    status, headers, _ = http(a.address, "/armature/logs")
+    assert status == 401 and "www-authenticate" not in {k.lower() for k in headers}, headers
+    assert http(a.address, "/armature/logs", basic)[0] == 200
+    # With keys on, any origin may ask (every call needs a token anyway).
+    _, headers, _ = http(a.address, "/viam.robot.v1.RobotService/ResourceNames", {
+        "Origin": "http://robot-dashboard.example", "Access-Control-Request-Method": "POST"}, method="OPTIONS")
+    assert headers.get("access-control-allow-origin") == "http://robot-dashboard.example", headers

@@ -136,7 +136,10 @@ pub async fn serve(
     // request 400, so the plain HTTP routes are added after it (axum layers
     // apply to the routes added before).
     let grpc = routes(&host)?.into_axum_router().layer(tonic_web::GrpcWebLayer::new());
-    let router = crate::web::add_routes(grpc, &host, panel);
+    let mut router = crate::web::add_routes(grpc, &host, panel);
+    if listener.is_loopback() && !host.auth.enabled() {
+        router = crate::web::only_loopback_names(router);
+    }
     // HTTP/1.1 for browsers; CORS outermost, so that preflights are answered
     // before anything else looks at the request.
     let router = server

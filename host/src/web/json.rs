@@ -30,7 +30,7 @@ pub fn add_routes(router: axum::Router, host: &Host) -> axum::Router {
             get(move |headers: HeaderMap| {
                 let host = for_modules.clone();
                 async move {
-                    match super::refuse(&host.auth, &headers) {
+                    match super::refuse(&host.auth, &headers, super::Challenge::None) {
                         Some(refused) => refused,
                         None => Json(modules(&host)).into_response(),
                     }
@@ -42,7 +42,7 @@ pub fn add_routes(router: axum::Router, host: &Host) -> axum::Router {
             get(move |headers: HeaderMap, Query(q): Query<LogQuery>| {
                 let host = for_logs.clone();
                 async move {
-                    if let Some(refused) = super::refuse(&host.auth, &headers) {
+                    if let Some(refused) = super::refuse(&host.auth, &headers, super::Challenge::None) {
                         return refused;
                     }
                     let (lines, last) = LOGS.since(q.after, q.resource.as_deref(), MAX_LINES);

@@ -40,16 +40,47 @@ pub fn cors(auth: &Arc<Auth>) -> CorsLayer {
 
 /// `http://localhost:5173`, `http://127.0.0.1:8080`, `https://[::1]`, ...
 fn loopback_origin(origin: &str) -> bool {
-    let Some((_, rest)) = origin.split_once("://") else {
-        return false;
-    };
-    let host = match rest.strip_prefix('[') {
+    origin
+        .split_once("://")
+        .is_some_and(|(_, authority)| loopback_authority(authority))
+}
+
+/// `localhost:8080`, `127.0.0.1`, `[::1]:8080`, `app.localhost`, ...
+fn loopback_authority(authority: &str) -> bool {
+    let host = match authority.strip_prefix('[') {
         Some(v6) => v6.split(']').next().unwrap_or(""),
-        None => rest.split(':').next().unwrap_or(""),
+        None => authority.split(':').next().unwrap_or(""),
     };
     host == "localhost"
         || host.ends_with(".localhost")
         || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// For an open machine (no API keys) listening on loopback: refuses every
+/// request not addressed to a loopback name. A web page can rebind its own
+/// name to 127.0.0.1 and so become same-origin with the machine, which CORS
+/// cannot stop; the name it used stays in the request.
+pub fn only_loopback_names(router: axum::Router) -> axum::Router {
+    router.layer(axum::middleware::from_fn(
+        |request: axum::extract::Request, next: axum::middleware::Next| async move {
+            // HTTP/2 carries the name in the URI (`:authority`), HTTP/1.1 in `Host`.
+            let authority = request.uri().authority().map(|a| a.as_str().to_string()).or_else(|| {
+                request
+                    .headers()
+                    .get(header::HOST)
+                    .and_then(|h| h.to_str().ok())
+                    .map(str::to_string)
+            });
+            match authority {
+                Some(a) if loopback_authority(&a) => next.run(request).await,
+                _ => (
+                    StatusCode::FORBIDDEN,
+                    "this machine answers only requests addressed to localhost (or use API keys)\n",
+                )
+                    .into_response(),
+            }
+        },
+    ))
 }
 
 /// Adds the HTTP routes to the gRPC router. `panel` says whether the control
@@ -62,7 +93,7 @@ pub fn add_routes(router: axum::Router, host: &Host, panel: bool) -> axum::Route
         get(move |headers: HeaderMap| {
             let host = metrics_host.clone();
             async move {
-                if let Some(refused) = refuse(&host.auth, &headers) {
+                if let Some(refused) = refuse(&host.auth, &headers, Challenge::Basic) {
                     return refused;
                 }
                 METRICS.set_sessions(host.sessions.ids().len());
@@ -90,19 +121,30 @@ pub fn add_routes(router: axum::Router, host: &Host, panel: bool) -> axum::Route
 /// holds the machine's logs. Accepted: `Basic base64(key-id:key)` (what a
 /// browser form or a Prometheus `basic_auth` sends) or a bearer token from
 /// `AuthService/Authenticate`.
-fn refuse(auth: &Auth, headers: &HeaderMap) -> Option<Response> {
+fn refuse(auth: &Auth, headers: &HeaderMap, challenge: Challenge) -> Option<Response> {
     let given = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     if auth.accepts_http(given) {
         return None;
     }
-    Some(
-        (
+    let body = "an API key is required\n";
+    Some(match challenge {
+        Challenge::Basic => (
             StatusCode::UNAUTHORIZED,
             [(header::WWW_AUTHENTICATE, "Basic realm=\"armature\"")],
-            "an API key is required\n",
+            body,
         )
             .into_response(),
-    )
+        Challenge::None => (StatusCode::UNAUTHORIZED, body).into_response(),
+    })
+}
+
+/// Whether a refusal invites the browser's own login dialog: right for
+/// `/metrics` opened by hand, wrong for the panel's requests, which have
+/// their own form.
+#[derive(Clone, Copy)]
+enum Challenge {
+    Basic,
+    None,
 }
 
 #[cfg(test)]
