@@ -57,7 +57,7 @@ impl DependencyHandle {
 /// Boxed because a dependency call enters another guest, which may call its
 /// own dependencies: the future type would otherwise be infinite.
 pub(crate) fn forward(slot: Arc<ResourceSlot>, call: Call) -> BoxFuture<'static, Result<Reply, CallError>> {
-    Box::pin(async move { slot.call(call).await })
+    Box::pin(async move { slot.call_as_dependency(call).await })
 }
 
 /// A dependency call, to a slot of this host or over the wire.

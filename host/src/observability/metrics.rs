@@ -108,7 +108,7 @@ impl Metrics {
         );
         registry.register(
             "restarts",
-            "Times a resource was rebuilt after a fault",
+            "Times a resource was rebuilt: after a fault, or to swap in another module version or model",
             restarts.clone(),
         );
         registry.register(

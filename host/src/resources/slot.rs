@@ -44,6 +44,13 @@ pub struct Status {
     pub module: Option<(String, String)>,
 }
 
+/// Who a call is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Caller {
+    Client,
+    Guest,
+}
+
 /// Tells the supervisor that a resource's sandbox died.
 pub type FaultSender = mpsc::UnboundedSender<ResourceName>;
 
@@ -113,14 +120,29 @@ impl ResourceSlot {
         self.motion.load(Ordering::SeqCst)
     }
 
-    /// Calls the resource. Waiting for it may be abandoned by the caller;
-    /// once the guest is entered, the call runs to its end ([`run_to_end`]).
+    /// Calls the resource for a client. Waiting for it may be abandoned by
+    /// the caller; once the guest is entered, the call runs to its end
+    /// ([`run_to_end`]).
     pub async fn call(self: &Arc<Self>, call: Call) -> Result<Reply, CallError> {
+        self.call_from(call, Caller::Client).await
+    }
+
+    /// Calls the resource for another guest, which depends on it: part of
+    /// that guest's call, so it does not count as a call arriving (see
+    /// `runtime/priority.rs`: a long call would pause for its own).
+    pub async fn call_as_dependency(self: &Arc<Self>, call: Call) -> Result<Reply, CallError> {
+        self.call_from(call, Caller::Guest).await
+    }
+
+    async fn call_from(self: &Arc<Self>, call: Call, caller: Caller) -> Result<Reply, CallError> {
         let method = call.method();
         let started = Instant::now();
-        // Long calls elsewhere pause while calls keep coming.
-        priority::call_started();
         let mut guard = self.instance.clone().lock_owned().await;
+        // Noted once it has the resource: callers queued behind a long call
+        // on this resource must not make it pause, and so wait longer.
+        if caller == Caller::Client {
+            priority::call_started();
+        }
         let slot = self.clone();
         run_to_end(async move {
             let answer = match guard.as_mut() {

@@ -183,12 +183,12 @@ impl Sandbox {
         &self.module
     }
 
-    /// Bytes of linear memory the guest holds.
     /// Reports this sandbox's memory to `gauge` (`/metrics`) from now on.
     pub fn report_memory_to(&mut self, gauge: prometheus_client::metrics::gauge::Gauge) {
         self.store.data_mut().limiter.report_to(gauge);
     }
 
+    /// Bytes of linear memory the guest holds.
     pub fn memory_bytes(&self) -> usize {
         self.store.data().limiter.used_bytes()
     }
