@@ -18,7 +18,10 @@ pub fn embed(out: &Path) -> anyhow::Result<()> {
     let panel = Path::new(env!("CARGO_MANIFEST_DIR")).join("../panel");
     watch_sources(&panel);
     let built = match std::env::var_os("ARMATURE_PANEL_DIST") {
-        Some(dist) => Ok(PathBuf::from(dist)),
+        Some(dist) => {
+            println!("cargo:rerun-if-changed={}", Path::new(&dist).display());
+            Ok(PathBuf::from(dist))
+        }
         None => build(&panel, &out.join("panel")),
     };
     let mut files = Vec::new();
@@ -34,10 +37,16 @@ pub fn embed(out: &Path) -> anyhow::Result<()> {
         if std::env::var_os("ARMATURE_REQUIRE_PANEL").is_some() {
             anyhow::bail!("the control panel could not be built: {why}");
         }
-        println!("cargo:warning=the control panel is not embedded: {why}");
+        // One line: cargo reads the lines after a warning's as directives.
+        println!(
+            "cargo:warning=the control panel is not embedded: {}",
+            why.replace('\n', " | ")
+        );
         // Watched only now: a build that has its panel must not rerun when
-        // the variable comes and goes (xtask sets it, plain cargo does not).
+        // these come and go (xtask sets the variable, plain cargo does not;
+        // PATH changes when npm gets installed).
         println!("cargo:rerun-if-env-changed=ARMATURE_REQUIRE_PANEL");
+        println!("cargo:rerun-if-env-changed=PATH");
         files.clear();
     }
     files.sort();

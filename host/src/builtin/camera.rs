@@ -152,11 +152,9 @@ impl Camera {
     /// (say, GetImages in JPEG and a guest capturing RGB) would otherwise
     /// split the frame rate between them.
     fn frame(&mut self, encoding: Encoding) -> HwResult<(u32, u32, Vec<u8>)> {
-        let period = self
-            .last_info
-            .fps
-            .filter(|f| *f > 0.0)
-            .map_or(Duration::ZERO, |f| Duration::from_secs_f32(1.0 / f));
+        let period = self.last_info.fps.filter(|f| *f > 0.0).map_or(Duration::ZERO, |f| {
+            Duration::try_from_secs_f32(1.0 / f).unwrap_or(Duration::MAX)
+        });
         let fresh = self.latest.as_ref().is_some_and(|l| l.at.elapsed() < period);
         if !fresh {
             let frame = self.grab()?;

@@ -31,6 +31,13 @@ pub struct ImageFolder {
 
 impl ImageFolder {
     pub fn open(config: ImageFolderConfig) -> HwResult<Self> {
+        if let Some(fps) = config.fps
+            && !(fps > 0.0 && fps <= 120.0)
+        {
+            return Err(HwError::InvalidArgument(format!(
+                "attribute `fps`: {fps} is outside (0, 120]"
+            )));
+        }
         let entries = std::fs::read_dir(&config.folder)
             .map_err(|e| HwError::Unavailable(format!("image folder {}: {e}", config.folder.display())))?;
         let mut files: Vec<PathBuf> = entries
