@@ -4,7 +4,7 @@
 //! in tests); failures, memory and statuses are asserted.
 //!
 //! Measured here (2 cores, client and host on the same machine), all seven
-//! kinds at once: the healthy p99 is 1.2-1.7x that of a calm run (ten runs,
+//! kinds at once: the healthy p99 is 1.2-1.8x that of a calm run (thirteen runs,
 //! 2026-11-30), with as many calls served. It was 12-17x while a looping or
 //! flooding guest could hold a serving thread for a whole 10 ms epoch at
 //! full speed; the 1 ms epoch and the pausing of long calls on a busy

@@ -9,7 +9,7 @@
 //!
 //! The deadline stays wall-clock: pauses count against it. Counting only
 //! the guest's running time was tried: a looping guest then lives ten times
-//! longer, bursting every pause, and the healthy p99 rose from 1.2-1.7x to
+//! longer, bursting every pause, and the healthy p99 rose from 1.2-1.8x to
 //! 2.0-2.3x of a calm run. Heavy work on a busy machine wants a longer
 //! `call_timeout_ms` (or to be split across ticks).
 //!
@@ -30,7 +30,7 @@ pub const LONG_CALL: Duration = Duration::from_millis(10);
 /// How long a long call sleeps per tick it ran while the machine is busy:
 /// it gets about a tenth of a core (measured on 2 cores: a quarter kept the
 /// healthy p99 at 2.2-2.9x of a calm run beside every hostile guest, a tenth
-/// at 1.2-1.7x).
+/// at 1.2-1.8x).
 pub const LONG_CALL_PAUSE: Duration = Duration::from_millis(9 * EPOCH_TICK.as_millis() as u64);
 
 /// The machine counts as busy while a call started this recently.
