@@ -208,18 +208,19 @@ impl ResourceMeters {
     /// Records one call of `method` that took `took` and failed with
     /// `error`, if it did.
     pub fn record(&self, method: &'static str, took: Duration, error: Option<Code>) {
-        let meters = {
-            let mut methods = self.methods.lock().unwrap_or_else(|e| e.into_inner());
-            match methods.iter().find(|m| m.method == method) {
-                Some(m) => m.clone(),
-                None => {
-                    let m = METRICS.method_meters(&self.labels, method);
-                    methods.push(m.clone());
-                    m
-                }
+        // Recorded under the lock rather than through cloned handles: two
+        // fewer reference-count round trips per call, and calls on one
+        // resource are one at a time anyway (the slot's instance lock).
+        let mut methods = self.methods.lock().unwrap_or_else(|e| e.into_inner());
+        match methods.iter().find(|m| m.method == method) {
+            Some(m) => m.record(took),
+            None => {
+                let m = METRICS.method_meters(&self.labels, method);
+                m.record(took);
+                methods.push(m);
             }
-        };
-        meters.record(took);
+        }
+        drop(methods);
         if let Some(code) = error {
             METRICS.call_failed(&self.labels, method, code);
         }
@@ -227,7 +228,6 @@ impl ResourceMeters {
 }
 
 /// A resource method's call counter and latency histogram.
-#[derive(Clone)]
 pub struct MethodMeters {
     pub method: &'static str,
     calls: Counter,
