@@ -14,7 +14,7 @@ mod hw_vm;
 const GUEST_TARGET: &str = "wasm32-wasip2";
 /// The packages whose tests `cargo xtask test` runs; the hardware VM takes
 /// its test binaries from the same build, so the lists must not drift.
-const TEST_PACKAGES: &[&str] = &["armature-host", "armature-guest", "armature-tests"];
+const TEST_PACKAGES: &[&str] = &["armature-host", "armature-guest", "armature-tests", "xtask"];
 
 /// `-p <package>` for each of [`TEST_PACKAGES`].
 fn test_package_args() -> Vec<&'static str> {
@@ -98,12 +98,35 @@ fn has_libclang() -> bool {
     std::env::var_os("LIBCLANG_PATH").is_some()
         || dirs.iter().any(|d| {
             std::fs::read_dir(d).is_ok_and(|entries| {
-                entries.filter_map(|e| e.ok()).any(|e| {
-                    e.file_name().to_string_lossy().starts_with("libclang")
-                        && e.file_name().to_string_lossy().contains(".so")
-                })
+                entries
+                    .filter_map(|e| e.ok())
+                    .any(|e| is_loadable_libclang(&e.file_name().to_string_lossy()))
             })
         })
+}
+
+/// Whether `name` is a library bindgen's `clang-sys` would load: `libclang.so`,
+/// `libclang-14.so`, `libclang.so.14`, `libclang-14.so.1`. Not `libclang-cpp*`
+/// (the C++ interface the machine image ships, which bindgen cannot use) and
+/// not static archives.
+fn is_loadable_libclang(name: &str) -> bool {
+    if name.starts_with("libclang-cpp") {
+        return false;
+    }
+    let Some(rest) = name.strip_prefix("libclang") else {
+        return false;
+    };
+    // What stands between `libclang` and `.so`: nothing, or `-<version>`.
+    let Some(so_at) = rest.find(".so") else {
+        return false;
+    };
+    let (version, suffix) = rest.split_at(so_at);
+    let version_ok = version.is_empty()
+        || version
+            .strip_prefix('-')
+            .is_some_and(|v| !v.is_empty() && v.chars().all(|c| c.is_ascii_digit() || c == '.'));
+    let suffix_ok = suffix == ".so" || suffix.strip_prefix(".so.").is_some_and(|v| !v.is_empty());
+    version_ok && suffix_ok
 }
 
 fn ensure_libclang() -> Result<()> {
@@ -114,6 +137,16 @@ fn ensure_libclang() -> Result<()> {
     apt_install(LIBCLANG_PACKAGES).context(
         "install libclang yourself, or build the host without V4L2: cargo build --release -p armature-host --no-default-features",
     )
+}
+
+/// npm builds the control panel (host/panel_build.rs). The machine image
+/// ships Node.js and npm; a machine without them gets Debian's.
+fn ensure_npm() -> Result<()> {
+    if Command::new("npm").arg("--version").output().is_ok_and(|o| o.status.success()) {
+        return Ok(());
+    }
+    eprintln!("npm is missing (the control panel is built with it)");
+    apt_install(&["nodejs", "npm"]).context("install Node.js 20 or newer and npm yourself")
 }
 
 /// The browser the panel test drives: Debian's Chromium.
@@ -201,6 +234,7 @@ const FIXTURE_VERSIONS: &[&str] = &["1.0.0", "2.0.0", "3.0.0"];
 fn build(root: &Path) -> Result<()> {
     ensure_guest_target()?;
     ensure_libclang()?;
+    ensure_npm()?;
     // The control panel is built with npm by the host's build script; here
     // its absence is an error, not a warning.
     run(cargo().current_dir(root).env("ARMATURE_REQUIRE_PANEL", "1").args([
@@ -279,7 +313,14 @@ fn python_venv(root: &Path) -> Result<PathBuf> {
 fn venv(dir: &Path, check: &str, packages: &[&str]) -> Result<PathBuf> {
     let python = dir.join("bin/python");
     if !python.exists() {
-        run(Command::new("python3").args(["-m", "venv"]).arg(dir))?;
+        let make = || Command::new("python3").args(["-m", "venv"]).arg(dir).status();
+        if !make().is_ok_and(|s| s.success()) {
+            // Debian's python3 keeps venv (and ensurepip) in a package of its own.
+            eprintln!("python3 could not make a venv; installing python3-venv");
+            apt_install(&["python3-venv"]).context("install Python 3 with its venv module yourself")?;
+            let _ = std::fs::remove_dir_all(dir);
+            run(Command::new("python3").args(["-m", "venv"]).arg(dir))?;
+        }
     }
     let have = Command::new(&python).args(["-c", check]).status()?.success();
     if !have {
@@ -364,4 +405,35 @@ fn bench(root: &Path, extra: &[String]) -> Result<()> {
         .arg("--root")
         .arg(root)
         .args(extra))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_loadable_libclang;
+
+    fn finds(listing: &[&str]) -> bool {
+        listing.iter().any(|n| is_loadable_libclang(n))
+    }
+
+    #[test]
+    fn the_cpp_interface_alone_is_not_libclang() {
+        // What the machine image ships: bindgen cannot load it.
+        assert!(!finds(&["libclang-cpp.so.14", "libclang-cpp.so", "libc.so.6"]));
+    }
+
+    #[test]
+    fn the_names_bindgen_loads_are_found() {
+        for name in ["libclang.so", "libclang-14.so", "libclang.so.14", "libclang-14.so.1", "libclang.so.1"] {
+            assert!(finds(&[name]), "{name}");
+        }
+        // What Debian's libclang1-14 installs under /usr/lib/x86_64-linux-gnu.
+        assert!(finds(&["libclang-cpp.so.14", "libclang-14.so.14.0.6"]));
+    }
+
+    #[test]
+    fn lookalikes_are_not_libclang() {
+        for name in ["libclang.a", "libclang-14.a", "libclangBasic.a", "libclang_rt.asan.so", "libclang.so.", "libclang-.so"] {
+            assert!(!is_loadable_libclang(name), "{name}");
+        }
+    }
 }
