@@ -218,6 +218,40 @@ pub fn pb_to_json(v: &PbValue) -> Json {
     }
 }
 
+/// A number as JSON: a whole number as an integer. Every number on the wire
+/// is a double (`google.protobuf.Value`), so viam-server sends a baud rate
+/// of 115200 as 115200.0; read as an integer it fits wherever an integer is
+/// expected. Beyond 2^53 a double is no longer exact and stays a float.
+fn number(n: f64) -> Json {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    if n.fract() == 0.0 && n.abs() <= EXACT {
+        if n >= 0.0 {
+            Json::from(n as u64)
+        } else {
+            Json::from(n as i64)
+        }
+    } else {
+        serde_json::Number::from_f64(n).map(Json::Number).unwrap_or(Json::Null)
+    }
+}
+
+/// Turns every whole float in `v` (`115200.0`, as JSON written from a double
+/// reads) into an integer, so that the host's typed reads of a config
+/// (limits, grants, built-in models' attributes) accept it. `115200.5`
+/// stays a float, and a read that wants an integer names it.
+pub fn whole_numbers_as_integers(v: &mut Json) {
+    match v {
+        Json::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64() {
+                *v = number(f);
+            }
+        }
+        Json::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        Json::Object(map) => map.values_mut().for_each(whole_numbers_as_integers),
+        _ => {}
+    }
+}
+
 /// JSON as a protobuf Value.
 pub fn json_to_pb(v: &Json) -> PbValue {
     let kind = match v {
@@ -244,6 +278,29 @@ pub fn json_to_struct(m: &Map<String, Json>) -> Struct {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn whole_doubles_read_as_integers_and_fractions_stay_floats() {
+        // As a config from viam-server reads once through the wire and back.
+        let wire = json_to_struct(
+            json!({"baud": 115200, "half": 115200.5, "neg": -3, "big": 1e300})
+                .as_object()
+                .unwrap(),
+        );
+        let mut back = Json::Object(wire.fields.iter().map(|(k, v)| (k.clone(), pb_to_json(v))).collect());
+        assert!(back["baud"].is_f64(), "the wire has doubles only");
+        whole_numbers_as_integers(&mut back);
+        assert_eq!(back["baud"].as_u64(), Some(115200));
+        assert_eq!(back["neg"].as_i64(), Some(-3));
+        assert_eq!(back["half"].as_f64(), Some(115200.5));
+        assert!(back["big"].is_f64());
+        let baud: Result<u32, _> = serde_json::from_value(back["half"].clone());
+        assert!(baud.unwrap_err().to_string().contains("115200.5"));
+
+        let mut written: Json = serde_json::from_str(r#"{"a": [115200.0, {"b": 2.0}], "c": 0.5}"#).unwrap();
+        whole_numbers_as_integers(&mut written);
+        assert_eq!(written, json!({"a": [115200, {"b": 2}], "c": 0.5}));
+    }
 
     #[test]
     fn struct_round_trips_through_nodes() {

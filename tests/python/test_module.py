@@ -25,6 +25,7 @@ from grpclib.server import Stream
 
 from viam.components.board import Board
 from viam.components.motor import Motor
+from viam.components.movement_sensor import MovementSensor
 from viam.components.motor.service import MotorRPCService
 from viam.components.sensor import Sensor
 from viam.proto.app.robot import ComponentConfig
@@ -159,11 +160,13 @@ def answering(address: str) -> bool:
 class Module:
     """`armature <socket> --log-level=debug`, started as viam-server starts a module."""
 
-    def __init__(self, workdir: pathlib.Path, tcp: bool = False):
+    def __init__(self, workdir: pathlib.Path, tcp: bool = False, examples=()):
         self.modules = workdir / "modules"
         self.modules.mkdir()
         shutil.copy(MODULES / "thermometer.wasm", self.modules)
         shutil.copy(TEST_MODULES / "relay.wasm", self.modules)
+        for name in examples:
+            shutil.copy(MODULES / f"{name}.wasm", self.modules)
         self.socket = free_address() if tcp else workdir / "armature-abcde.sock"
         self.log = open(workdir / "armature.log", "w")
         env = dict(
@@ -398,6 +401,73 @@ def test_serves_viam_server_as_a_module(workdir):
             assert closed.index(f"armature.{GENERIC_SERVICE_API}/relay") < closed.index(f"armature.{SENSOR_API}/temp-1")
             assert sorted(closed) == sorted([f"armature.{GENERIC_SERVICE_API}/relay", f"armature.{SENSOR_API}/temp-1",
                                              "armature.rdk:component:board/local"])
+        finally:
+            module.stop()
+            await parent.stop()
+
+    asyncio.run(scenario())
+
+
+def test_whole_numbers_from_viam_server_read_as_integers(workdir):
+    """viam-server sends attributes as a Struct, where every number is a
+    double: a baud rate of 115200 arrives as 115200.0, a memory limit of 48
+    as 48.0, a DoCommand count of 3 as 3.0. Each must read as the integer
+    it is; 115200.5 must be refused with the attribute named."""
+
+    async def scenario():
+        parent = Parent(workdir / "parent.sock")
+        await parent.start()
+        module = Module(workdir, examples=("line-sensor", "nmea-gps"))
+        try:
+            await module.stub.Ready(ReadyRequest(parent_address=str(parent.path), raw_parent_address=str(parent.path)))
+            limits = {"armature": {"limits": {"memory_mb": 48, "call_timeout_ms": 1500}}}
+            env = config("env", SENSOR_API, "armature:examples:line-sensor",
+                         {"serial": {"path": "sim:line-sensor", "baud": 115200}, **limits})
+            gps = config("gps", "rdk:component:movement_sensor", "armature:examples:nmea-gps",
+                         {"serial": {"path": "sim:nmea-gps", "baud": 9600, "data_bits": 8, "stop_bits": 1}})
+            for resource in (env, gps):
+                await module.stub.ValidateConfig(ValidateConfigRequest(config=resource))
+                await module.stub.AddResource(AddResourceRequest(config=resource))
+            await module.stub.AddResource(AddResourceRequest(config=relay("numbers", targets=())))
+
+            half = config("half", SENSOR_API, "armature:examples:line-sensor",
+                          {"serial": {"path": "sim:line-sensor", "baud": 115200.5}})
+            await expect_error(module.stub.ValidateConfig(ValidateConfigRequest(config=half)),
+                               Status.INVALID_ARGUMENT, "serial", "115200.5")
+            half_limit = config("half", SENSOR_API, THERMOMETER,
+                                {"celsius": 20, "armature": {"limits": {"memory_mb": 47.5}}})
+            await expect_error(module.stub.AddResource(AddResourceRequest(config=half_limit)),
+                               Status.INVALID_ARGUMENT, "limits.memory_mb")
+
+            robot = await connect(str(module.socket))
+            try:
+                async def env_reading():
+                    try:
+                        return (await Sensor.from_robot(robot, "env").get_readings()).get("temperature")
+                    except GRPCError as e:  # UNAVAILABLE until the first line arrives
+                        assert e.status == Status.UNAVAILABLE, e
+                        return None
+
+                assert isinstance(await eventually(env_reading, timeout=10, what="a line from the sensor"), float)
+
+                async def fix():
+                    try:
+                        point, _ = await MovementSensor.from_robot(robot, "gps").get_position()
+                    except GRPCError as e:  # UNAVAILABLE until the first fix
+                        assert e.status == Status.UNAVAILABLE, e
+                        return False
+                    return point.latitude != 0
+
+                await eventually(fix, timeout=10, what="an NMEA fix")
+                logic = Generic.from_robot(robot, "relay")
+                answer = await logic.do_command({"command": "repeat", "word": "hi", "times": 3})
+                assert answer == {"said": "hi hi hi", "times": 3}
+                with pytest.raises(GRPCError) as caught:
+                    await logic.do_command({"command": "repeat", "word": "hi", "times": 2.5})
+                assert caught.value.status == Status.INVALID_ARGUMENT
+                assert "times" in caught.value.message and "2.5" in caught.value.message
+            finally:
+                await robot.close()
         finally:
             module.stop()
             await parent.stop()

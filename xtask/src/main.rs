@@ -142,7 +142,11 @@ fn ensure_libclang() -> Result<()> {
 /// npm builds the control panel (host/panel_build.rs). The machine image
 /// ships Node.js and npm; a machine without them gets Debian's.
 fn ensure_npm() -> Result<()> {
-    if Command::new("npm").arg("--version").output().is_ok_and(|o| o.status.success()) {
+    if Command::new("npm")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
         return Ok(());
     }
     eprintln!("npm is missing (the control panel is built with it)");
@@ -423,7 +427,13 @@ mod tests {
 
     #[test]
     fn the_names_bindgen_loads_are_found() {
-        for name in ["libclang.so", "libclang-14.so", "libclang.so.14", "libclang-14.so.1", "libclang.so.1"] {
+        for name in [
+            "libclang.so",
+            "libclang-14.so",
+            "libclang.so.14",
+            "libclang-14.so.1",
+            "libclang.so.1",
+        ] {
             assert!(finds(&[name]), "{name}");
         }
         // What Debian's libclang1-14 installs under /usr/lib/x86_64-linux-gnu.
@@ -432,7 +442,14 @@ mod tests {
 
     #[test]
     fn lookalikes_are_not_libclang() {
-        for name in ["libclang.a", "libclang-14.a", "libclangBasic.a", "libclang_rt.asan.so", "libclang.so.", "libclang-.so"] {
+        for name in [
+            "libclang.a",
+            "libclang-14.a",
+            "libclangBasic.a",
+            "libclang_rt.asan.so",
+            "libclang.so.",
+            "libclang-.so",
+        ] {
             assert!(!is_loadable_libclang(name), "{name}");
         }
     }

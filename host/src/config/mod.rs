@@ -140,6 +140,10 @@ pub struct MachineConfig {
     pub revision: String,
     /// Machine-wide `limits`.
     pub limits: LimitOverrides,
+    /// `limits.machine_memory_mb`: the budget for all guests' memory
+    /// together. Unset, a share of the system's memory
+    /// (`runtime::machine_memory::default_budget`).
+    pub machine_memory_mb: Option<u64>,
     /// API keys from `auth.handlers` entries of type `api-key`: key id → key.
     /// Empty means the server runs unauthenticated.
     pub api_keys: BTreeMap<String, String>,
@@ -155,6 +159,14 @@ impl MachineConfig {
     /// unless the config asks for it.
     pub fn panel_on(&self, loopback: bool) -> bool {
         self.panel.unwrap_or(loopback)
+    }
+
+    /// The guest memory budget of the whole machine, in bytes.
+    pub fn machine_memory_bytes(&self) -> usize {
+        match self.machine_memory_mb {
+            Some(mb) => usize::try_from(mb.saturating_mul(1 << 20)).unwrap_or(usize::MAX),
+            None => crate::runtime::machine_memory::default_budget(),
+        }
     }
 
     /// Reads and parses a config file.
@@ -208,6 +220,9 @@ fn read(path: &Path) -> Result<String, ConfigErrors> {
         }])
     })
 }
+
+/// The one machine-wide limit (top-level `limits` only).
+const MACHINE_MEMORY_KEY: &str = "machine_memory_mb";
 
 const DEFAULT_HEARTBEAT_WINDOW: Duration = Duration::from_secs(2);
 
@@ -269,13 +284,16 @@ impl Parser {
     }
 
     fn machine(&mut self, text: &str) -> Option<MachineConfig> {
-        let root: Value = match serde_json::from_str(text) {
+        let mut root: Value = match serde_json::from_str(text) {
             Ok(v) => v,
             Err(e) => {
                 self.error("", "", format!("not valid JSON: {e}"));
                 return None;
             }
         };
+        // `"baud": 115200.0` is 115200 wherever the host reads an integer
+        // (viam-server's configs carry every number as a double).
+        crate::values::whole_numbers_as_integers(&mut root);
         let Some(top) = root.as_object() else {
             self.error("", "", "the config must be a JSON object");
             return None;
@@ -290,6 +308,20 @@ impl Parser {
             }
         };
         let limits = self.limits("", top.get("limits"));
+        let machine_memory_mb = match top.get("limits").and_then(|l| l.get(MACHINE_MEMORY_KEY)) {
+            None | Some(Value::Null) => None,
+            Some(v) => match v.as_u64() {
+                Some(n) if n > 0 => Some(n),
+                _ => {
+                    self.error(
+                        "",
+                        &format!("limits.{MACHINE_MEMORY_KEY}"),
+                        "must be a positive whole number of MiB",
+                    );
+                    None
+                }
+            },
+        };
         let modules = self.modules(top.get("modules"));
         let mut resources = Vec::new();
         self.resources(top.get("components"), "components", Kind::Component, &mut resources);
@@ -354,6 +386,7 @@ impl Parser {
             heartbeat_window,
             revision,
             limits,
+            machine_memory_mb,
             api_keys,
             panel,
         })
@@ -407,6 +440,16 @@ impl Parser {
             return out;
         };
         for (key, v) in map {
+            if key == MACHINE_MEMORY_KEY {
+                if !place.is_empty() {
+                    self.error(
+                        place,
+                        &format!("limits.{key}"),
+                        "is a budget for the whole machine: set it in the top-level `limits`",
+                    );
+                }
+                continue;
+            }
             let slot = match key.as_str() {
                 "memory_mb" => &mut out.memory_mb,
                 "call_timeout_ms" => &mut out.call_timeout_ms,

@@ -185,6 +185,7 @@ impl RobotService for RobotApi {
             job_statuses: Vec::new(),
             modules,
             packages: Vec::new(),
+            armature_guest_memory: Some(guest_memory()),
         }))
     }
 
@@ -281,5 +282,14 @@ impl RobotService for RobotApi {
         tracing::info!("shutdown requested over gRPC");
         self.0.shutdown.notify_one();
         Ok(Response::new(pb::ShutdownResponse {}))
+    }
+}
+
+fn guest_memory() -> pb::ArmatureGuestMemory {
+    let usage = crate::runtime::machine_memory::MACHINE_MEMORY.usage();
+    pb::ArmatureGuestMemory {
+        budget_bytes: usage.budget_bytes as u64,
+        used_bytes: usage.used_bytes as u64,
+        refusals: usage.refusals,
     }
 }

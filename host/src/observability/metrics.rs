@@ -19,6 +19,7 @@ use prometheus_client::registry::Registry;
 use crate::config::names::ResourceName;
 use crate::resources::error::Code;
 use crate::runtime::cache::CacheOutcome;
+use crate::runtime::machine_memory::MACHINE_MEMORY;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct ResourceLabels {
@@ -73,6 +74,9 @@ pub struct Metrics {
     restarts: Family<ResourceLabels, Counter>,
     compile_cache: Family<CacheLabels, Counter>,
     sessions: Gauge,
+    machine_memory_budget: Gauge,
+    machine_memory_used: Gauge,
+    machine_memory_refusals: Counter,
 }
 
 /// The process's metrics.
@@ -117,6 +121,26 @@ impl Metrics {
             compile_cache.clone(),
         );
         registry.register("sessions", "Open client sessions", sessions.clone());
+        let machine_memory_budget = Gauge::default();
+        let machine_memory_used = Gauge::default();
+        let machine_memory_refusals = Counter::default();
+        registry.register_with_unit(
+            "machine_memory_budget",
+            "The machine's budget for all guests' linear memory (limits.machine_memory_mb)",
+            prometheus_client::registry::Unit::Bytes,
+            machine_memory_budget.clone(),
+        );
+        registry.register_with_unit(
+            "machine_memory_used",
+            "Linear memory of all guests together, counted against the budget",
+            prometheus_client::registry::Unit::Bytes,
+            machine_memory_used.clone(),
+        );
+        registry.register(
+            "machine_memory_refusals",
+            "Memory growths (or sandboxes) refused because the machine's guest memory budget was spent",
+            machine_memory_refusals.clone(),
+        );
         Self {
             registry,
             calls,
@@ -126,7 +150,14 @@ impl Metrics {
             restarts,
             compile_cache,
             sessions,
+            machine_memory_budget,
+            machine_memory_used,
+            machine_memory_refusals,
         }
+    }
+
+    pub fn machine_memory_refused(&self) {
+        self.machine_memory_refusals.inc();
     }
 
     /// The handles for calls of `method` on a resource.
@@ -179,6 +210,12 @@ impl Metrics {
 
     /// Everything, in the Prometheus text format.
     pub fn render(&self) -> String {
+        // Read when rendered: the budget moves on every memory growth.
+        let usage = MACHINE_MEMORY.usage();
+        self.machine_memory_budget
+            .set(i64::try_from(usage.budget_bytes).unwrap_or(i64::MAX));
+        self.machine_memory_used
+            .set(i64::try_from(usage.used_bytes).unwrap_or(i64::MAX));
         let mut out = String::new();
         // Writing into a String cannot fail.
         let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);

@@ -47,6 +47,14 @@ impl Instance {
         }
     }
 
+    /// The longest one call may take.
+    pub fn call_timeout(&self) -> Duration {
+        match self {
+            Instance::Wasm(s) => s.limits().call_timeout,
+            Instance::Native(_) => crate::runtime::limits::Limits::default().call_timeout,
+        }
+    }
+
     /// Module name and version serving the resource.
     pub fn provider(&self) -> (String, String) {
         match self {

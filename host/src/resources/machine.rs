@@ -24,6 +24,7 @@ use crate::resources::slot::{FaultSender, ResourceSlot, State};
 use crate::runtime::bindings::{GuestConfig, ReconfigureOutcome};
 use crate::runtime::component::{LoadedModule, Runtime};
 use crate::runtime::limits::Limits;
+use crate::runtime::machine_memory::MACHINE_MEMORY;
 use crate::runtime::sandbox::Sandbox;
 use crate::values;
 
@@ -184,6 +185,7 @@ impl Machine {
         state_dir: PathBuf,
     ) -> Arc<Self> {
         let (faults, fault_rx) = mpsc::unbounded_channel();
+        MACHINE_MEMORY.set_limit(config.machine_memory_bytes());
         let machine = Arc::new(Self {
             runtime,
             modules_flag,
@@ -579,6 +581,7 @@ impl Machine {
         module_errors: Problems,
         planned: Planned,
     ) {
+        MACHINE_MEMORY.set_limit(config.machine_memory_bytes());
         {
             let mut table = self.table.write().unwrap_or_else(|e| e.into_inner());
             table.clear();

@@ -16,11 +16,12 @@ use crate::config::ResourceName;
 use crate::observability::metrics::{METRICS, ResourceMeters};
 use crate::resources::api::ApiKind;
 use crate::resources::call::{Call, Reply};
-use crate::resources::error::CallError;
+use crate::resources::error::{CallError, Code};
 use crate::resources::instance::Instance;
 use crate::resources::run_to_end::run_to_end;
 use crate::runtime::priority;
 use crate::runtime::sandbox::Entered;
+use crate::runtime::wall_clock::{after, within};
 
 /// Lifecycle states, as GetMachineStatus reports them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +66,10 @@ pub struct ResourceSlot {
     /// Bumped by every motion command and every stop: a host-side wait for a
     /// motion ends as soon as another command supersedes it.
     motion: AtomicU64,
+    /// The longest a call waits for the resource (nanoseconds): the call
+    /// deadline of the instance serving it, so that no call queues behind a
+    /// stuck one for longer than one call may take.
+    queue_limit: AtomicU64,
     meters: ResourceMeters,
 }
 
@@ -87,6 +92,7 @@ impl ResourceSlot {
             tick_period,
             ticker: Mutex::new(None),
             motion: AtomicU64::new(0),
+            queue_limit: AtomicU64::new(nanos(crate::runtime::limits::Limits::default().call_timeout)),
         });
         let task = tokio::spawn(run_ticker(Arc::downgrade(&slot), rx));
         *lock(&slot.ticker) = Some(task);
@@ -137,7 +143,18 @@ impl ResourceSlot {
     async fn call_from(self: &Arc<Self>, call: Call, caller: Caller) -> Result<Reply, CallError> {
         let method = call.method();
         let started = Instant::now();
-        let mut guard = self.instance.clone().lock_owned().await;
+        let queue_limit = Duration::from_nanos(self.queue_limit.load(Ordering::Relaxed));
+        let Ok(mut guard) = within(after(started, queue_limit), self.instance.clone().lock_owned()).await else {
+            let error = CallError::new(
+                Code::DeadlineExceeded,
+                format!(
+                    "resource {:?} stayed busy with an earlier call for {queue_limit:?}, its call deadline",
+                    self.name.name
+                ),
+            );
+            self.meters.record(method, started.elapsed(), Some(error.code));
+            return Err(error);
+        };
         // Noted once it has the resource: callers queued behind a long call
         // on this resource must not make it pause, and so wait longer.
         if caller == Caller::Client {
@@ -226,6 +243,7 @@ impl ResourceSlot {
             sandbox.take_tick_change();
             let period = sandbox.tick_period();
             self.tick_period.send_if_modified(|p| replace_if_changed(p, period));
+            self.queue_limit.store(nanos(sandbox.call_timeout()), Ordering::Relaxed);
             lock(&self.status).module = Some(sandbox.provider());
         }
         r
@@ -265,6 +283,10 @@ impl Drop for ResourceSlot {
             task.abort();
         }
     }
+}
+
+fn nanos(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
 }
 
 fn replace_if_changed(current: &mut Option<Duration>, new: Option<Duration>) -> bool {

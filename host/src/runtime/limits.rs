@@ -6,6 +6,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use wasmtime::ResourceLimiter;
 
 use crate::config::LimitOverrides;
+use crate::runtime::machine_memory::{MACHINE_MEMORY, MachineMemory};
 
 /// The limits one sandbox runs under.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,15 +49,25 @@ impl Limits {
     }
 }
 
+/// Which budget refused a memory growth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The sandbox's own cap (`limits.memory_mb`).
+    Sandbox,
+    /// The machine's budget for all guests (`limits.machine_memory_mb`).
+    Machine,
+}
+
 /// Counts the memory of all the sandbox's linear memories together
-/// (wasmtime's own `StoreLimits` caps each memory separately), and remembers
-/// a refusal so that the trap that usually follows is reported as memory
-/// exhaustion rather than as an `unreachable`.
-#[derive(Debug)]
+/// (wasmtime's own `StoreLimits` caps each memory separately), reserves it
+/// from the machine's budget too, and remembers a refusal so that the trap
+/// that usually follows is reported as memory exhaustion rather than as an
+/// `unreachable`.
 pub struct MemoryLimiter {
     max_bytes: usize,
     used_bytes: usize,
-    refused: bool,
+    refused: Option<Refusal>,
+    machine: &'static MachineMemory,
     /// Where the memory is reported (`/metrics`), for a resource's sandbox.
     /// Moved by deltas, so that an old and a new sandbox of one resource
     /// (during a swap) add up, and a dropped one leaves nothing behind.
@@ -69,11 +80,17 @@ const MAX_TABLES: usize = 64;
 const MAX_MEMORIES: usize = 8;
 
 impl MemoryLimiter {
+    /// A limiter of `max_bytes` within the process's machine budget.
     pub fn new(max_bytes: usize) -> Self {
+        Self::within(max_bytes, &MACHINE_MEMORY)
+    }
+
+    pub fn within(max_bytes: usize, machine: &'static MachineMemory) -> Self {
         Self {
             max_bytes,
             used_bytes: 0,
-            refused: false,
+            refused: None,
+            machine,
             gauge: None,
         }
     }
@@ -86,8 +103,8 @@ impl MemoryLimiter {
         }
     }
 
-    /// Whether a growth was refused since the sandbox started.
-    pub fn refused(&self) -> bool {
+    /// Which budget refused a growth since the sandbox started, if any.
+    pub fn refused(&self) -> Option<Refusal> {
         self.refused
     }
 
@@ -98,6 +115,7 @@ impl MemoryLimiter {
 
 impl Drop for MemoryLimiter {
     fn drop(&mut self) {
+        self.machine.release(self.used_bytes);
         if let Some(g) = &self.gauge {
             g.dec_by(as_i64(self.used_bytes));
         }
@@ -112,7 +130,11 @@ impl ResourceLimiter for MemoryLimiter {
     fn memory_growing(&mut self, current: usize, desired: usize, _max: Option<usize>) -> wasmtime::Result<bool> {
         let extra = desired.saturating_sub(current);
         if self.used_bytes.saturating_add(extra) > self.max_bytes {
-            self.refused = true;
+            self.refused = Some(Refusal::Sandbox);
+            return Ok(false);
+        }
+        if !self.machine.try_reserve(extra) {
+            self.refused = Some(Refusal::Machine);
             return Ok(false);
         }
         self.used_bytes += extra;
@@ -143,14 +165,35 @@ impl ResourceLimiter for MemoryLimiter {
 mod tests {
     use super::*;
 
+    fn machine(bytes: usize) -> &'static MachineMemory {
+        Box::leak(Box::new(MachineMemory::new(bytes)))
+    }
+
     #[test]
     fn sums_growth_across_memories_and_remembers_refusal() {
-        let mut l = MemoryLimiter::new(100);
+        let mut l = MemoryLimiter::within(100, machine(1000));
         assert!(l.memory_growing(0, 60, None).unwrap());
         assert!(!l.memory_growing(0, 60, None).unwrap());
-        assert!(l.refused());
+        assert_eq!(l.refused(), Some(Refusal::Sandbox));
         assert!(l.memory_growing(60, 100, None).unwrap());
         assert_eq!(l.used_bytes(), 100);
+    }
+
+    #[test]
+    fn sandboxes_share_the_machine_budget_and_give_it_back() {
+        let budget = machine(150);
+        let mut a = MemoryLimiter::within(100, budget);
+        let mut b = MemoryLimiter::within(100, budget);
+        assert!(a.memory_growing(0, 100, None).unwrap());
+        assert!(
+            !b.memory_growing(0, 60, None).unwrap(),
+            "within b's own cap, over the machine's"
+        );
+        assert_eq!(b.refused(), Some(Refusal::Machine));
+        assert!(b.memory_growing(0, 50, None).unwrap());
+        drop(a);
+        assert_eq!(budget.usage().used_bytes, 50);
+        assert!(b.memory_growing(50, 100, None).unwrap());
     }
 
     #[test]

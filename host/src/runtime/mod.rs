@@ -6,5 +6,7 @@ pub mod cache;
 pub mod component;
 pub mod engine;
 pub mod limits;
+pub mod machine_memory;
 pub mod priority;
 pub mod sandbox;
+pub mod wall_clock;

@@ -20,8 +20,10 @@ use crate::resources::call::{Call, Reply};
 use crate::resources::error::{CallError, Code};
 use crate::runtime::bindings::{self, GuestConfig, GuestDependencies, ModelInfo, ReconfigureOutcome};
 use crate::runtime::component::LoadedModule;
-use crate::runtime::limits::{Limits, MemoryLimiter};
+use crate::runtime::limits::{Limits, MemoryLimiter, Refusal};
+use crate::runtime::machine_memory::MACHINE_MEMORY;
 use crate::runtime::priority::{LONG_CALL, LONG_CALL_PAUSE, others_called_recently};
+use crate::runtime::wall_clock::{Elapsed, after, within};
 
 /// The guest path of the granted data folder.
 pub const DATA_DIR: &str = "/data";
@@ -76,6 +78,11 @@ pub enum Fault {
     Deadline(Duration),
     #[error("ran out of memory (limit {} MiB)", .0 >> 20)]
     Memory(usize),
+    #[error(
+        "ran out of memory: the machine's guest memory budget (limits.machine_memory_mb) of {} MiB is spent",
+        .0 >> 20
+    )]
+    MachineMemory(usize),
     #[error("trapped: {0}")]
     Trap(String),
 }
@@ -84,7 +91,7 @@ impl From<Fault> for CallError {
     fn from(f: Fault) -> Self {
         let code = match f {
             Fault::Deadline(_) => Code::DeadlineExceeded,
-            Fault::Memory(_) => Code::ResourceExhausted,
+            Fault::Memory(_) | Fault::MachineMemory(_) => Code::ResourceExhausted,
             Fault::Trap(_) => Code::Internal,
         };
         CallError::new(code, f.to_string())
@@ -165,8 +172,8 @@ impl Sandbox {
                 Ok(UpdateDeadline::YieldCustom(1, Box::pin(tokio::task::yield_now())))
             }
         });
-        arm(&mut store, limits.construct_timeout);
-        let guest = match module.pre.instantiate_async(&mut store).await {
+        let deadline = arm(&mut store, limits.construct_timeout);
+        let guest = match bounded(deadline, module.pre.instantiate_async(&mut store)).await {
             Ok(g) => g,
             Err(e) => return Err(classify(&store, &limits, limits.construct_timeout, e)),
         };
@@ -181,6 +188,10 @@ impl Sandbox {
 
     pub fn module(&self) -> &Arc<LoadedModule> {
         &self.module
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     /// Reports this sandbox's memory to `gauge` (`/metrics`) from now on.
@@ -213,19 +224,25 @@ impl Sandbox {
 
     pub async fn models(&mut self) -> Result<Vec<ModelInfo>, Fault> {
         let budget = self.limits.validate_timeout;
-        arm(&mut self.store, budget);
-        let r = self.guest.armature_module_model().call_models(&mut self.store).await;
+        let deadline = arm(&mut self.store, budget);
+        let r = bounded(
+            deadline,
+            self.guest.armature_module_model().call_models(&mut self.store),
+        )
+        .await;
         r.map_err(|e| classify(&self.store, &self.limits, budget, e))
     }
 
     pub async fn validate(&mut self, config: &GuestConfig) -> Entered<GuestDependencies> {
         let budget = self.limits.validate_timeout;
-        arm(&mut self.store, budget);
-        let r = self
-            .guest
-            .armature_module_model()
-            .call_validate(&mut self.store, config)
-            .await;
+        let deadline = arm(&mut self.store, budget);
+        let r = bounded(
+            deadline,
+            self.guest
+                .armature_module_model()
+                .call_validate(&mut self.store, config),
+        )
+        .await;
         self.settle(budget, r)
     }
 
@@ -245,12 +262,14 @@ impl Sandbox {
     pub async fn construct(&mut self, config: &GuestConfig, deps: Vec<DependencyHandle>) -> Entered<()> {
         let budget = self.limits.construct_timeout;
         let handles = self.push_deps(deps)?;
-        arm(&mut self.store, budget);
-        let r = self
-            .guest
-            .armature_module_model()
-            .call_construct(&mut self.store, config, &handles)
-            .await;
+        let deadline = arm(&mut self.store, budget);
+        let r = bounded(
+            deadline,
+            self.guest
+                .armature_module_model()
+                .call_construct(&mut self.store, config, &handles),
+        )
+        .await;
         let answer = self.settle(budget, r)?;
         Ok(answer.map(|instance| self.instance = Some(instance)))
     }
@@ -263,13 +282,15 @@ impl Sandbox {
         let instance = self.instance()?;
         let budget = self.limits.construct_timeout;
         let handles = self.push_deps(deps)?;
-        arm(&mut self.store, budget);
-        let r = self
-            .guest
-            .armature_module_model()
-            .instance()
-            .call_reconfigure(&mut self.store, instance, config, &handles)
-            .await;
+        let deadline = arm(&mut self.store, budget);
+        let r = bounded(
+            deadline,
+            self.guest
+                .armature_module_model()
+                .instance()
+                .call_reconfigure(&mut self.store, instance, config, &handles),
+        )
+        .await;
         self.settle(budget, r)
     }
 
@@ -281,13 +302,15 @@ impl Sandbox {
     pub async fn tick(&mut self) -> Entered<()> {
         let instance = self.instance()?;
         let budget = self.limits.call_timeout;
-        arm(&mut self.store, budget);
-        let r = self
-            .guest
-            .armature_module_model()
-            .instance()
-            .call_tick(&mut self.store, instance)
-            .await;
+        let deadline = arm(&mut self.store, budget);
+        let r = bounded(
+            deadline,
+            self.guest
+                .armature_module_model()
+                .instance()
+                .call_tick(&mut self.store, instance),
+        )
+        .await;
         self.settle(budget, r)
     }
 
@@ -295,7 +318,7 @@ impl Sandbox {
     pub async fn invoke(&mut self, kind: ApiKind, call: Call) -> Entered<Reply> {
         let r = self.instance()?;
         let budget = self.limits.call_timeout;
-        arm(&mut self.store, budget);
+        let deadline = arm(&mut self.store, budget);
         let g = &self.guest;
         let s = &mut self.store;
 
@@ -317,153 +340,181 @@ impl Sandbox {
             .into()))
         };
         use ApiKind as K;
-        let result = match call {
-            Call::DoCommand(v) => g
-                .armature_module_model()
-                .instance()
-                .call_do_command(&mut *s, r, &v)
-                .await
-                .map(|a| a.map(Reply::Value)),
-            Call::GetGeometries(v) => g
-                .armature_module_model()
-                .instance()
-                .call_get_geometries(&mut *s, r, &v)
-                .await
-                .map(|a| a.map(Reply::Geometries)),
-            Call::GetReadings(v) => match kind {
-                K::Sensor => guest!(armature_module_sensor.call_get_readings(&v) => Reply::Value),
-                K::MovementSensor => guest!(armature_module_movement_sensor.call_get_readings(&v) => Reply::Value),
-                _ => wrong("readings"),
-            },
-            Call::Stop(v) => match kind {
-                K::Motor => guest!(armature_module_motor.call_stop(&v) => unit),
-                K::Servo => guest!(armature_module_servo.call_stop(&v) => unit),
-                _ => wrong("stop"),
-            },
-            Call::IsMoving => match kind {
-                K::Motor => guest!(armature_module_motor.call_is_moving() => Reply::Bool),
-                K::Servo => guest!(armature_module_servo.call_is_moving() => Reply::Bool),
-                _ => wrong("is-moving"),
-            },
-            Call::MsPosition(v) => guest!(armature_module_movement_sensor.call_get_position(&v) => Reply::GeoPosition),
-            Call::MsLinearVelocity(v) => {
-                guest!(armature_module_movement_sensor.call_get_linear_velocity(&v) => Reply::Vector3)
-            }
-            Call::MsAngularVelocity(v) => {
-                guest!(armature_module_movement_sensor.call_get_angular_velocity(&v) => Reply::Vector3)
-            }
-            Call::MsLinearAcceleration(v) => {
-                guest!(armature_module_movement_sensor.call_get_linear_acceleration(&v) => Reply::Vector3)
-            }
-            Call::MsCompassHeading(v) => {
-                guest!(armature_module_movement_sensor.call_get_compass_heading(&v) => Reply::F64)
-            }
-            Call::MsOrientation(v) => {
-                guest!(armature_module_movement_sensor.call_get_orientation(&v) => Reply::Orientation)
-            }
-            Call::MsProperties(v) => {
-                guest!(armature_module_movement_sensor.call_get_properties(&v) => Reply::MsProperties)
-            }
-            Call::MsAccuracy(v) => guest!(armature_module_movement_sensor.call_get_accuracy(&v) => Reply::Accuracy),
-            Call::GetImages { filter, extra } => {
-                guest!(armature_module_camera.call_get_images(&filter, &extra) => Reply::Images)
-            }
-            Call::GetPointCloud { mime_type, extra } => {
-                guest!(armature_module_camera.call_get_point_cloud(&mime_type, &extra) => Reply::PointCloud)
-            }
-            Call::CaptureFrame(_) => wrong("frame capture (only built-in cameras have it)"),
-            Call::CameraProperties => guest!(armature_module_camera.call_get_properties() => Reply::CameraProperties),
-            Call::SetPower { power_pct, extra } => {
-                guest!(armature_module_motor.call_set_power(power_pct, &extra) => unit)
-            }
-            Call::GoFor {
-                rpm,
-                revolutions,
-                extra,
-            } => {
-                guest!(armature_module_motor.call_go_for(rpm, revolutions, &extra) => unit)
-            }
-            Call::GoTo { rpm, position, extra } => {
-                guest!(armature_module_motor.call_go_to(rpm, position, &extra) => unit)
-            }
-            Call::SetRpm { rpm, extra } => guest!(armature_module_motor.call_set_rpm(rpm, &extra) => unit),
-            Call::ResetZeroPosition { offset, extra } => {
-                guest!(armature_module_motor.call_reset_zero_position(offset, &extra) => unit)
-            }
-            Call::MotorPosition(v) => guest!(armature_module_motor.call_get_position(&v) => Reply::F64),
-            Call::MotorProperties(v) => guest!(armature_module_motor.call_get_properties(&v) => Reply::MotorProperties),
-            Call::IsPowered(v) => guest!(armature_module_motor.call_is_powered(&v) => Reply::PowerState),
-            Call::ServoMove { angle_deg, extra } => {
-                guest!(armature_module_servo.call_move_to(angle_deg, &extra) => unit)
-            }
-            Call::ServoPosition(v) => guest!(armature_module_servo.call_get_position(&v) => Reply::U32),
-            Call::EncoderPosition { position_type, extra } => {
-                guest!(armature_module_encoder.call_get_position(position_type, &extra) => Reply::EncoderPosition)
-            }
-            Call::ResetPosition(v) => guest!(armature_module_encoder.call_reset_position(&v) => unit),
-            Call::EncoderProperties(v) => {
-                guest!(armature_module_encoder.call_get_properties(&v) => Reply::EncoderProperties)
-            }
-            Call::SetGpio { pin, high, extra } => {
-                guest!(armature_module_board.call_set_gpio(&pin, high, &extra) => unit)
-            }
-            Call::GetGpio { pin, extra } => guest!(armature_module_board.call_get_gpio(&pin, &extra) => Reply::Bool),
-            Call::GetPwm { pin, extra } => guest!(armature_module_board.call_get_pwm(&pin, &extra) => Reply::F64),
-            Call::SetPwm { pin, duty, extra } => guest!(armature_module_board.call_set_pwm(&pin, duty, &extra) => unit),
-            Call::GetPwmFrequency { pin, extra } => {
-                guest!(armature_module_board.call_get_pwm_frequency(&pin, &extra) => Reply::U64)
-            }
-            Call::SetPwmFrequency { pin, hz, extra } => {
-                guest!(armature_module_board.call_set_pwm_frequency(&pin, hz, &extra) => unit)
-            }
-            Call::ReadAnalog { reader, extra } => {
-                guest!(armature_module_board.call_read_analog(&reader, &extra) => Reply::AnalogReading)
-            }
-            Call::WriteAnalog { pin, value, extra } => {
-                guest!(armature_module_board.call_write_analog(&pin, value, &extra) => unit)
-            }
-            Call::GetDigitalInterruptValue { interrupt, extra } => {
-                guest!(armature_module_board.call_get_digital_interrupt_value(&interrupt, &extra) => Reply::I64)
-            }
-            Call::ReadTicks { interrupts, since_ns } => {
-                guest!(armature_module_board.call_read_ticks(&interrupts, since_ns) => Reply::Ticks)
-            }
-            Call::SetPowerMode {
-                mode,
-                duration_ns,
-                extra,
-            } => {
-                guest!(armature_module_board.call_set_power_mode(mode, duration_ns, &extra) => unit)
+        let entry = async move {
+            match call {
+                Call::DoCommand(v) => g
+                    .armature_module_model()
+                    .instance()
+                    .call_do_command(&mut *s, r, &v)
+                    .await
+                    .map(|a| a.map(Reply::Value)),
+                Call::GetGeometries(v) => g
+                    .armature_module_model()
+                    .instance()
+                    .call_get_geometries(&mut *s, r, &v)
+                    .await
+                    .map(|a| a.map(Reply::Geometries)),
+                Call::GetReadings(v) => match kind {
+                    K::Sensor => guest!(armature_module_sensor.call_get_readings(&v) => Reply::Value),
+                    K::MovementSensor => guest!(armature_module_movement_sensor.call_get_readings(&v) => Reply::Value),
+                    _ => wrong("readings"),
+                },
+                Call::Stop(v) => match kind {
+                    K::Motor => guest!(armature_module_motor.call_stop(&v) => unit),
+                    K::Servo => guest!(armature_module_servo.call_stop(&v) => unit),
+                    _ => wrong("stop"),
+                },
+                Call::IsMoving => match kind {
+                    K::Motor => guest!(armature_module_motor.call_is_moving() => Reply::Bool),
+                    K::Servo => guest!(armature_module_servo.call_is_moving() => Reply::Bool),
+                    _ => wrong("is-moving"),
+                },
+                Call::MsPosition(v) => {
+                    guest!(armature_module_movement_sensor.call_get_position(&v) => Reply::GeoPosition)
+                }
+                Call::MsLinearVelocity(v) => {
+                    guest!(armature_module_movement_sensor.call_get_linear_velocity(&v) => Reply::Vector3)
+                }
+                Call::MsAngularVelocity(v) => {
+                    guest!(armature_module_movement_sensor.call_get_angular_velocity(&v) => Reply::Vector3)
+                }
+                Call::MsLinearAcceleration(v) => {
+                    guest!(armature_module_movement_sensor.call_get_linear_acceleration(&v) => Reply::Vector3)
+                }
+                Call::MsCompassHeading(v) => {
+                    guest!(armature_module_movement_sensor.call_get_compass_heading(&v) => Reply::F64)
+                }
+                Call::MsOrientation(v) => {
+                    guest!(armature_module_movement_sensor.call_get_orientation(&v) => Reply::Orientation)
+                }
+                Call::MsProperties(v) => {
+                    guest!(armature_module_movement_sensor.call_get_properties(&v) => Reply::MsProperties)
+                }
+                Call::MsAccuracy(v) => guest!(armature_module_movement_sensor.call_get_accuracy(&v) => Reply::Accuracy),
+                Call::GetImages { filter, extra } => {
+                    guest!(armature_module_camera.call_get_images(&filter, &extra) => Reply::Images)
+                }
+                Call::GetPointCloud { mime_type, extra } => {
+                    guest!(armature_module_camera.call_get_point_cloud(&mime_type, &extra) => Reply::PointCloud)
+                }
+                Call::CaptureFrame(_) => wrong("frame capture (only built-in cameras have it)"),
+                Call::CameraProperties => {
+                    guest!(armature_module_camera.call_get_properties() => Reply::CameraProperties)
+                }
+                Call::SetPower { power_pct, extra } => {
+                    guest!(armature_module_motor.call_set_power(power_pct, &extra) => unit)
+                }
+                Call::GoFor {
+                    rpm,
+                    revolutions,
+                    extra,
+                } => {
+                    guest!(armature_module_motor.call_go_for(rpm, revolutions, &extra) => unit)
+                }
+                Call::GoTo { rpm, position, extra } => {
+                    guest!(armature_module_motor.call_go_to(rpm, position, &extra) => unit)
+                }
+                Call::SetRpm { rpm, extra } => guest!(armature_module_motor.call_set_rpm(rpm, &extra) => unit),
+                Call::ResetZeroPosition { offset, extra } => {
+                    guest!(armature_module_motor.call_reset_zero_position(offset, &extra) => unit)
+                }
+                Call::MotorPosition(v) => guest!(armature_module_motor.call_get_position(&v) => Reply::F64),
+                Call::MotorProperties(v) => {
+                    guest!(armature_module_motor.call_get_properties(&v) => Reply::MotorProperties)
+                }
+                Call::IsPowered(v) => guest!(armature_module_motor.call_is_powered(&v) => Reply::PowerState),
+                Call::ServoMove { angle_deg, extra } => {
+                    guest!(armature_module_servo.call_move_to(angle_deg, &extra) => unit)
+                }
+                Call::ServoPosition(v) => guest!(armature_module_servo.call_get_position(&v) => Reply::U32),
+                Call::EncoderPosition { position_type, extra } => {
+                    guest!(armature_module_encoder.call_get_position(position_type, &extra) => Reply::EncoderPosition)
+                }
+                Call::ResetPosition(v) => guest!(armature_module_encoder.call_reset_position(&v) => unit),
+                Call::EncoderProperties(v) => {
+                    guest!(armature_module_encoder.call_get_properties(&v) => Reply::EncoderProperties)
+                }
+                Call::SetGpio { pin, high, extra } => {
+                    guest!(armature_module_board.call_set_gpio(&pin, high, &extra) => unit)
+                }
+                Call::GetGpio { pin, extra } => {
+                    guest!(armature_module_board.call_get_gpio(&pin, &extra) => Reply::Bool)
+                }
+                Call::GetPwm { pin, extra } => guest!(armature_module_board.call_get_pwm(&pin, &extra) => Reply::F64),
+                Call::SetPwm { pin, duty, extra } => {
+                    guest!(armature_module_board.call_set_pwm(&pin, duty, &extra) => unit)
+                }
+                Call::GetPwmFrequency { pin, extra } => {
+                    guest!(armature_module_board.call_get_pwm_frequency(&pin, &extra) => Reply::U64)
+                }
+                Call::SetPwmFrequency { pin, hz, extra } => {
+                    guest!(armature_module_board.call_set_pwm_frequency(&pin, hz, &extra) => unit)
+                }
+                Call::ReadAnalog { reader, extra } => {
+                    guest!(armature_module_board.call_read_analog(&reader, &extra) => Reply::AnalogReading)
+                }
+                Call::WriteAnalog { pin, value, extra } => {
+                    guest!(armature_module_board.call_write_analog(&pin, value, &extra) => unit)
+                }
+                Call::GetDigitalInterruptValue { interrupt, extra } => {
+                    guest!(armature_module_board.call_get_digital_interrupt_value(&interrupt, &extra) => Reply::I64)
+                }
+                Call::ReadTicks { interrupts, since_ns } => {
+                    guest!(armature_module_board.call_read_ticks(&interrupts, since_ns) => Reply::Ticks)
+                }
+                Call::SetPowerMode {
+                    mode,
+                    duration_ns,
+                    extra,
+                } => {
+                    guest!(armature_module_board.call_set_power_mode(mode, duration_ns, &extra) => unit)
+                }
             }
         };
+        let result = bounded(deadline, entry).await;
         self.settle(budget, result)
     }
 
     /// Closes the resource (the guest's destructor runs) and frees the Store.
     pub async fn close(mut self) {
         if let Some(instance) = self.instance.take() {
-            arm(&mut self.store, self.limits.call_timeout);
-            if let Err(e) = instance.resource_drop_async(&mut self.store).await {
+            let deadline = arm(&mut self.store, self.limits.call_timeout);
+            if let Err(e) = bounded(deadline, instance.resource_drop_async(&mut self.store)).await {
                 tracing::warn!(resource = %self.store.data().resource, "close trapped: {e:#}");
             }
         }
     }
 }
 
-/// Gives the next guest entry `budget` of wall-clock time.
-fn arm(store: &mut Store<SandboxState>, budget: Duration) {
+/// Gives the next guest entry `budget` of wall-clock time, and returns
+/// when that runs out.
+fn arm(store: &mut Store<SandboxState>, budget: Duration) -> Instant {
     let now = Instant::now();
     let state = store.data_mut();
     state.entered = now;
-    state.deadline = now + budget;
+    let deadline = after(now, budget);
+    state.deadline = deadline;
     store.set_epoch_deadline(1);
+    deadline
+}
+
+/// Awaits a guest entry, never past `deadline`: the epoch stops wasm that
+/// runs, this stops a guest that waits in a host call (a sleep, a `poll`, a
+/// slow device). Cut off there, the Store is left mid-call and unusable,
+/// which the caller reports as a deadline fault, so the owner rebuilds it.
+async fn bounded<T>(deadline: Instant, entry: impl Future<Output = wasmtime::Result<T>>) -> wasmtime::Result<T> {
+    within(deadline, entry)
+        .await
+        .unwrap_or_else(|Elapsed| Err(wasmtime::Error::new(Trap::Interrupt)))
 }
 
 /// Turns a wasmtime error into the reason the sandbox died.
 fn classify(store: &Store<SandboxState>, limits: &Limits, budget: Duration, e: wasmtime::Error) -> Fault {
     let state = store.data();
-    if state.limiter.refused() {
-        return Fault::Memory(limits.memory_bytes);
+    match state.limiter.refused() {
+        Some(Refusal::Sandbox) => return Fault::Memory(limits.memory_bytes),
+        Some(Refusal::Machine) => return Fault::MachineMemory(MACHINE_MEMORY.limit()),
+        None => {}
     }
     if matches!(e.downcast_ref::<Trap>(), Some(Trap::Interrupt)) {
         return Fault::Deadline(budget);
