@@ -8,17 +8,54 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use bench::proto::viam::common::v1::GetReadingsRequest;
+use bench::proto::viam::common::v1::{DoCommandRequest, GetReadingsRequest};
+use bench::proto::viam::component::camera::v1::GetImagesRequest;
+use bench::proto::viam::component::camera::v1::camera_service_client::CameraServiceClient;
 use bench::proto::viam::component::sensor::v1::sensor_service_client::SensorServiceClient;
 use bench::stats::quantile;
 use bench::target::{Target, connect};
 use serde::{Deserialize, Serialize};
 use tonic::transport::Channel;
 
+/// The call each client makes in its loop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Method {
+    /// SensorService/GetReadings of the three numbers of [`bench::READINGS`].
+    Readings,
+    /// SensorService/DoCommand of [`bench::command`], answered with the same map.
+    DoCommand,
+    /// CameraService/GetImages: one frame of [`bench::FRAME`].
+    GetImages,
+}
+
+impl Method {
+    pub fn label(self) -> &'static str {
+        match self {
+            Method::Readings => "GetReadings",
+            Method::DoCommand => "DoCommand",
+            Method::GetImages => "GetImages",
+        }
+    }
+}
+
+impl std::str::FromStr for Method {
+    type Err = anyhow::Error;
+
+    fn from_str(s: &str) -> anyhow::Result<Self> {
+        Ok(match s {
+            "GetReadings" => Method::Readings,
+            "DoCommand" => Method::DoCommand,
+            "GetImages" => Method::GetImages,
+            other => bail!("unknown method {other:?} (GetReadings, DoCommand, GetImages)"),
+        })
+    }
+}
+
 /// What to run; `to_args` and `parse` are each other's inverse.
 #[derive(Debug, Clone)]
 pub struct LoadSpec {
     pub target: Target,
+    pub method: Method,
     /// Each iteration calls `target`, then this: two sequential hops.
     pub then: Option<Target>,
     pub sensor: String,
@@ -35,6 +72,8 @@ impl LoadSpec {
             "load".into(),
             "--target".into(),
             self.target.to_string(),
+            "--method".into(),
+            self.method.label().into(),
             "--sensor".into(),
             self.sensor.clone(),
             "--clients".into(),
@@ -56,6 +95,7 @@ impl LoadSpec {
     pub fn parse(args: &[String]) -> anyhow::Result<Self> {
         let mut spec = LoadSpec {
             target: Target::Tcp(String::new()),
+            method: Method::Readings,
             then: None,
             sensor: String::new(),
             clients: 1,
@@ -70,6 +110,7 @@ impl LoadSpec {
             match flag.as_str() {
                 "--target" => spec.target = value.parse()?,
                 "--then" => spec.then = Some(value.parse()?),
+                "--method" => spec.method = value.parse()?,
                 "--sensor" => spec.sensor = value.clone(),
                 "--clients" => spec.clients = value.parse()?,
                 "--warmup-ms" => spec.warmup = ms()?,
@@ -113,7 +154,21 @@ pub fn main(args: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
-type Client = SensorServiceClient<Channel>;
+/// One connection, and the clients of both services on it.
+#[derive(Clone)]
+struct Client {
+    sensor: SensorServiceClient<Channel>,
+    camera: CameraServiceClient<Channel>,
+}
+
+impl Client {
+    fn new(channel: Channel) -> Self {
+        Self {
+            sensor: SensorServiceClient::new(channel.clone()),
+            camera: CameraServiceClient::new(channel),
+        }
+    }
+}
 
 /// Per client: (completed at, latency) of every good call, and the errors.
 struct Samples {
@@ -122,20 +177,57 @@ struct Samples {
     first_error: Option<String>,
 }
 
-async fn call(client: &mut Client, name: &str) -> anyhow::Result<()> {
-    let request = GetReadingsRequest {
-        name: name.to_string(),
-        extra: None,
-    };
-    let readings = client.get_readings(request).await?.into_inner().readings;
-    // A server that answered something else would not be measuring the same work.
-    if readings.len() != bench::READINGS.len() {
-        bail!("expected {} readings, got {readings:?}", bench::READINGS.len());
+// A server that answers something else would not be measuring the same
+// work: every answer is checked.
+async fn call(client: &mut Client, method: Method, name: &str) -> anyhow::Result<()> {
+    match method {
+        Method::Readings => {
+            let request = GetReadingsRequest {
+                name: name.to_string(),
+                extra: None,
+            };
+            let readings = client.sensor.get_readings(request).await?.into_inner().readings;
+            if readings.len() != bench::READINGS.len() {
+                bail!("expected {} readings, got {readings:?}", bench::READINGS.len());
+            }
+        }
+        Method::DoCommand => {
+            let command = bench::command();
+            let request = DoCommandRequest {
+                name: name.to_string(),
+                command: Some(command.clone()),
+            };
+            let answer = client.sensor.do_command(request).await?.into_inner().result;
+            if answer.as_ref() != Some(&command) {
+                bail!("expected the command back, got {answer:?}");
+            }
+        }
+        Method::GetImages => {
+            let request = GetImagesRequest {
+                name: name.to_string(),
+                filter_source_names: Vec::new(),
+                extra: None,
+            };
+            let images = client.camera.get_images(request).await?.into_inner().images;
+            if images.len() != 1 || images[0].image.len() != bench::FRAME.len() {
+                bail!(
+                    "expected one frame of {} bytes, got {} images",
+                    bench::FRAME.len(),
+                    images.len()
+                );
+            }
+        }
     }
     Ok(())
 }
 
-async fn client_loop(mut first: Client, mut then: Option<Client>, name: String, end: Instant) -> Samples {
+async fn client_loop(
+    mut first: Client,
+    mut then: Option<Client>,
+    method: Method,
+    name: String,
+    end: Instant,
+) -> Samples {
     let mut s = Samples {
         good: Vec::with_capacity(1 << 16),
         errors: 0,
@@ -143,9 +235,9 @@ async fn client_loop(mut first: Client, mut then: Option<Client>, name: String, 
     };
     while Instant::now() < end {
         let started = Instant::now();
-        let mut r = call(&mut first, &name).await;
+        let mut r = call(&mut first, method, &name).await;
         if let (Ok(()), Some(second)) = (&r, then.as_mut()) {
-            r = call(second, &name).await;
+            r = call(second, method, &name).await;
         }
         let done = Instant::now();
         match r {
@@ -175,7 +267,7 @@ async fn run(spec: LoadSpec) -> anyhow::Result<LoadResult> {
     let end = start + spec.warmup + spec.window;
     let tasks: Vec<_> = clients
         .into_iter()
-        .map(|(first, then)| tokio::spawn(client_loop(first, then, spec.sensor.clone(), end)))
+        .map(|(first, then)| tokio::spawn(client_loop(first, then, spec.method, spec.sensor.clone(), end)))
         .collect();
 
     let cpu = |pid: Option<u32>| pid.map(bench::procfs::cpu_time).transpose();
@@ -239,6 +331,7 @@ mod tests {
     fn arguments_round_trip() {
         let spec = LoadSpec {
             target: "unix:/tmp/x.sock".parse().unwrap(),
+            method: Method::GetImages,
             then: Some("127.0.0.1:9".parse().unwrap()),
             sensor: "s".into(),
             clients: 8,

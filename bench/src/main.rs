@@ -3,9 +3,11 @@
 //! machine, in one run. Prints one table and writes it as JSON to
 //! `target/bench/results.json`.
 //!
-//! `armature-bench [--root DIR] [--quick] [--only 1,3,...]` runs the
-//! scenarios; `armature-bench load ...` is the load generator it spawns.
+//! `armature-bench [--root DIR] [--quick] [--only 1,3,...] [--compare FILE]`
+//! runs the scenarios (and compares them with an earlier run's JSON);
+//! `armature-bench load ...` is the load generator it spawns.
 
+mod compare;
 mod load;
 mod parent;
 mod procs;
@@ -94,6 +96,7 @@ struct Options {
     root: PathBuf,
     quick: bool,
     only: Option<Vec<u32>>,
+    compare: Option<PathBuf>,
 }
 
 fn parse(args: &[String]) -> anyhow::Result<Options> {
@@ -101,17 +104,21 @@ fn parse(args: &[String]) -> anyhow::Result<Options> {
         root: std::env::current_dir()?,
         quick: false,
         only: None,
+        compare: None,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--root" => o.root = PathBuf::from(it.next().context("--root needs a folder")?),
             "--quick" => o.quick = true,
+            "--compare" => o.compare = Some(PathBuf::from(it.next().context("--compare needs a results.json")?)),
             "--only" => {
                 let list = it.next().context("--only needs a list like 1,2")?;
                 o.only = Some(list.split(',').map(str::parse).collect::<Result<_, _>>()?);
             }
-            other => bail!("unknown argument {other:?}; usage: armature-bench [--root DIR] [--quick] [--only 1,2,...]"),
+            other => bail!(
+                "unknown argument {other:?}; usage: armature-bench [--root DIR] [--quick] [--only 1,2,...] [--compare FILE]"
+            ),
         }
     }
     Ok(o)
@@ -134,6 +141,10 @@ fn main() -> ExitCode {
 }
 
 fn orchestrate(o: Options) -> anyhow::Result<()> {
+    // A bad --compare file is found before minutes of measuring, not after.
+    if let Some(path) = &o.compare {
+        compare::table(path, &[])?;
+    }
     let ctx = Ctx::new(o.root.clone(), o.quick)?;
     let wanted = |n: u32| o.only.as_ref().is_none_or(|l| l.contains(&n));
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
@@ -159,6 +170,13 @@ fn orchestrate(o: Options) -> anyhow::Result<()> {
             let (r, j) = scenarios::calls::run(&ctx).await.context("scenarios 1, 2, 7 (calls)")?;
             rows.extend(r);
             raw.insert("calls".into(), j);
+        }
+        if wanted(8) {
+            let (r, j) = scenarios::methods::run(&ctx)
+                .await
+                .context("scenario 8 (DoCommand and GetImages)")?;
+            rows.extend(r);
+            raw.insert("methods".into(), j);
         }
         if wanted(3) {
             let (r, j) = scenarios::deps::run(&ctx)
@@ -207,6 +225,9 @@ fn orchestrate(o: Options) -> anyhow::Result<()> {
     });
     std::fs::write(&out, serde_json::to_vec_pretty(&json)?).with_context(|| format!("writing {}", out.display()))?;
     println!("JSON: {}", relative(&out, &ctx.root).display());
+    if let Some(path) = &o.compare {
+        println!("\n{}", compare::table(path, &rows)?);
+    }
     Ok(())
 }
 

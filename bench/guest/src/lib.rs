@@ -4,6 +4,9 @@
 //! numbers as the floor server and the Python baseline module, so all three
 //! send the same message.
 //!
+//! It answers DoCommand with the command it was sent, as the floor does;
+//! `armature:bench:camera` answers GetImages with the floor's frame.
+//!
 //! `armature:bench:caller` (generic service) depends on the sensor named by
 //! its `sensor` attribute. DoCommand `{"command": "loop", "n": N}` calls the
 //! sensor's get-readings N times through the host and answers
@@ -22,11 +25,42 @@ impl Model for BenchSensor {
     fn new(_config: &Config, _deps: Deps) -> Result<Self> {
         Ok(Self)
     }
+
+    fn do_command(&mut self, command: Map) -> Result<Map> {
+        Ok(command)
+    }
 }
 
 impl Sensor for BenchSensor {
     fn get_readings(&mut self, _extra: &Map) -> Result<Map> {
         Ok(readings! { "temperature" => 21.5, "humidity" => 40.25, "pressure" => 1013.25 })
+    }
+}
+
+/// The floor's frame (`bench/frame.jpg`).
+const FRAME: &[u8] = include_bytes!("../../frame.jpg");
+
+struct BenchCamera;
+
+impl Model for BenchCamera {
+    const MODEL: &'static str = "armature:bench:camera";
+
+    fn new(_config: &Config, _deps: Deps) -> Result<Self> {
+        Ok(Self)
+    }
+}
+
+impl Camera for BenchCamera {
+    fn get_images(&mut self, _filter: &[String], _extra: &Map) -> Result<Vec<Image>> {
+        Ok(vec![Image {
+            source_name: "frame".into(),
+            mime_type: "image/jpeg".into(),
+            data: FRAME.to_vec(),
+        }])
+    }
+
+    fn get_properties(&mut self) -> Result<CameraProperties> {
+        Err(Error::unimplemented("no properties"))
     }
 }
 
@@ -75,4 +109,4 @@ impl Model for Caller {
     }
 }
 
-armature_guest::export_module!(sensor(BenchSensor), generic_service(Caller));
+armature_guest::export_module!(sensor(BenchSensor), camera(BenchCamera), generic_service(Caller));

@@ -1,6 +1,7 @@
 //! The floor: a tonic server that answers SensorService/GetReadings with
-//! three fixed numbers and does nothing else — what tonic, HTTP/2 and
-//! protobuf cost alone. It runs on the same tokio runtime as `armature run`
+//! three fixed numbers, SensorService/DoCommand with the command it was sent
+//! and CameraService/GetImages with one fixed frame, and does nothing else —
+//! what tonic, HTTP/2 and protobuf cost alone. It runs on the same tokio runtime as `armature run`
 //! (multi-threaded, one worker per core) and serves TCP with TCP_NODELAY, as
 //! Armature does, so that the difference between the two is what the host
 //! adds.
@@ -12,6 +13,8 @@ use std::collections::HashMap;
 
 use anyhow::Context;
 use bench::proto::viam::common::v1 as common;
+use bench::proto::viam::component::camera::v1 as camera;
+use bench::proto::viam::component::camera::v1::camera_service_server::{CameraService, CameraServiceServer};
 use bench::proto::viam::component::sensor::v1::sensor_service_server::{SensorService, SensorServiceServer};
 use prost_types::Value;
 use prost_types::value::Kind;
@@ -42,10 +45,39 @@ impl SensorService for Floor {
             .collect();
         Ok(Response::new(common::GetReadingsResponse { readings }))
     }
+
+    async fn do_command(
+        &self,
+        request: Request<common::DoCommandRequest>,
+    ) -> Result<Response<common::DoCommandResponse>, Status> {
+        Ok(Response::new(common::DoCommandResponse {
+            result: request.into_inner().command,
+        }))
+    }
+}
+
+#[tonic::async_trait]
+impl CameraService for Floor {
+    async fn get_images(
+        &self,
+        _request: Request<camera::GetImagesRequest>,
+    ) -> Result<Response<camera::GetImagesResponse>, Status> {
+        Ok(Response::new(camera::GetImagesResponse {
+            images: vec![camera::Image {
+                source_name: "frame".into(),
+                image: bench::FRAME.to_vec(),
+                mime_type: "image/jpeg".into(),
+                annotations: None,
+            }],
+            response_metadata: None,
+        }))
+    }
 }
 
 async fn serve(addr: String) -> anyhow::Result<()> {
-    let router = Server::builder().add_service(SensorServiceServer::new(Floor));
+    let router = Server::builder()
+        .add_service(SensorServiceServer::new(Floor))
+        .add_service(CameraServiceServer::new(Floor));
     if let Some(path) = addr.strip_prefix("unix:") {
         let _ = std::fs::remove_file(path);
         let listener = UnixListener::bind(path).with_context(|| format!("listening on {addr}"))?;

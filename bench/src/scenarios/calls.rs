@@ -17,7 +17,7 @@ use bench::stats::Figure;
 use bench::target::Target;
 
 use super::run_load;
-use crate::load::{LoadResult, LoadSpec};
+use crate::load::{LoadResult, LoadSpec, Method};
 use crate::procs::{ArmatureSpec, start_armature, start_floor};
 use crate::report::Row;
 use crate::{Ctx, parent, python};
@@ -99,6 +99,7 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<(Vec<Row>, Value)> {
     ];
     let spec = |target: &Target, pid: u32, clients: usize, warmup, window| LoadSpec {
         target: target.clone(),
+        method: Method::Readings,
         then: None,
         sensor: SENSOR.into(),
         clients,

@@ -23,7 +23,7 @@ use bench::target::connect;
 
 use super::run_load;
 use crate::Ctx;
-use crate::load::LoadSpec;
+use crate::load::{LoadSpec, Method};
 use crate::procs::{ArmatureSpec, start_armature, start_floor};
 use crate::report::Row;
 
@@ -98,6 +98,7 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<(Vec<Row>, Value)> {
     for _ in 0..ctx.runs {
         let spec = LoadSpec {
             target: floor.unix.clone(),
+            method: Method::Readings,
             then: Some(floor.unix.clone()),
             sensor: "dep-sensor".into(),
             clients: 1,

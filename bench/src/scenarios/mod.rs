@@ -1,10 +1,12 @@
-//! The scenarios, one file each (1, 2 and 7 share a load matrix), and what
+//! The scenarios, one file each (1, 2 and 7 share a load matrix; 8 is
+//! DoCommand and GetImages), and what
 //! they share: running the load generator, and asking every resource of a
 //! host for its readings.
 
 pub mod calls;
 pub mod deps;
 pub mod memory;
+pub mod methods;
 pub mod startup;
 pub mod swap;
 

@@ -135,17 +135,28 @@ pub async fn serve(
     // gRPC-Web wraps the gRPC services only: it answers every other HTTP/1.1
     // request 400, so the plain HTTP routes are added after it (axum layers
     // apply to the routes added before).
-    let grpc = routes(&host)?.into_axum_router().layer(tonic_web::GrpcWebLayer::new());
-    let mut router = crate::web::add_routes(grpc, &host, panel);
-    if listener.is_loopback() && !host.auth.enabled() {
-        router = crate::web::only_loopback_names(router);
+    // The browser's stack: gRPC-Web, the panel's routes, the check of the
+    // name a request was sent to (open loopback machine), and CORS
+    // outermost, so that preflights are answered before anything else looks
+    // at the request.
+    let loopback_names = listener.is_loopback() && !host.auth.enabled();
+    let grpc_web = routes(&host)?.into_axum_router().layer(tonic_web::GrpcWebLayer::new());
+    let mut web = crate::web::add_routes(grpc_web, &host, panel);
+    if loopback_names {
+        web = crate::web::only_loopback_names(web);
     }
-    // HTTP/1.1 for browsers; CORS outermost, so that preflights are answered
-    // before anything else looks at the request.
+    let web = tower::ServiceBuilder::new()
+        .map_response(|r: http::Response<axum::body::Body>| r.map(tonic::body::Body::new))
+        .layer(crate::web::cors(&host.auth))
+        .service(web);
+    // Native gRPC skips all of it (web/native_first.rs); HTTP/1.1 is for browsers.
     let router = server
         .accept_http1(true)
-        .layer(crate::web::cors(&host.auth))
-        .add_routes(tonic::service::Routes::from(router));
+        .layer(crate::web::native_first::NativeFirstLayer::new(
+            tower::util::BoxCloneSyncService::new(web),
+            loopback_names,
+        ))
+        .add_routes(routes(&host)?);
     match listener {
         // Given a listener, tonic leaves Nagle's algorithm on; its own
         // `serve` turns it off (small request/response messages should not

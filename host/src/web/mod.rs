@@ -5,6 +5,7 @@
 //! `/armature/`.
 
 mod json;
+pub mod native_first;
 pub mod panel;
 
 use std::sync::Arc;
@@ -46,7 +47,7 @@ fn loopback_origin(origin: &str) -> bool {
 }
 
 /// `localhost:8080`, `127.0.0.1`, `[::1]:8080`, `app.localhost`, ...
-fn loopback_authority(authority: &str) -> bool {
+pub(crate) fn loopback_authority(authority: &str) -> bool {
     let host = match authority.strip_prefix('[') {
         Some(v6) => v6.split(']').next().unwrap_or(""),
         None => authority.split(':').next().unwrap_or(""),
