@@ -3,7 +3,10 @@
 //! for 30 s, one sleeps 5 ms at a time forever (a clock subscription polled
 //! in a loop), one reads a silent serial port with a minute's timeout. Each
 //! answers DEADLINE_EXCEEDED at its deadline, is rebuilt, and calls queued
-//! behind it do not wait longer than one deadline.
+//! behind it are answered then. The sleeper is the case only the host's
+//! timer catches (it answered after 30 s before); the other two are caught
+//! by the epoch between polls and by the serial read's own bound, and are
+//! here because a user's driver does exactly that.
 
 use std::ffi::CStr;
 use std::os::fd::{FromRawFd, OwnedFd};

@@ -139,18 +139,35 @@ fn ensure_libclang() -> Result<()> {
     )
 }
 
-/// npm builds the control panel (host/panel_build.rs). The machine image
-/// ships Node.js and npm; a machine without them gets Debian's.
-fn ensure_npm() -> Result<()> {
-    if Command::new("npm")
+/// npm builds the control panel (host/panel_build.rs) with Vite 7, which
+/// needs Node.js 20 or newer. The machine image ships them; Debian's own
+/// `nodejs` is 18, so installing it would only fail later: stop here with
+/// what to install instead.
+fn ensure_node() -> Result<()> {
+    let node = Command::new("node").arg("--version").output();
+    let major = node
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| node_major(&String::from_utf8_lossy(&o.stdout)));
+    let npm = Command::new("npm")
         .arg("--version")
         .output()
-        .is_ok_and(|o| o.status.success())
-    {
-        return Ok(());
+        .is_ok_and(|o| o.status.success());
+    match major {
+        Some(m) if m >= 20 && npm => Ok(()),
+        Some(m) if m >= 20 => bail!("npm is missing: install npm (the control panel is built with it)"),
+        Some(m) => bail!(
+            "Node.js {m} is too old: install Node.js 20 or newer with npm (the control panel is built with Vite 7)"
+        ),
+        None => {
+            bail!("Node.js is missing: install Node.js 20 or newer with npm (the control panel is built with Vite 7)")
+        }
     }
-    eprintln!("npm is missing (the control panel is built with it)");
-    apt_install(&["nodejs", "npm"]).context("install Node.js 20 or newer and npm yourself")
+}
+
+/// `v20.20.2` → 20.
+fn node_major(version: &str) -> Option<u32> {
+    version.trim().trim_start_matches('v').split('.').next()?.parse().ok()
 }
 
 /// The browser the panel test drives: Debian's Chromium.
@@ -238,7 +255,7 @@ const FIXTURE_VERSIONS: &[&str] = &["1.0.0", "2.0.0", "3.0.0"];
 fn build(root: &Path) -> Result<()> {
     ensure_guest_target()?;
     ensure_libclang()?;
-    ensure_npm()?;
+    ensure_node()?;
     // The control panel is built with npm by the host's build script; here
     // its absence is an error, not a warning.
     run(cargo().current_dir(root).env("ARMATURE_REQUIRE_PANEL", "1").args([
@@ -417,6 +434,13 @@ mod tests {
 
     fn finds(listing: &[&str]) -> bool {
         listing.iter().any(|n| is_loadable_libclang(n))
+    }
+
+    #[test]
+    fn node_versions_read_as_their_major() {
+        assert_eq!(super::node_major("v20.20.2\n"), Some(20));
+        assert_eq!(super::node_major("v18.19.0"), Some(18));
+        assert_eq!(super::node_major("garbage"), None);
     }
 
     #[test]

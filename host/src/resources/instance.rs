@@ -47,11 +47,23 @@ impl Instance {
         }
     }
 
-    /// The longest one call may take.
-    pub fn call_timeout(&self) -> Duration {
+    /// A dead instance's memory goes back to the machine budget at once (see
+    /// `Sandbox::release_machine_budget`).
+    pub fn release_machine_budget(&mut self) {
+        if let Instance::Wasm(s) = self {
+            s.release_machine_budget();
+        }
+    }
+
+    /// The longest a caller waits for the resource: behind a reconfiguration
+    /// and then one call.
+    pub fn queue_limit(&self) -> Duration {
         match self {
-            Instance::Wasm(s) => s.limits().call_timeout,
-            Instance::Native(_) => crate::runtime::limits::Limits::default().call_timeout,
+            Instance::Wasm(s) => s.limits().construct_timeout.saturating_add(s.limits().call_timeout),
+            Instance::Native(_) => {
+                let d = crate::runtime::limits::Limits::default();
+                d.construct_timeout.saturating_add(d.call_timeout)
+            }
         }
     }
 

@@ -66,9 +66,9 @@ pub struct ResourceSlot {
     /// Bumped by every motion command and every stop: a host-side wait for a
     /// motion ends as soon as another command supersedes it.
     motion: AtomicU64,
-    /// The longest a call waits for the resource (nanoseconds): the call
-    /// deadline of the instance serving it, so that no call queues behind a
-    /// stuck one for longer than one call may take.
+    /// The longest a call waits for the resource (nanoseconds): a
+    /// reconfiguration and one call of the instance serving it, so that no
+    /// call queues without end behind slow ones.
     queue_limit: AtomicU64,
     meters: ResourceMeters,
 }
@@ -92,7 +92,10 @@ impl ResourceSlot {
             tick_period,
             ticker: Mutex::new(None),
             motion: AtomicU64::new(0),
-            queue_limit: AtomicU64::new(nanos(crate::runtime::limits::Limits::default().call_timeout)),
+            queue_limit: AtomicU64::new(nanos({
+                let d = crate::runtime::limits::Limits::default();
+                d.construct_timeout.saturating_add(d.call_timeout)
+            })),
         });
         let task = tokio::spawn(run_ticker(Arc::downgrade(&slot), rx));
         *lock(&slot.ticker) = Some(task);
@@ -148,7 +151,7 @@ impl ResourceSlot {
             let error = CallError::new(
                 Code::DeadlineExceeded,
                 format!(
-                    "resource {:?} stayed busy with an earlier call for {queue_limit:?}, its call deadline",
+                    "resource {:?} stayed busy for {queue_limit:?} (earlier calls or a reconfiguration)",
                     self.name.name
                 ),
             );
@@ -209,7 +212,10 @@ impl ResourceSlot {
             Err(fault) => {
                 // The Store is poisoned: drop it, and with it its memory. Freeing
                 // a large memory takes a while; do it off the serving threads.
-                if let Some(dead) = guard.take() {
+                if let Some(mut dead) = guard.take() {
+                    // Its share of the machine budget now, so that the
+                    // rebuild is not refused for memory about to be freed.
+                    dead.release_machine_budget();
                     tokio::task::spawn_blocking(move || drop(dead));
                 }
                 self.tick_period.send_replace(None);
@@ -243,7 +249,7 @@ impl ResourceSlot {
             sandbox.take_tick_change();
             let period = sandbox.tick_period();
             self.tick_period.send_if_modified(|p| replace_if_changed(p, period));
-            self.queue_limit.store(nanos(sandbox.call_timeout()), Ordering::Relaxed);
+            self.queue_limit.store(nanos(sandbox.queue_limit()), Ordering::Relaxed);
             lock(&self.status).module = Some(sandbox.provider());
         }
         r

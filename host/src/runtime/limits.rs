@@ -68,6 +68,12 @@ pub struct MemoryLimiter {
     used_bytes: usize,
     refused: Option<Refusal>,
     machine: &'static MachineMemory,
+    /// The growth approved last, until the next one: wasmtime may still fail
+    /// it after approval (`memory_grow_failed`), and then it is given back.
+    approved: usize,
+    /// Whether the machine budget was already given back (a dead sandbox
+    /// releases it at once; its memory is freed later, off the serving threads).
+    released: bool,
     /// Where the memory is reported (`/metrics`), for a resource's sandbox.
     /// Moved by deltas, so that an old and a new sandbox of one resource
     /// (during a swap) add up, and a dropped one leaves nothing behind.
@@ -91,7 +97,23 @@ impl MemoryLimiter {
             used_bytes: 0,
             refused: None,
             machine,
+            approved: 0,
+            released: false,
             gauge: None,
+        }
+    }
+
+    /// Forgets an earlier refusal: called as each guest entry starts, so a
+    /// refusal is reported for the entry it happened in only.
+    pub fn clear_refusal(&mut self) {
+        self.refused = None;
+    }
+
+    /// Gives the sandbox's share of the machine budget back now; the memory
+    /// itself goes when the sandbox is dropped.
+    pub fn release_machine_budget(&mut self) {
+        if !std::mem::replace(&mut self.released, true) {
+            self.machine.release(self.used_bytes);
         }
     }
 
@@ -115,7 +137,7 @@ impl MemoryLimiter {
 
 impl Drop for MemoryLimiter {
     fn drop(&mut self) {
-        self.machine.release(self.used_bytes);
+        self.release_machine_budget();
         if let Some(g) = &self.gauge {
             g.dec_by(as_i64(self.used_bytes));
         }
@@ -128,6 +150,8 @@ fn as_i64(bytes: usize) -> i64 {
 
 impl ResourceLimiter for MemoryLimiter {
     fn memory_growing(&mut self, current: usize, desired: usize, _max: Option<usize>) -> wasmtime::Result<bool> {
+        // Asked again: the growth approved before took place.
+        self.approved = 0;
         let extra = desired.saturating_sub(current);
         if self.used_bytes.saturating_add(extra) > self.max_bytes {
             self.refused = Some(Refusal::Sandbox);
@@ -138,10 +162,28 @@ impl ResourceLimiter for MemoryLimiter {
             return Ok(false);
         }
         self.used_bytes += extra;
+        self.approved = extra;
         if let Some(g) = &self.gauge {
             g.inc_by(as_i64(extra));
         }
         Ok(true)
+    }
+
+    /// An approved growth that wasmtime could not make (the memory could not
+    /// move, mmap failed): what it reserved is given back. (Wasmtime also
+    /// calls this, unasked, for a growth past the memory type's own limit;
+    /// then at most the last approved growth, which did happen, is given
+    /// back early — bounded, and only once per growth.)
+    fn memory_grow_failed(&mut self, _error: wasmtime::Error) -> wasmtime::Result<()> {
+        let extra = std::mem::take(&mut self.approved);
+        self.used_bytes -= extra;
+        if !self.released {
+            self.machine.release(extra);
+        }
+        if let Some(g) = &self.gauge {
+            g.dec_by(as_i64(extra));
+        }
+        Ok(())
     }
 
     fn table_growing(&mut self, _current: usize, desired: usize, _max: Option<usize>) -> wasmtime::Result<bool> {
@@ -177,6 +219,22 @@ mod tests {
         assert_eq!(l.refused(), Some(Refusal::Sandbox));
         assert!(l.memory_growing(60, 100, None).unwrap());
         assert_eq!(l.used_bytes(), 100);
+    }
+
+    #[test]
+    fn a_growth_that_fails_after_approval_is_given_back() {
+        let budget = machine(100);
+        let mut l = MemoryLimiter::within(100, budget);
+        assert!(l.memory_growing(0, 40, None).unwrap());
+        assert!(l.memory_growing(40, 70, None).unwrap());
+        l.memory_grow_failed(wasmtime::Error::msg("mmap failed")).unwrap();
+        assert_eq!((l.used_bytes(), budget.usage().used_bytes), (40, 40));
+        l.memory_grow_failed(wasmtime::Error::msg("again")).unwrap();
+        assert_eq!(l.used_bytes(), 40, "nothing approved since");
+        l.release_machine_budget();
+        assert_eq!(budget.usage().used_bytes, 0);
+        drop(l);
+        assert_eq!(budget.usage().used_bytes, 0, "released once");
     }
 
     #[test]

@@ -102,12 +102,27 @@ fn physical_memory() -> Option<usize> {
     pages.checked_mul(page_size).filter(|&b| b > 0)
 }
 
-/// cgroup v2's `memory.max` of this process ("max" is no limit).
+/// The memory limit of this process's own cgroup: v2's `memory.max` ("max"
+/// is no limit), else v1's `memory.limit_in_bytes` (Jetson and other older
+/// systems). A limit set only on a parent cgroup is not seen.
 fn cgroup_limit() -> Option<usize> {
     let cgroup = std::fs::read_to_string("/proc/self/cgroup").ok()?;
-    let path = cgroup.lines().find_map(|l| l.strip_prefix("0::"))?;
-    let text = std::fs::read_to_string(format!("/sys/fs/cgroup{}/memory.max", path.trim_end_matches('/'))).ok()?;
-    parse_memory_max(&text)
+    let read = |file: String| std::fs::read_to_string(file).ok().and_then(|t| parse_memory_max(&t));
+    let v2 = cgroup
+        .lines()
+        .find_map(|l| l.strip_prefix("0::"))
+        .and_then(|path| read(format!("/sys/fs/cgroup{}/memory.max", path.trim_end_matches('/'))));
+    v2.or_else(|| {
+        let path = cgroup.lines().find_map(|l| {
+            let mut parts = l.splitn(3, ':');
+            let (_, controllers, path) = (parts.next()?, parts.next()?, parts.next()?);
+            controllers.split(',').any(|c| c == "memory").then_some(path)
+        })?;
+        read(format!(
+            "/sys/fs/cgroup/memory{}/memory.limit_in_bytes",
+            path.trim_end_matches('/')
+        ))
+    })
 }
 
 fn parse_memory_max(text: &str) -> Option<usize> {

@@ -65,8 +65,12 @@ where
     type Future = Either<S::Future, BoxFuture<'static, Result<Response<Body>, Infallible>>>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        // Both are always ready (routers); ask the native one, as tonic would.
-        self.native.poll_ready(cx)
+        // Either may take the request, so both must be ready (both are
+        // routers, always ready; this keeps the contract if that changes).
+        match (self.native.poll_ready(cx), self.web.poll_ready(cx)) {
+            (Poll::Ready(Ok(())), Poll::Ready(Ok(()))) => Poll::Ready(Ok(())),
+            _ => Poll::Pending,
+        }
     }
 
     fn call(&mut self, request: Request<Body>) -> Self::Future {
