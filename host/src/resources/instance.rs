@@ -6,6 +6,7 @@ use std::time::Duration;
 use crate::builtin::{self, NativeInstance};
 use crate::resources::api::ApiKind;
 use crate::resources::call::{Call, Reply};
+use crate::runtime::limits::Limits;
 use crate::runtime::sandbox::{Entered, Sandbox};
 
 // One per resource, kept in place inside its slot and rarely moved: boxing
@@ -55,15 +56,11 @@ impl Instance {
         }
     }
 
-    /// The longest a caller waits for the resource: behind a reconfiguration
-    /// and then one call.
+    /// See [`Limits::queue_limit`]; a built-in model has the default limits.
     pub fn queue_limit(&self) -> Duration {
         match self {
-            Instance::Wasm(s) => s.limits().construct_timeout.saturating_add(s.limits().call_timeout),
-            Instance::Native(_) => {
-                let d = crate::runtime::limits::Limits::default();
-                d.construct_timeout.saturating_add(d.call_timeout)
-            }
+            Instance::Wasm(s) => s.limits().queue_limit(),
+            Instance::Native(_) => Limits::default().queue_limit(),
         }
     }
 

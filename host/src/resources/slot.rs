@@ -92,10 +92,7 @@ impl ResourceSlot {
             tick_period,
             ticker: Mutex::new(None),
             motion: AtomicU64::new(0),
-            queue_limit: AtomicU64::new(nanos({
-                let d = crate::runtime::limits::Limits::default();
-                d.construct_timeout.saturating_add(d.call_timeout)
-            })),
+            queue_limit: AtomicU64::new(nanos(crate::runtime::limits::Limits::default().queue_limit())),
         });
         let task = tokio::spawn(run_ticker(Arc::downgrade(&slot), rx));
         *lock(&slot.ticker) = Some(task);

@@ -33,6 +33,12 @@ impl Default for Limits {
 }
 
 impl Limits {
+    /// The longest a caller waits for the resource: behind a
+    /// reconfiguration and then one call.
+    pub fn queue_limit(&self) -> Duration {
+        self.construct_timeout.saturating_add(self.call_timeout)
+    }
+
     /// Defaults, with the config's overrides applied.
     pub fn with(overrides: &LimitOverrides) -> Self {
         let d = Self::default();
