@@ -5,6 +5,7 @@
 //! (find the slot) → `resources::slot` (one call at a time, faults) →
 //! `runtime::sandbox` (enter the guest under its limits).
 
+pub mod build;
 pub mod builtin;
 pub mod capabilities;
 pub mod config;

@@ -104,6 +104,18 @@ enum Command {
         #[command(flatten)]
         cache: CacheArgs,
     },
+    /// Build a Python module folder (its main.py, or the entry point its
+    /// pyproject.toml names) into a component. Needs componentize-py.
+    Build {
+        /// The module folder, or its entry .py file.
+        path: PathBuf,
+        /// Where the component goes (default: NAME.wasm here).
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+        /// The module's version (default: pyproject.toml's [project] version).
+        #[arg(long)]
+        version: Option<semver::Version>,
+    },
     /// Serve as a Viam module under viam-server, which starts it as
     /// `armature SOCKET [--log-level=LEVEL] [--tcp-mode]` (`module` is implied).
     Module {
@@ -193,6 +205,7 @@ fn main() -> ExitCode {
             }
             Command::Check { config, modules, cache } => check(&config, modules, cache.dir()).await,
             Command::Models { dir, json, cache } => models(&dir, json, cache.dir()).await,
+            Command::Build { path, out, version } => build(path, out, version),
             Command::Module {
                 socket,
                 log_level: _,
@@ -216,6 +229,18 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn build(path: PathBuf, out: Option<PathBuf>, version: Option<semver::Version>) -> anyhow::Result<ExitCode> {
+    let built = armature::build::build(&armature::build::Options { path, out, version })?;
+    let version = built.version.map(|v| format!(" {v}")).unwrap_or_default();
+    println!(
+        "built {}{version} → {} in {:.1} s",
+        built.name,
+        built.out.display(),
+        built.took.as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn run(

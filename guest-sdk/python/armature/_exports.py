@@ -1,0 +1,106 @@
+"""The `model` interface of the WIT world: the models this module provides,
+validate, construct, and the `instance` resource wrapping one Python
+resource object (reconfigure, DoCommand, geometries, ticks, close)."""
+
+from typing import Any, List
+
+from componentize_py_types import Err
+from wit_world import exports
+from wit_world.exports import model as wit
+from wit_world.imports import log as host_log, types
+
+from . import _runtime, _values
+from ._calls import method, run
+from .config import ComponentConfig
+from .dependencies import Dependencies
+from .resource import registry
+
+_INVALID = types.ErrorCode.INVALID_ARGUMENT
+
+
+def _config(config: wit.Config) -> ComponentConfig:
+    return ComponentConfig(config.name, config.api, config.model, _values.to_python(config.attributes))
+
+
+def _model_class(config: wit.Config) -> type:
+    cls = registry.models().get((config.api, config.model))
+    if cls is None:
+        raise Err(types.Error(types.ErrorCode.NOT_FOUND, f"this module has no model {config.model} of {config.api}"))
+    return cls
+
+
+def _dependency_names(result: Any) -> wit.Dependencies:
+    """Viam's `(required, optional)`, or a plain list of required names."""
+    if result is None:
+        return wit.Dependencies([], [])
+    if isinstance(result, tuple) and len(result) == 2:
+        required, optional = result
+        return wit.Dependencies([str(n) for n in required or []], [str(n) for n in optional or []])
+    return wit.Dependencies([str(n) for n in result], [])
+
+
+class Instance(wit.Instance):
+    """One resource, in a sandbox of its own."""
+
+    def __init__(self, resource: Any):
+        self.resource = resource
+
+    def reconfigure(self, config: wit.Config, deps: List[Any]) -> wit.ReconfigureOutcome:
+        fn = getattr(self.resource, "reconfigure", None)
+        if fn is None:
+            # As in Viam: a resource that cannot reconfigure is rebuilt.
+            return wit.ReconfigureOutcome.REBUILD
+        run("reconfigure", lambda: fn(_config(config), Dependencies(deps)))
+        return wit.ReconfigureOutcome.APPLIED
+
+    def do_command(self, command: List[Any]) -> List[Any]:
+        fn = method(self, "do_command")
+        return run("do_command", lambda: _reply(fn(_values.to_python(command) or {})))
+
+    def get_geometries(self, extra: List[Any]) -> List[Any]:
+        fn = method(self, "get_geometries")
+        found = run("get_geometries", lambda: fn(extra=_values.to_python(extra) or {}))
+        return [g for g in found or [] if isinstance(g, types.Geometry)]
+
+    def tick(self) -> None:
+        if _runtime.user_tick_due():
+            tick = getattr(self.resource, "tick", None)
+            if tick is not None:
+                run("tick", tick)
+                return
+        run("background tasks", lambda: None)
+
+    def __del__(self) -> None:
+        # componentize-py 0.25 does not yet release an exported resource when
+        # the host drops it, so this runs only once it does; until then the
+        # host discards the whole sandbox, tasks and all.
+        try:
+            _runtime.loop().cancel_all()
+            close = getattr(self.resource, "close", None)
+            if close is not None:
+                run("close", close)
+        except BaseException as exc:  # noqa: B036 - a destructor must not raise
+            host_log.log(host_log.Level.WARN, f"close failed: {exc}")
+
+
+async def _reply(result: Any) -> List[Any]:
+    value = await result if hasattr(result, "__await__") else result
+    return _values.to_nodes(dict(value or {}))
+
+
+class Model(exports.Model):
+    def models(self) -> List[wit.ModelInfo]:
+        return [wit.ModelInfo(api, model) for api, model in sorted(registry.models())]
+
+    def validate(self, config: wit.Config) -> wit.Dependencies:
+        cls = _model_class(config)
+        result = run("validate_config", lambda: cls.validate_config(_config(config)), _INVALID)
+        return _dependency_names(result)
+
+    def construct(self, config: wit.Config, deps: List[Any]) -> Instance:
+        cls = _model_class(config)
+        resource = run("new", lambda: cls.new(_config(config), Dependencies(deps)))
+        period = getattr(resource, "TICK_MS", 0)
+        if period:
+            _runtime.tick_every(period)
+        return Instance(resource)

@@ -1,0 +1,95 @@
+//! `armature build`: a Python module folder becomes a component.
+//!
+//! The folder holds the module's own code (`main.py`, or the entry point a
+//! `pyproject.toml` names) and optionally a `requirements.txt` of pure-Python
+//! packages. Everything else comes from inside this binary: the WIT package
+//! and the Python SDK (`armature`), so a user needs only `componentize-py`,
+//! which embeds CPython and pre-initialises the module's code.
+
+mod componentize;
+mod embedded;
+mod project;
+mod requirements;
+mod version_section;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use semver::Version;
+
+pub use componentize::COMPONENTIZE_PY_VERSION;
+pub use project::Project;
+
+/// Why a build failed, in words that name the file at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error(
+        "componentize-py is not installed (armature build needs it to turn Python into a component): \
+         pip install componentize-py=={COMPONENTIZE_PY_VERSION}"
+    )]
+    ToolMissing,
+    #[error("{0}")]
+    Project(String),
+    #[error("{file}: package {package} has native code ({native}); only pure-Python packages can go into a module")]
+    NativePackage {
+        file: PathBuf,
+        package: String,
+        native: String,
+    },
+    #[error("{0}")]
+    Python(String),
+}
+
+pub struct Options {
+    /// The module folder (or its `main.py`).
+    pub path: PathBuf,
+    /// Where the component goes (default: `NAME.wasm` in the current folder).
+    pub out: Option<PathBuf>,
+    /// Overrides the version in `pyproject.toml`.
+    pub version: Option<Version>,
+}
+
+pub struct Built {
+    pub out: PathBuf,
+    pub name: String,
+    pub version: Option<Version>,
+    pub took: Duration,
+}
+
+pub fn build(options: &Options) -> anyhow::Result<Built> {
+    let started = Instant::now();
+    let project = Project::read(&options.path)?;
+    let tool = componentize::find_tool()?;
+    let work = tempfile::Builder::new()
+        .prefix("armature-build-")
+        .tempdir()
+        .context("making a build folder")?;
+    let sdk = embedded::unpack(work.path()).context("unpacking the WIT package and the Python SDK")?;
+    let deps = requirements::install(&project, &tool, &work.path().join("deps"))?;
+    let out = options
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("{}.wasm", project.name)));
+    let partial = partial_path(&out);
+    componentize::run(&tool, &project, &sdk, deps.as_deref(), &partial)?;
+    let version = options.version.clone().or_else(|| project.version.clone());
+    if let Some(v) = &version {
+        version_section::append(&partial, v)
+            .with_context(|| format!("writing the version into {}", partial.display()))?;
+    }
+    // A modules folder that is watched sees the finished file only.
+    std::fs::rename(&partial, &out).with_context(|| format!("moving the component to {}", out.display()))?;
+    Ok(Built {
+        out,
+        name: project.name,
+        version,
+        took: started.elapsed(),
+    })
+}
+
+fn partial_path(out: &Path) -> PathBuf {
+    let mut name = out.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(".partial");
+    out.with_file_name(name)
+}
