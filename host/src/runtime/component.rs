@@ -95,7 +95,7 @@ impl Runtime {
     /// The compile cache keys on the engine's settings, so the two never
     /// share an artifact.
     pub fn with_deadlines(cache_dir: Option<PathBuf>, deadlines: Deadlines) -> anyhow::Result<Arc<Self>> {
-        let engine = build_engine(deadlines)?;
+        let engine = build_engine(deadlines, cache_dir.as_deref())?;
         if deadlines == Deadlines::On {
             spawn_epoch_ticker(&engine);
         }

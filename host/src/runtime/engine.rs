@@ -1,9 +1,13 @@
 //! The one wasmtime `Engine` of the process, and the epoch ticker that
 //! drives every sandbox's CPU deadline.
 
+use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use wasmtime::{Config, Engine};
+
+use super::incremental::FunctionCache;
 
 /// How often the engine's epoch advances: the granularity of deadlines, and
 /// how often a long-running guest yields its thread to other work — the
@@ -18,9 +22,13 @@ pub enum Deadlines {
     Off,
 }
 
-/// Builds the engine every sandbox shares.
-pub fn build_engine(deadlines: Deadlines) -> wasmtime::Result<Engine> {
+/// Builds the engine every sandbox shares; with a cache folder, compiled
+/// functions are kept there for the next version of a module.
+pub fn build_engine(deadlines: Deadlines, cache_dir: Option<&Path>) -> wasmtime::Result<Engine> {
     let mut config = Config::new();
+    if let Some(dir) = cache_dir {
+        config.enable_incremental_compilation(Arc::new(FunctionCache::new(dir)))?;
+    }
     config
         .wasm_component_model(true)
         // Deadlines: cheap checks at loop heads, advanced by `spawn_epoch_ticker`.

@@ -5,6 +5,7 @@ pub mod bindings;
 pub mod cache;
 pub mod component;
 pub mod engine;
+pub mod incremental;
 pub mod limits;
 pub mod machine_memory;
 pub mod priority;
