@@ -327,3 +327,14 @@ def test_demo_drivers_run_on_simulated_hardware(demo):
         assert image.size == (320, 240)
 
     run(demo.address, scenario)
+
+
+def test_demo_runs_a_python_module_beside_the_rust_ones(demo):
+    async def scenario(robot):
+        readings = await Sensor.from_robot(robot, "py-temp").get_readings()
+        assert readings == {"temperature": 27.5, "humidity": 35.0}, readings
+        machine = await robot.get_machine_status()
+        ready = {r.name.name for r in machine.resources if not r.error}
+        assert {"py-temp", "temp-1", "alerts"} <= ready, ready
+
+    run(demo.address, scenario)

@@ -20,8 +20,11 @@ const TEST_PACKAGES: &[&str] = &["armature-host", "armature-guest", "armature-te
 fn test_package_args() -> Vec<&'static str> {
     TEST_PACKAGES.iter().flat_map(|p| ["-p", p]).collect()
 }
-/// Python packages the client tests use. viam-sdk is the official client.
-const PYTHON_PACKAGES: &[&str] = &["viam-sdk", "pytest", "pillow", "playwright"];
+/// Python packages the client tests use. viam-sdk is the official client;
+/// componentize-py builds the Python modules (`armature build`).
+const PYTHON_PACKAGES: &[&str] = &["viam-sdk", "pytest", "pillow", "playwright", COMPONENTIZE_PY];
+/// The release the Python SDK is tested with (`armature build` names it too).
+const COMPONENTIZE_PY: &str = "componentize-py==0.25.1";
 /// The benchmark's baseline module: pinned, so that runs compare.
 const BENCH_PYTHON_PACKAGES: &[&str] = &["viam-sdk==0.85.1"];
 
@@ -295,7 +298,64 @@ fn build(root: &Path) -> Result<()> {
             .join(format!("{VERSIONED_FIXTURE}.wasm"));
         std::fs::copy(&built, test_modules.join(format!("{VERSIONED_FIXTURE}@{version}.wasm")))?;
     }
+    build_python_modules(root, &root.join("examples/python"), &root.join("target/modules"))?;
+    build_python_modules(root, &root.join("tests/fixtures/python"), &test_modules)
+}
+
+/// Every folder under `dir` is a Python module, built by the host's own
+/// `armature build` into `out_dir/py-<folder>.wasm` (skipped when the
+/// component is newer than its sources and the host).
+fn build_python_modules(root: &Path, dir: &Path, out_dir: &Path) -> Result<()> {
+    let python = venv(&root.join("target/venv"), "import componentize_py", &[COMPONENTIZE_PY])?;
+    let tool = python.with_file_name("componentize-py");
+    let host = root.join("target/release/armature");
+    let mut folders: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()?;
+    folders.retain(|p| p.is_dir());
+    folders.sort();
+    std::fs::create_dir_all(out_dir)?;
+    for folder in folders {
+        let name = folder
+            .file_name()
+            .context("a module folder has a name")?
+            .to_string_lossy();
+        let out = out_dir.join(format!("py-{name}.wasm"));
+        if newer_than_sources(
+            &out,
+            &[&folder, &host, &root.join("guest-sdk/python"), &root.join("wit")],
+        ) {
+            continue;
+        }
+        run(Command::new(&host)
+            .env("ARMATURE_COMPONENTIZE_PY", &tool)
+            .arg("build")
+            .arg(&folder)
+            .arg("-o")
+            .arg(&out))?;
+    }
     Ok(())
+}
+
+/// Whether `out` exists and is newer than every file under `sources`.
+fn newer_than_sources(out: &Path, sources: &[&Path]) -> bool {
+    fn newest(path: &Path) -> Option<std::time::SystemTime> {
+        let meta = std::fs::metadata(path).ok()?;
+        if !meta.is_dir() {
+            return meta.modified().ok();
+        }
+        std::fs::read_dir(path)
+            .ok()?
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name() != "__pycache__")
+            .filter_map(|e| newest(&e.path()))
+            .max()
+    }
+    let Some(built) = std::fs::metadata(out).and_then(|m| m.modified()).ok() else {
+        return false;
+    };
+    sources.iter().all(|s| newest(s).is_none_or(|t| t < built))
 }
 
 fn demo(root: &Path) -> Result<()> {
@@ -325,7 +385,7 @@ fn demo(root: &Path) -> Result<()> {
 fn python_venv(root: &Path) -> Result<PathBuf> {
     venv(
         &root.join("target/venv"),
-        "import viam, pytest, PIL, playwright",
+        "import viam, pytest, PIL, playwright, componentize_py",
         PYTHON_PACKAGES,
     )
 }
@@ -415,6 +475,11 @@ fn bench(root: &Path, extra: &[String]) -> Result<()> {
         root,
         &guest_crates(&root.join("bench"))?,
         &root.join("target/bench/modules"),
+    )?;
+    build_python_modules(
+        root,
+        &root.join("bench/python-guest"),
+        &root.join("target/bench/py-modules"),
     )?;
     run(cargo()
         .current_dir(root)
