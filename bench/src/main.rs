@@ -33,6 +33,8 @@ pub struct Ctx {
     pub me: PathBuf,
     /// Holds only `bench-guest.wasm` (a host loads every module in its folder).
     pub modules: PathBuf,
+    /// The Python guest (`bench/python-guest`), in a folder of its own.
+    pub py_modules: PathBuf,
     /// Test fixtures: the versioned sensor for hot swaps.
     pub fixtures: PathBuf,
     pub python: PathBuf,
@@ -73,6 +75,7 @@ impl Ctx {
             floor: built("target/release/bench-floor")?,
             me: std::env::current_exe()?,
             modules: built("target/bench/modules")?,
+            py_modules: built("target/bench/py-modules")?,
             fixtures: built("target/test-modules")?,
             python: built("target/bench/venv/bin/python")?,
             python_module: built("bench/python/sensor_module.py")?,
@@ -189,6 +192,13 @@ fn orchestrate(o: Options) -> anyhow::Result<()> {
             let (r, j) = scenarios::swap::run(&ctx).await.context("scenario 6 (hot swap)")?;
             rows.extend(r);
             raw.insert("hot_swap".into(), j);
+        }
+        if wanted(9) {
+            let (r, j) = scenarios::python_guests::run(&ctx)
+                .await
+                .context("scenario 9 (Python guests)")?;
+            rows.extend(r);
+            raw.insert("python_guests".into(), j);
         }
         anyhow::Ok(())
     })?;

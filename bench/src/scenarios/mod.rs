@@ -1,5 +1,5 @@
 //! The scenarios, one file each (1, 2 and 7 share a load matrix; 8 is
-//! DoCommand and GetImages), and what
+//! DoCommand and GetImages; 9 is Python guests), and what
 //! they share: running the load generator, and asking every resource of a
 //! host for its readings.
 
@@ -7,6 +7,7 @@ pub mod calls;
 pub mod deps;
 pub mod memory;
 pub mod methods;
+pub mod python_guests;
 pub mod startup;
 pub mod swap;
 
