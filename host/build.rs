@@ -25,6 +25,10 @@ fn proto_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 fn main() -> anyhow::Result<()> {
     let root = Path::new("proto");
     println!("cargo:rerun-if-changed=proto");
+    // `armature build` embeds these (src/build/embedded.rs); include_dir
+    // alone would miss a file added to them.
+    println!("cargo:rerun-if-changed=../wit");
+    println!("cargo:rerun-if-changed=../guest-sdk/python/armature");
     let mut files = Vec::new();
     proto_files(root, &mut files)?;
     files.sort();

@@ -435,6 +435,7 @@ fn test(root: &Path, extra: &[String]) -> Result<()> {
     let component = cargo_component(root)?;
     let python = python_venv(root)?;
     ensure_chromium()?;
+    warm_test_cache(root)?;
     let mut cargo_test = cargo();
     cargo_test
         .current_dir(root)
@@ -464,6 +465,23 @@ fn test(root: &Path, extra: &[String]) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// Compiles every module the tests load into their shared compile cache, one
+/// at a time, before the tests start: a Python module takes seconds to
+/// compile, and hosts started in parallel by the first tests would all
+/// compile the same ones at once on a small machine.
+fn warm_test_cache(root: &Path) -> Result<()> {
+    for dir in ["target/modules", "target/test-modules"] {
+        // A fixture that is meant not to load fails here too; that is fine.
+        let _ = Command::new(root.join("target/release/armature"))
+            .args(["models", "--cache-dir"])
+            .arg(root.join("target/test-cache"))
+            .arg(root.join(dir))
+            .output()
+            .with_context(|| format!("compiling {dir} into target/test-cache"))?;
+    }
+    Ok(())
 }
 
 /// Builds what the benchmark runs — the host, the bench guest, the versioned

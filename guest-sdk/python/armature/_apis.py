@@ -4,10 +4,11 @@ method of Viam's SDK with the same meaning (`get_readings(extra=...)`,
 
 The host calls only the interfaces of the API a resource's model belongs to;
 a method the model class does not override raises `Unimplemented` from the
-API base class."""
+API base class. Results are converted inside the call, so a wrong return
+value is an error that names the method, not a trap."""
 
 from datetime import timedelta
-from typing import Any, List, Optional
+from typing import Any, Callable, List, Optional
 
 from componentize_py_types import Err
 from wit_world import exports
@@ -19,95 +20,157 @@ from ._calls import method, run
 
 
 def _extra(extra: List[Any]) -> dict:
-    return _values.to_python(extra) or {}
+    return _values.to_python(extra) or {} if extra else {}
 
 
-def _call(res: Any, name: str, *args: Any, extra: Optional[List[Any]] = None) -> Any:
+def _call(res: Any, name: str, *args: Any, extra: Optional[List[Any]] = None, convert: Optional[Callable] = None) -> Any:
     fn = method(res, name)
     if extra is None:
-        return run(name, lambda: fn(*args))
-    return run(name, lambda: fn(*args, extra=_extra(extra)))
+        return run(name, lambda: fn(*args), convert=convert)
+    return run(name, lambda: fn(*args, extra=_extra(extra)), convert=convert)
 
 
-def _readings(res: Any, extra: List[Any]) -> List[Any]:
-    fn = method(res, "get_readings")
+def _int(low: int, high: int) -> Callable[[Any], int]:
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or int(value) != value:
+            raise TypeError(f"expected a whole number, got {value!r}")
+        if not low <= int(value) <= high:
+            raise ValueError(f"{value} is outside {low}..{high}")
+        return int(value)
 
-    async def go():
-        return _values.to_nodes(dict(await fn(extra=_extra(extra)) or {}))
+    return check
 
-    return run("get_readings", go)
+
+_u32 = _int(0, 2**32 - 1)
+_s32 = _int(-(2**31), 2**31 - 1)
+_u64 = _int(0, 2**64 - 1)
+_s64 = _int(-(2**63), 2**63 - 1)
+
+
+def _float(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"expected a number, got {value!r}")
+    return float(value)
+
+
+def _opt(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    return lambda value: None if value is None else convert(value)
 
 
 def _vector(v: Any) -> types.Vector3:
-    return types.Vector3(float(v.x), float(v.y), float(v.z))
+    return types.Vector3(_float(v.x), _float(v.y), _float(v.z))
 
 
 class Sensor(exports.Sensor):
     def get_readings(self, res, extra):
-        return _readings(res, extra)
+        fn = method(res, "get_readings")
+        kwargs = {"extra": _extra(extra)}
+        return run("get_readings", lambda: fn(**kwargs), convert=_values.map_to_nodes)
+
+
+def _geo(found: Any) -> wms.GeoPosition:
+    point, altitude = found
+    return wms.GeoPosition(_float(point.latitude), _float(point.longitude), _float(altitude))
+
+
+def _orientation(o: Any) -> types.Orientation:
+    return types.Orientation(_float(o.o_x), _float(o.o_y), _float(o.o_z), _float(o.theta))
+
+
+def _ms_properties(p: Any) -> wms.Properties:
+    return wms.Properties(
+        bool(p.linear_velocity_supported),
+        bool(p.angular_velocity_supported),
+        bool(p.orientation_supported),
+        bool(p.position_supported),
+        bool(p.compass_heading_supported),
+        bool(p.linear_acceleration_supported),
+    )
+
+
+def _accuracy(a: Any) -> wms.Accuracy:
+    return wms.Accuracy(
+        [(str(k), _float(v)) for k, v in (a.accuracy or {}).items()],
+        _opt(_float)(a.position_hdop),
+        _opt(_float)(a.position_vdop),
+        _opt(_s32)(a.position_nmea_gga_fix),
+        _opt(_float)(a.compass_degrees_error),
+    )
 
 
 class MovementSensor(exports.MovementSensor):
     def get_position(self, res, extra):
-        point, altitude = _call(res, "get_position", extra=extra)
-        return wms.GeoPosition(float(point.latitude), float(point.longitude), float(altitude))
+        return _call(res, "get_position", extra=extra, convert=_geo)
 
     def get_linear_velocity(self, res, extra):
-        return _vector(_call(res, "get_linear_velocity", extra=extra))
+        return _call(res, "get_linear_velocity", extra=extra, convert=_vector)
 
     def get_angular_velocity(self, res, extra):
-        return _vector(_call(res, "get_angular_velocity", extra=extra))
+        return _call(res, "get_angular_velocity", extra=extra, convert=_vector)
 
     def get_linear_acceleration(self, res, extra):
-        return _vector(_call(res, "get_linear_acceleration", extra=extra))
+        return _call(res, "get_linear_acceleration", extra=extra, convert=_vector)
 
     def get_compass_heading(self, res, extra):
-        return float(_call(res, "get_compass_heading", extra=extra))
+        return _call(res, "get_compass_heading", extra=extra, convert=_float)
 
     def get_orientation(self, res, extra):
-        o = _call(res, "get_orientation", extra=extra)
-        return types.Orientation(float(o.o_x), float(o.o_y), float(o.o_z), float(o.theta))
+        return _call(res, "get_orientation", extra=extra, convert=_orientation)
 
     def get_properties(self, res, extra):
-        p = _call(res, "get_properties", extra=extra)
-        return wms.Properties(
-            bool(p.linear_velocity_supported),
-            bool(p.angular_velocity_supported),
-            bool(p.orientation_supported),
-            bool(p.position_supported),
-            bool(p.compass_heading_supported),
-            bool(p.linear_acceleration_supported),
-        )
+        return _call(res, "get_properties", extra=extra, convert=_ms_properties)
 
     def get_accuracy(self, res, extra):
-        a = _call(res, "get_accuracy", extra=extra)
-        return wms.Accuracy(
-            [(str(k), float(v)) for k, v in (a.accuracy or {}).items()],
-            a.position_hdop,
-            a.position_vdop,
-            a.position_nmea_gga_fix,
-            a.compass_degrees_error,
-        )
+        return _call(res, "get_accuracy", extra=extra, convert=_accuracy)
 
     def get_readings(self, res, extra):
-        return _readings(res, extra)
+        return _call(res, "get_readings", extra=extra, convert=_values.map_to_nodes)
+
+
+def _images(found: Any) -> List[wc.Image]:
+    images = found[0] if isinstance(found, tuple) else found
+    return [wc.Image(str(i.name), str(i.mime_type), bytes(i.data)) for i in images or []]
+
+
+def _camera_properties(p: Any) -> wc.Properties:
+    i = getattr(p, "intrinsic_parameters", None)
+    d = getattr(p, "distortion_parameters", None)
+    rate = getattr(p, "frame_rate", None)
+    return wc.Properties(
+        bool(p.supports_pcd),
+        None if i is None else wc.Intrinsics(
+            _u32(i.width_px), _u32(i.height_px), _float(i.focal_x_px), _float(i.focal_y_px),
+            _float(i.center_x_px), _float(i.center_y_px),
+        ),
+        None if d is None else wc.Distortion(str(d.model), [_float(x) for x in d.parameters]),
+        [str(m) for m in getattr(p, "mime_types", None) or []],
+        _opt(_float)(rate),
+    )
 
 
 class Camera(exports.Camera):
     def get_images(self, res, filter_source_names, extra):
         fn = method(res, "get_images")
-        found = run("get_images", lambda: fn(filter_source_names=list(filter_source_names), extra=_extra(extra)))
-        images = found[0] if isinstance(found, tuple) else found
-        return [wc.Image(str(i.name), str(i.mime_type), bytes(i.data)) for i in images or []]
+        return run(
+            "get_images",
+            lambda: fn(filter_source_names=list(filter_source_names), extra=_extra(extra)),
+            convert=_images,
+        )
 
     def get_point_cloud(self, res, mime_type, extra):
-        data, mime = _call(res, "get_point_cloud", extra=extra)
-        return wc.PointCloud(str(mime or mime_type), bytes(data))
+        def cloud(found):
+            data, mime = found
+            return wc.PointCloud(str(mime or mime_type), bytes(data))
+
+        return _call(res, "get_point_cloud", extra=extra, convert=cloud)
 
     def get_properties(self, res):
-        p = _call(res, "get_properties")
-        rate = getattr(p, "frame_rate", None)
-        return wc.Properties(bool(p.supports_pcd), None, None, list(getattr(p, "mime_types", []) or []), rate)
+        return _call(res, "get_properties", convert=_camera_properties)
+
+
+def _power_state(found: Any) -> wm.PowerState:
+    on, power = found
+    return wm.PowerState(bool(on), _float(power))
 
 
 class Motor(exports.Motor):
@@ -127,20 +190,19 @@ class Motor(exports.Motor):
         _call(res, "reset_zero_position", offset, extra=extra)
 
     def get_position(self, res, extra):
-        return float(_call(res, "get_position", extra=extra))
+        return _call(res, "get_position", extra=extra, convert=_float)
 
     def get_properties(self, res, extra):
-        return wm.Properties(bool(_call(res, "get_properties", extra=extra).position_reporting))
+        return _call(res, "get_properties", extra=extra, convert=lambda p: wm.Properties(bool(p.position_reporting)))
 
     def stop(self, res, extra):
         _call(res, "stop", extra=extra)
 
     def is_powered(self, res, extra):
-        on, power = _call(res, "is_powered", extra=extra)
-        return wm.PowerState(bool(on), float(power))
+        return _call(res, "is_powered", extra=extra, convert=_power_state)
 
     def is_moving(self, res):
-        return bool(_call(res, "is_moving"))
+        return _call(res, "is_moving", convert=bool)
 
 
 class Servo(exports.Servo):
@@ -148,39 +210,63 @@ class Servo(exports.Servo):
         _call(res, "move", angle_deg, extra=extra)
 
     def get_position(self, res, extra):
-        return int(_call(res, "get_position", extra=extra))
+        return _call(res, "get_position", extra=extra, convert=_u32)
 
     def stop(self, res, extra):
         _call(res, "stop", extra=extra)
 
     def is_moving(self, res):
-        return bool(_call(res, "is_moving"))
+        return _call(res, "is_moving", convert=bool)
+
+
+def _encoder_position(requested: int) -> Callable[[Any], we.Position]:
+    def convert(found: Any) -> we.Position:
+        value, kind = found if isinstance(found, tuple) else (found, requested)
+        kind = _int(0, 2)(kind)
+        return we.Position(_float(value), we.PositionType(kind))
+
+    return convert
 
 
 class Encoder(exports.Encoder):
     def get_position(self, res, position_type, extra):
         fn = method(res, "get_position")
-        found = run("get_position", lambda: fn(position_type=position_type.value, extra=_extra(extra)))
-        value, kind = found if isinstance(found, tuple) else (found, position_type.value)
-        return we.Position(float(value), we.PositionType(int(kind)))
+        return run(
+            "get_position",
+            lambda: fn(position_type=position_type.value, extra=_extra(extra)),
+            convert=_encoder_position(position_type.value),
+        )
 
     def reset_position(self, res, extra):
         _call(res, "reset_position", extra=extra)
 
     def get_properties(self, res, extra):
-        p = _call(res, "get_properties", extra=extra)
-        return we.Properties(bool(p.ticks_count_supported), bool(p.angle_degrees_supported))
+        return _call(
+            res,
+            "get_properties",
+            extra=extra,
+            convert=lambda p: we.Properties(bool(p.ticks_count_supported), bool(p.angle_degrees_supported)),
+        )
 
 
-def _on(res: Any, getter: str, name: str, action: str, *args: Any, extra: Optional[List[Any]] = None) -> Any:
+def _on(res: Any, getter: str, name: str, action: str, *args: Any, extra: List[Any], convert=None) -> Any:
     """Board calls reach an object the board hands out by name, as in Viam."""
     by_name = method(res, getter)
 
     async def go():
-        thing = await by_name(name)
-        return await getattr(thing, action)(*args, extra=_extra(extra or []))
+        thing = by_name(name)
+        if hasattr(thing, "__await__"):
+            thing = await thing
+        result = getattr(thing, action)(*args, extra=_extra(extra))
+        return await result if hasattr(result, "__await__") else result
 
-    return run(f"{getter}({name!r}).{action}", go)
+    return run(f"{getter}({name!r}).{action}", go, convert=convert)
+
+
+def _analog(v: Any) -> wb.AnalogReading:
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return wb.AnalogReading(_s32(v), 0.0, 0.0, 0.0)
+    return wb.AnalogReading(_s32(v.value), _float(v.min_range), _float(v.max_range), _float(v.step_size))
 
 
 class Board(exports.Board):
@@ -188,35 +274,33 @@ class Board(exports.Board):
         _on(res, "gpio_pin_by_name", pin, "set", high, extra=extra)
 
     def get_gpio(self, res, pin, extra):
-        return bool(_on(res, "gpio_pin_by_name", pin, "get", extra=extra))
+        return _on(res, "gpio_pin_by_name", pin, "get", extra=extra, convert=bool)
 
     def get_pwm(self, res, pin, extra):
-        return float(_on(res, "gpio_pin_by_name", pin, "get_pwm", extra=extra))
+        return _on(res, "gpio_pin_by_name", pin, "get_pwm", extra=extra, convert=_float)
 
     def set_pwm(self, res, pin, duty_cycle_pct, extra):
         _on(res, "gpio_pin_by_name", pin, "set_pwm", duty_cycle_pct, extra=extra)
 
     def get_pwm_frequency(self, res, pin, extra):
-        return int(_on(res, "gpio_pin_by_name", pin, "get_pwm_frequency", extra=extra))
+        return _on(res, "gpio_pin_by_name", pin, "get_pwm_frequency", extra=extra, convert=_u64)
 
     def set_pwm_frequency(self, res, pin, frequency_hz, extra):
         _on(res, "gpio_pin_by_name", pin, "set_pwm_frequency", frequency_hz, extra=extra)
 
     def read_analog(self, res, reader, extra):
-        v = _on(res, "analog_by_name", reader, "read", extra=extra)
-        if isinstance(v, int):
-            return wb.AnalogReading(v, 0.0, 0.0, 0.0)
-        return wb.AnalogReading(int(v.value), float(v.min_range), float(v.max_range), float(v.step_size))
+        return _on(res, "analog_by_name", reader, "read", extra=extra, convert=_analog)
 
     def write_analog(self, res, pin, value, extra):
         _on(res, "analog_by_name", pin, "write", value, extra=extra)
 
     def get_digital_interrupt_value(self, res, interrupt, extra):
-        return int(_on(res, "digital_interrupt_by_name", interrupt, "value", extra=extra))
+        return _on(res, "digital_interrupt_by_name", interrupt, "value", extra=extra, convert=_s64)
 
     def read_ticks(self, res, interrupts, since_ns):
         raise Err(types.Error(types.ErrorCode.UNIMPLEMENTED, "tick streams are not available to Python boards yet"))
 
     def set_power_mode(self, res, mode, duration_ns, extra):
         duration = None if duration_ns is None else timedelta(microseconds=duration_ns / 1000)
-        _call(res, "set_power_mode", mode.value, duration, extra=extra)
+        # Viam's PowerMode counts from UNSPECIFIED = 0; the WIT enum from NORMAL = 0.
+        _call(res, "set_power_mode", mode.value + 1, duration, extra=extra)

@@ -1,32 +1,42 @@
-"""One call from the host into Python: arguments in, the method run to its
-end, the result out, and any exception turned into the WIT error the
-robot's clients see (its message, the code its class chooses)."""
+"""One call from the host into Python: the method run to its end, its result
+converted for the WIT, and any exception on the way turned into the WIT
+error the robot's clients see (its message, the code its class chooses).
+Nothing escapes: componentize-py traps on an exception that is not `Err`."""
 
 import os
 import traceback
-from typing import Any, Callable
+from typing import Any, Callable, Dict, Optional
 
 from componentize_py_types import Err
 from wit_world.imports import log as host_log, types
 
-from ._runtime import Entered, complete
+from ._runtime import complete, enter, leave
 from .errors import ArmatureError
 
 # How much of a traceback goes to the host's log.
 _TRACEBACK_FRAMES = 6
+# componentize-py names the i-th search folder `/i/` in code objects;
+# `armature build` fills in the real folders (for tracebacks in the log).
+SOURCE_FOLDERS: Dict[str, str] = {}
+
+INTERNAL = types.ErrorCode.INTERNAL
 
 
-def run(what: str, fn: Callable[[], Any], default_code=types.ErrorCode.INTERNAL) -> Any:
-    """Runs `fn` (whose coroutine, if any, is driven to its end) as `what`."""
-    with Entered():
-        try:
-            return complete(fn(), what)
-        except Err:
-            raise
-        except (MemoryError, RecursionError) as exc:
-            _fatal(what, exc)
-        except BaseException as exc:  # noqa: B036 - every failure becomes an error reply
-            raise as_error(what, exc, default_code) from None
+def run(what: str, fn: Callable[[], Any], default_code=INTERNAL, convert: Optional[Callable[[Any], Any]] = None) -> Any:
+    """Runs `fn` (an awaitable result is driven to its end), then `convert`
+    on the result, as `what`."""
+    enter()
+    try:
+        result = complete(fn(), what)
+        return result if convert is None else convert(result)
+    except Err:
+        raise
+    except (MemoryError, RecursionError) as exc:
+        fatal(what, exc)
+    except BaseException as exc:  # noqa: B036 - every failure becomes an error reply
+        raise as_error(what, exc, default_code) from None
+    finally:
+        leave()
 
 
 def method(res: Any, name: str) -> Callable[..., Any]:
@@ -43,16 +53,19 @@ def as_error(what: str, exc: BaseException, default_code) -> Err:
     if isinstance(exc, NotImplementedError):
         return Err(types.Error(types.ErrorCode.UNIMPLEMENTED, str(exc) or f"{what} is not implemented"))
     message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    host_log.log(host_log.Level.ERROR, f"{what} raised {message}\n{_short_traceback(exc)}")
+    host_log.log(host_log.Level.ERROR, f"{what} raised {message}\n{short_traceback(exc)}")
     return Err(types.Error(default_code, message))
 
 
-def _short_traceback(exc: BaseException) -> str:
+def short_traceback(exc: BaseException) -> str:
     lines = traceback.format_exception(type(exc), exc, exc.__traceback__, limit=-_TRACEBACK_FRAMES)
-    return "".join(lines).rstrip()
+    text = "".join(lines).rstrip()
+    for short, real in SOURCE_FOLDERS.items():
+        text = text.replace(f'"{short}', f'"{real}')
+    return text
 
 
-def _fatal(what: str, exc: BaseException) -> None:
+def fatal(what: str, exc: BaseException) -> None:
     """Out of memory or stack: the interpreter's state cannot be trusted any
     more, so the sandbox stops (a trap) and the host rebuilds the resource."""
     try:

@@ -29,14 +29,27 @@ def _model_class(config: wit.Config) -> type:
     return cls
 
 
+def _names(value: Any, what: str) -> List[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    names = list(value)
+    for name in names:
+        if not isinstance(name, str):
+            raise TypeError(f"validate_config: {what} dependency {name!r} is not a name")
+    return names
+
+
 def _dependency_names(result: Any) -> wit.Dependencies:
     """Viam's `(required, optional)`, or a plain list of required names."""
-    if result is None:
-        return wit.Dependencies([], [])
-    if isinstance(result, tuple) and len(result) == 2:
-        required, optional = result
-        return wit.Dependencies([str(n) for n in required or []], [str(n) for n in optional or []])
-    return wit.Dependencies([str(n) for n in result], [])
+    if (
+        isinstance(result, tuple)
+        and len(result) == 2
+        and all(part is None or isinstance(part, (list, tuple)) for part in result)
+    ):
+        return wit.Dependencies(_names(result[0], "required"), _names(result[1], "optional"))
+    return wit.Dependencies(_names(result, "required"), [])
 
 
 class Instance(wit.Instance):
@@ -55,12 +68,11 @@ class Instance(wit.Instance):
 
     def do_command(self, command: List[Any]) -> List[Any]:
         fn = method(self, "do_command")
-        return run("do_command", lambda: _reply(fn(_values.to_python(command) or {})))
+        return run("do_command", lambda: fn(_values.to_python(command) or {}), convert=_values.map_to_nodes)
 
     def get_geometries(self, extra: List[Any]) -> List[Any]:
         fn = method(self, "get_geometries")
-        found = run("get_geometries", lambda: fn(extra=_values.to_python(extra) or {}))
-        return [g for g in found or [] if isinstance(g, types.Geometry)]
+        return run("get_geometries", lambda: fn(extra=_values.to_python(extra) or {}), convert=_no_geometries)
 
     def tick(self) -> None:
         if _runtime.user_tick_due():
@@ -83,9 +95,10 @@ class Instance(wit.Instance):
             host_log.log(host_log.Level.WARN, f"close failed: {exc}")
 
 
-async def _reply(result: Any) -> List[Any]:
-    value = await result if hasattr(result, "__await__") else result
-    return _values.to_nodes(dict(value or {}))
+def _no_geometries(found: Any) -> List[Any]:
+    if found:
+        raise NotImplementedError("geometries from Python modules are not supported yet")
+    return []
 
 
 class Model(exports.Model):
@@ -94,8 +107,7 @@ class Model(exports.Model):
 
     def validate(self, config: wit.Config) -> wit.Dependencies:
         cls = _model_class(config)
-        result = run("validate_config", lambda: cls.validate_config(_config(config)), _INVALID)
-        return _dependency_names(result)
+        return run("validate_config", lambda: cls.validate_config(_config(config)), _INVALID, _dependency_names)
 
     def construct(self, config: wit.Config, deps: List[Any]) -> Instance:
         cls = _model_class(config)

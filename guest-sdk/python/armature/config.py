@@ -11,6 +11,8 @@ from typing import Any, Dict, List, Mapping, Optional
 from .errors import InvalidArgument
 
 _MISSING = object()
+# A key the attributes do not have: protobuf answers a default Value.
+_UNSET = object()
 
 
 class Value:
@@ -45,6 +47,8 @@ class Value:
 
     def WhichOneof(self, _name: str) -> Optional[str]:
         v = self._value
+        if v is _UNSET:
+            return None
         if v is None:
             return "null_value"
         if isinstance(v, bool):
@@ -66,12 +70,19 @@ class ListValue:
         self.values = [Value(v) for v in items]
 
 
+class _Fields(dict):
+    """`struct.fields[key]`: a missing key reads as a default Value, as in protobuf."""
+
+    def __missing__(self, key: str) -> Value:
+        return Value(_UNSET)
+
+
 class Struct:
     """A read-only stand-in for `google.protobuf.Struct`."""
 
     def __init__(self, fields: Dict[str, Any]):
         self._plain = fields
-        self.fields = {k: Value(v) for k, v in fields.items()}
+        self.fields = _Fields((k, Value(v)) for k, v in fields.items())
 
     def __contains__(self, key: str) -> bool:
         return key in self._plain

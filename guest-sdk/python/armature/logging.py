@@ -7,6 +7,8 @@ import logging as _std
 
 from wit_world.imports import log as _host
 
+from . import _hostio
+
 _LEVELS = [
     (_std.ERROR, _host.Level.ERROR),
     (_std.WARNING, _host.Level.WARN),
@@ -25,7 +27,7 @@ def _host_level(levelno: int):
 class _HostHandler(_std.Handler):
     def emit(self, record: _std.LogRecord) -> None:
         try:
-            _host.log(_host_level(record.levelno), self.format(record))
+            _hostio.emit(_host_level(record.levelno), self.format(record))
         except Exception:  # a log line must never fail a call
             pass
 
@@ -45,7 +47,7 @@ def getLogger(name: str) -> _std.Logger:
 
 def log(message: str, level: str = "info") -> None:
     """One line into the host's log: level is trace, debug, info, warn or error."""
-    _host.log(getattr(_host.Level, level.upper(), _host.Level.INFO), message)
+    _hostio.emit(getattr(_host.Level, level.upper(), _host.Level.INFO), message)
 
 
 # Viam's name for the module's own logger.

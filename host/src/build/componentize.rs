@@ -23,13 +23,26 @@ pub struct Tool {
     pub python: PathBuf,
 }
 
-/// `ARMATURE_COMPONENTIZE_PY`, else `componentize-py` on the PATH.
+/// The CPython componentize-py embeds: what `requirements.txt` is resolved for.
+pub const GUEST_PYTHON_VERSION: &str = "3.14";
+
+/// `ARMATURE_COMPONENTIZE_PY` (when set and not empty), else
+/// `componentize-py` on the PATH.
 pub fn find_tool() -> Result<Tool, BuildError> {
-    let componentize_py = std::env::var_os("ARMATURE_COMPONENTIZE_PY")
-        .map(PathBuf::from)
-        .or_else(|| on_path("componentize-py"))
-        .filter(|p| p.is_file())
-        .ok_or(BuildError::ToolMissing)?;
+    let named = std::env::var_os("ARMATURE_COMPONENTIZE_PY").filter(|v| !v.is_empty());
+    let componentize_py = match named {
+        Some(path) => {
+            let path = PathBuf::from(path);
+            if !path.is_file() {
+                return Err(BuildError::Project(format!(
+                    "ARMATURE_COMPONENTIZE_PY names {}, which is not a file",
+                    path.display()
+                )));
+            }
+            path
+        }
+        None => on_path("componentize-py").ok_or(BuildError::ToolMissing)?,
+    };
     let beside = componentize_py
         .parent()
         .map(|d| d.join("python3"))
@@ -49,18 +62,27 @@ fn on_path(name: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-pub fn run(tool: &Tool, project: &Project, sdk: &Sdk, deps: Option<&Path>, out: &Path) -> anyhow::Result<()> {
+/// `site_packages` holds the bundled requirements (maybe none); it is the
+/// only site-packages componentize-py sees, so nothing of the build
+/// machine's own Python environment slips into the component.
+pub fn run(tool: &Tool, project: &Project, sdk: &Sdk, site_packages: &Path, out: &Path) -> anyhow::Result<()> {
     let app_dir = sdk.python.with_file_name("app");
     std::fs::create_dir_all(&app_dir)?;
-    std::fs::write(app_dir.join(format!("{APP}.py")), app_source(&project.entry_module))?;
     // componentize-py names the i-th `-p` folder `/i/` in tracebacks.
     let mut search = vec![project.entry_dir.clone()];
     if project.dir != project.entry_dir {
         search.push(project.dir.clone());
     }
-    search.extend(deps.map(Path::to_path_buf));
     search.push(sdk.python.clone());
-    search.push(app_dir);
+    search.push(app_dir.clone());
+    std::fs::write(
+        app_dir.join(format!("{APP}.py")),
+        app_source(&project.entry_module, &search),
+    )?;
+    let venv = site_packages
+        .parent()
+        .and_then(Path::parent)
+        .context("site-packages sits in <venv>/lib/")?;
     let mut cmd = Command::new(&tool.componentize_py);
     cmd.arg("-d").arg(&sdk.wit).args(["-w", "module", "componentize"]);
     for dir in &search {
@@ -68,7 +90,12 @@ pub fn run(tool: &Tool, project: &Project, sdk: &Sdk, deps: Option<&Path>, out: 
     }
     cmd.arg(APP).arg("-o").arg(out);
     // Its Rust backtraces say nothing about the module.
-    cmd.env("RUST_BACKTRACE", "0").env("RUST_LIB_BACKTRACE", "0");
+    cmd.env("RUST_BACKTRACE", "0")
+        .env("RUST_LIB_BACKTRACE", "0")
+        // componentize-py adds $VIRTUAL_ENV's site-packages (else pipenv's,
+        // else the system Python's) to the search path.
+        .env("VIRTUAL_ENV", venv)
+        .env_remove("PYTHONPATH");
     let output = cmd
         .output()
         .with_context(|| format!("running {}", tool.componentize_py.display()))?;
@@ -83,15 +110,23 @@ pub fn run(tool: &Tool, project: &Project, sdk: &Sdk, deps: Option<&Path>, out: 
     Err(BuildError::Python(python_failure(&text, &search, &project.entry_module)).into())
 }
 
-fn app_source(entry_module: &str) -> String {
+fn app_source(entry_module: &str, search: &[PathBuf]) -> String {
+    let folders: Vec<String> = search
+        .iter()
+        .enumerate()
+        .map(|(i, dir)| format!("{:?}: {:?}", format!("/{i}/"), format!("{}/", dir.display())))
+        .collect();
     format!(
-        "import {entry_module}  # noqa: F401  defining the models registers them\n\
+        "from armature import _calls as _armature_calls\n\
+         _armature_calls.SOURCE_FOLDERS.update({{{}}})\n\
+         import {entry_module}  # noqa: F401,E402  defining the models registers them\n\
          from armature.resource import registry as _registry\n\
          if not _registry.models():\n    \
              raise SystemExit(\"{entry_module}.py defines no model: subclass an API class and EasyResource, \
          e.g. class MySensor(Sensor, EasyResource)\")\n\
          from armature._apis import Board, Camera, Encoder, Motor, MovementSensor, Sensor, Servo  # noqa: E402,F401\n\
-         from armature._exports import Model  # noqa: E402,F401\n"
+         from armature._exports import Model  # noqa: E402,F401\n",
+        folders.join(", ")
     )
 }
 

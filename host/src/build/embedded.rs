@@ -24,5 +24,21 @@ pub fn unpack(dir: &Path) -> std::io::Result<Sdk> {
     let package = python.join("armature");
     std::fs::create_dir_all(&package)?;
     PYTHON_SDK.extract(&package)?;
+    remove_bytecode(&package)?;
     Ok(Sdk { wit, python })
+}
+
+/// A `__pycache__` that was in the source tree when the binary was built.
+fn remove_bytecode(dir: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            if path.file_name().is_some_and(|n| n == "__pycache__") {
+                std::fs::remove_dir_all(&path)?;
+            } else {
+                remove_bytecode(&path)?;
+            }
+        }
+    }
+    Ok(())
 }

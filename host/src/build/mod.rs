@@ -66,30 +66,38 @@ pub fn build(options: &Options) -> anyhow::Result<Built> {
         .tempdir()
         .context("making a build folder")?;
     let sdk = embedded::unpack(work.path()).context("unpacking the WIT package and the Python SDK")?;
-    let deps = requirements::install(&project, &tool, &work.path().join("deps"))?;
+    let site_packages = work.path().join("env/lib/site-packages");
+    std::fs::create_dir_all(&site_packages)?;
+    requirements::install(&project, &tool, &site_packages)?;
     let out = options
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("{}.wasm", project.name)));
-    let partial = partial_path(&out);
-    componentize::run(&tool, &project, &sdk, deps.as_deref(), &partial)?;
+    // Built beside its destination and renamed into place: a modules folder
+    // that is watched sees the finished file only, and two builds never
+    // share a half-written one.
+    let out_dir = out
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let partial = tempfile::Builder::new()
+        .prefix(".armature-build-")
+        .suffix(".wasm.partial")
+        .tempfile_in(out_dir)
+        .with_context(|| format!("making a file in {}", out_dir.display()))?;
+    componentize::run(&tool, &project, &sdk, &site_packages, partial.path())?;
     let version = options.version.clone().or_else(|| project.version.clone());
     if let Some(v) = &version {
-        version_section::append(&partial, v)
-            .with_context(|| format!("writing the version into {}", partial.display()))?;
+        version_section::append(partial.path(), v)
+            .with_context(|| format!("writing the version into {}", partial.path().display()))?;
     }
-    // A modules folder that is watched sees the finished file only.
-    std::fs::rename(&partial, &out).with_context(|| format!("moving the component to {}", out.display()))?;
+    partial
+        .persist(&out)
+        .with_context(|| format!("moving the component to {}", out.display()))?;
     Ok(Built {
         out,
         name: project.name,
         version,
         took: started.elapsed(),
     })
-}
-
-fn partial_path(out: &Path) -> PathBuf {
-    let mut name = out.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-    name.push(".partial");
-    out.with_file_name(name)
 }

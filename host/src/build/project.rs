@@ -53,6 +53,8 @@ impl Project {
     /// Reads the folder at `path` (a `.py` file stands for its folder, with
     /// itself as the entry point).
     pub fn read(path: &Path) -> Result<Self, BuildError> {
+        // Absolute, so that `main.py` alone has a folder and errors say where.
+        let path = &std::fs::canonicalize(path).map_err(|e| BuildError::Project(format!("{}: {e}", path.display())))?;
         let (dir, file) = if path.is_file() {
             (
                 path.parent().unwrap_or(Path::new(".")).to_path_buf(),

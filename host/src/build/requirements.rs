@@ -2,18 +2,19 @@
 //! and bundled. The component holds a CPython compiled to WebAssembly, which
 //! cannot load native extensions, so a package with any is refused by name.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use anyhow::Context;
 
-use super::componentize::Tool;
+use super::componentize::{GUEST_PYTHON_VERSION, Tool};
 use super::{BuildError, Project};
 
-/// Installs the requirements under `target`; None when there are none.
-pub fn install(project: &Project, tool: &Tool, target: &Path) -> anyhow::Result<Option<PathBuf>> {
+/// Installs the requirements into `target`, resolved for the guest's
+/// CPython and for no platform: pure-Python wheels only.
+pub fn install(project: &Project, tool: &Tool, target: &Path) -> anyhow::Result<()> {
     let Some(requirements) = project.requirements() else {
-        return Ok(None);
+        return Ok(());
     };
     let output = Command::new(&tool.python)
         .args([
@@ -23,8 +24,17 @@ pub fn install(project: &Project, tool: &Tool, target: &Path) -> anyhow::Result<
             "--quiet",
             "--disable-pip-version-check",
             "--no-compile",
-            "--target",
         ])
+        .args([
+            "--only-binary=:all:",
+            "--platform",
+            "any",
+            "--implementation",
+            "py",
+            "--abi",
+            "none",
+        ])
+        .args(["--python-version", GUEST_PYTHON_VERSION, "--target"])
         .arg(target)
         .arg("-r")
         .arg(&requirements)
@@ -32,7 +42,8 @@ pub fn install(project: &Project, tool: &Tool, target: &Path) -> anyhow::Result<
         .with_context(|| format!("running {} -m pip", tool.python.display()))?;
     if !output.status.success() {
         return Err(BuildError::Project(format!(
-            "{}: pip could not install it:\n{}",
+            "{}: pip found no pure-Python wheel for a package (one with native code cannot go into a \
+             module, and a package without wheels cannot be resolved for the guest):\n{}",
             requirements.display(),
             String::from_utf8_lossy(&output.stderr).trim()
         ))
@@ -46,7 +57,7 @@ pub fn install(project: &Project, tool: &Tool, target: &Path) -> anyhow::Result<
         }
         .into());
     }
-    Ok(Some(target.to_path_buf()))
+    Ok(())
 }
 
 /// The first native extension under `dir`: (top-level package, file).

@@ -11,6 +11,14 @@ from ..resource.types import API
 Extra = Optional[Dict[str, Any]]
 
 
+class PowerMode:
+    """Viam's `viam.proto.component.board.PowerMode` values."""
+
+    POWER_MODE_UNSPECIFIED = 0
+    POWER_MODE_NORMAL = 1
+    POWER_MODE_OFFLINE_DEEP = 2
+
+
 class Board(ComponentBase):
     API = API("rdk", "component", "board")
 

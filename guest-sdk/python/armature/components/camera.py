@@ -23,8 +23,24 @@ class Camera(ComponentBase):
     API = API("rdk", "component", "camera")
 
     @dataclass
+    class IntrinsicParameters:
+        width_px: int = 0
+        height_px: int = 0
+        focal_x_px: float = 0.0
+        focal_y_px: float = 0.0
+        center_x_px: float = 0.0
+        center_y_px: float = 0.0
+
+    @dataclass
+    class DistortionParameters:
+        model: str = ""
+        parameters: List[float] = field(default_factory=list)
+
+    @dataclass
     class Properties:
         supports_pcd: bool = False
+        intrinsic_parameters: Optional["Camera.IntrinsicParameters"] = None
+        distortion_parameters: Optional["Camera.DistortionParameters"] = None
         mime_types: List[str] = field(default_factory=list)
         frame_rate: Optional[float] = None
 

@@ -1,6 +1,7 @@
-"""The plain message types of Viam's `viam.proto.common` that modules return."""
+"""The plain message types of Viam's `viam.proto.common` that modules return;
+in readings they travel in the form Viam's SDK gives them (`_type` keys)."""
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from ..resource.types import ResourceName
 
@@ -12,7 +13,7 @@ class Vector3:
     z: float = 0.0
 
     def _armature_plain(self):
-        return asdict(self)
+        return {"x": self.x, "y": self.y, "z": self.z, "_type": "vector3"}
 
 
 @dataclass
@@ -25,7 +26,7 @@ class Orientation:
     theta: float = 0.0
 
     def _armature_plain(self):
-        return asdict(self)
+        return {"ox": self.o_x, "oy": self.o_y, "oz": self.o_z, "theta": self.theta, "_type": "orientation_vector_degrees"}
 
 
 @dataclass
@@ -34,7 +35,7 @@ class GeoPoint:
     longitude: float = 0.0
 
     def _armature_plain(self):
-        return asdict(self)
+        return {"lat": self.latitude, "lng": self.longitude, "_type": "geopoint"}
 
 
 __all__ = ["GeoPoint", "Orientation", "ResourceName", "Vector3"]
