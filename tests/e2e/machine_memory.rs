@@ -47,7 +47,16 @@ async fn guests_share_one_budget_and_the_rest_keep_serving() {
         ));
     }
     components.push(hostile("grower", json!({"on_read": "hold", "hold_mb": HOLD_MB})));
+    // Only the modules this machine uses: the host's RSS is measured, and
+    // every module in the folder is loaded (the Python ones map 36 MB each).
+    let modules = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        modules_dir().join("thermometer.wasm"),
+        modules.path().join("thermometer.wasm"),
+    )
+    .unwrap();
     let mut host = Armature::start(json!({
+        "modules_dir": modules.path(),
         "limits": {"machine_memory_mb": BUDGET_MB},
         "modules": [{"name": "hostile", "path": fixture("hostile")}],
         "components": components,
