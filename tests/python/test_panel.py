@@ -116,8 +116,12 @@ def test_panel_shows_and_drives_the_demo_machine(start_armature):
                     size = Image.open(io.BytesIO(images[0].data)).size
                     camera = card(page, "cam-1")
                     await expect(camera.locator("[data-testid=frame-size]")).to_have_text(f"{size[0]}x{size[1]}")
+                    # The panel keeps loading new frames: wait for one to be decoded.
                     natural = await camera.locator("img[data-testid=frame]").evaluate(
-                        "img => [img.naturalWidth, img.naturalHeight]")
+                        """img => img.complete && img.naturalWidth
+                            ? [img.naturalWidth, img.naturalHeight]
+                            : new Promise(done => img.addEventListener(
+                                "load", () => done([img.naturalWidth, img.naturalHeight]), {once: true}))""")
                     assert tuple(natural) == size
                     await expect(camera.locator("[data-testid=fps]")).not_to_have_text("")
 
