@@ -11,7 +11,7 @@
 //! - compile time: cold, and of an edited version (one changed number) with
 //!   the functions of the first version in the incremental cache.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -183,21 +183,17 @@ fn compile_times(ctx: &Ctx, reps: usize) -> anyhow::Result<(Vec<f64>, Vec<f64>)>
     let (mut cold, mut edited) = (Vec::new(), Vec::new());
     for rep in 0..reps {
         let cache = ctx.work.join(format!("py-compile-cache-{rep}"));
-        cold.push(compile(ctx, &ctx.py_modules, Some(&cache))?);
-        edited.push(compile(ctx, &edited_dir, Some(&cache))?);
+        cold.push(compile(ctx, &ctx.py_modules, &cache)?);
+        edited.push(compile(ctx, &edited_dir, &cache)?);
     }
     // Leaves the shared warm cache with the guest in it.
-    compile(ctx, &ctx.py_modules, Some(&ctx.warm_cache))?;
+    compile(ctx, &ctx.py_modules, &ctx.warm_cache)?;
     Ok((cold, edited))
 }
 
-fn compile(ctx: &Ctx, dir: &Path, cache: Option<&PathBuf>) -> anyhow::Result<f64> {
+fn compile(ctx: &Ctx, dir: &Path, cache: &Path) -> anyhow::Result<f64> {
     let mut cmd = Command::new(&ctx.armature);
-    cmd.arg("models").arg(dir);
-    match cache {
-        Some(c) => cmd.arg("--cache-dir").arg(c),
-        None => cmd.arg("--no-cache"),
-    };
+    cmd.arg("models").arg(dir).arg("--cache-dir").arg(cache);
     let started = Instant::now();
     let out = cmd.output().context("running armature models")?;
     if !out.status.success() {

@@ -7,7 +7,7 @@ from typing import Any, List
 from componentize_py_types import Err
 from wit_world import exports
 from wit_world.exports import model as wit
-from wit_world.imports import log as host_log, types
+from wit_world.imports import types
 
 from . import _runtime, _values
 from ._calls import method, run
@@ -81,18 +81,6 @@ class Instance(wit.Instance):
                 run("tick", tick)
                 return
         run("background tasks", lambda: None)
-
-    def __del__(self) -> None:
-        # componentize-py 0.25 does not yet release an exported resource when
-        # the host drops it, so this runs only once it does; until then the
-        # host discards the whole sandbox, tasks and all.
-        try:
-            _runtime.loop().cancel_all()
-            close = getattr(self.resource, "close", None)
-            if close is not None:
-                run("close", close)
-        except BaseException as exc:  # noqa: B036 - a destructor must not raise
-            host_log.log(host_log.Level.WARN, f"close failed: {exc}")
 
 
 def _no_geometries(found: Any) -> List[Any]:

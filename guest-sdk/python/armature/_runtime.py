@@ -89,12 +89,6 @@ class HostLoop(base_events.BaseEventLoop):
             self._method_task = self.create_task(_idle(), name="armature method")
         return self._method_task
 
-    def cancel_all(self) -> None:
-        """Stops every background task."""
-        for task in asyncio.all_tasks(self):
-            task.cancel()
-        self.run_ready()
-
 
 def _log_task_failure(loop: asyncio.AbstractEventLoop, context: dict) -> None:
     exc = context.get("exception")
