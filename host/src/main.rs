@@ -28,6 +28,10 @@ struct Cli {
     /// Log filter, e.g. `info` or `armature=debug` (also ARMATURE_LOG).
     #[arg(long, global = true, env = "ARMATURE_LOG", default_value = "info")]
     log: String,
+    /// Threads running gRPC and guest calls (also ARMATURE_WORKER_THREADS;
+    /// default: half the cores, at least one — see `runtime/workers.rs`).
+    #[arg(long, global = true, env = "ARMATURE_WORKER_THREADS")]
+    worker_threads: Option<std::num::NonZeroUsize>,
     #[command(subcommand)]
     command: Command,
 }
@@ -170,13 +174,21 @@ fn main() -> ExitCode {
             None
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let workers = cli
+        .worker_threads
+        .unwrap_or_else(armature::runtime::workers::for_this_machine);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers.get())
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: starting the async runtime: {e}");
             return ExitCode::FAILURE;
         }
     };
+    tracing::debug!(workers = workers.get(), "async runtime started");
     let result = runtime.block_on(async {
         match cli.command {
             Command::Run {

@@ -11,3 +11,4 @@ pub mod machine_memory;
 pub mod priority;
 pub mod sandbox;
 pub mod wall_clock;
+pub mod workers;
