@@ -122,3 +122,30 @@ async fn calls_do_not_queue_behind_a_sleeper_past_its_deadline() {
         );
     }
 }
+
+/// An idle host ticks its epoch slowly (`runtime/engine.rs`); the first call
+/// after a quiet spell wakes the fast tick, so a guest that spins from then
+/// on is still stopped at its deadline, and a healthy call beside it is
+/// answered.
+#[tokio::test]
+async fn a_spinning_guest_after_a_quiet_spell_is_stopped_at_its_deadline() {
+    let host = Armature::start(json!({
+        "modules": [{"name": "hostile", "path": fixture("hostile")}],
+        "components": [thermometer("healthy", 20.0), blocked("spinner", "spin", json!({}))],
+    }));
+    let mut sensors = host.sensors().await;
+    // Longer than the ticker's idle threshold (1 s) with no guest entered.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let started = Instant::now();
+    let e = readings(&mut sensors, "spinner").await.unwrap_err();
+    let took = started.elapsed();
+    assert_eq!(e.code(), Code::DeadlineExceeded, "{e:?}");
+    assert!(
+        took < CUT_OFF_BY,
+        "the spinner answered after {took:?}: the quiet host did not check its {DEADLINE_MS} ms deadline"
+    );
+    assert_eq!(
+        readings(&mut sensors, "healthy").await.unwrap()["temperature"],
+        json!(20.0)
+    );
+}

@@ -20,6 +20,7 @@ use crate::resources::call::{Call, Reply};
 use crate::resources::error::{CallError, Code};
 use crate::runtime::bindings::{self, GuestConfig, GuestDependencies, ModelInfo, ReconfigureOutcome};
 use crate::runtime::component::LoadedModule;
+use crate::runtime::engine::guest_entered;
 use crate::runtime::limits::{Limits, MemoryLimiter, Refusal};
 use crate::runtime::machine_memory::MACHINE_MEMORY;
 use crate::runtime::priority::{LONG_CALL, LONG_CALL_PAUSE, others_called_recently};
@@ -496,6 +497,7 @@ impl Sandbox {
 /// when that runs out.
 fn arm(store: &mut Store<SandboxState>, budget: Duration) -> Instant {
     let now = Instant::now();
+    guest_entered(now);
     let state = store.data_mut();
     state.entered = now;
     let deadline = after(now, budget);
