@@ -1,51 +1,32 @@
-//! How many threads run the host's async work (gRPC, guest calls, timers).
+//! How many threads run the host's async work (gRPC, guest calls, timers):
+//! one per core, tokio's default, unless `--worker-threads N` (or
+//! `ARMATURE_WORKER_THREADS`) says otherwise.
 //!
-//! Half the cores, at least one: on this project's 2-core machine, one.
-//! Measured there (8 clients over a Unix socket, one sensor, GetReadings):
-//! with two workers a call cost 41-45 µs of server CPU, with one 24-26 µs,
-//! and throughput rose from ~21k to ~37k calls/s. The difference is
-//! cross-core traffic, not work: a resource's Store, its guest's memory and
-//! the connection state move between the two cores' caches as calls hop
-//! between workers, and a call that finds the resource busy parks its
-//! thread and is woken by the other. A bare tonic server pays the same
-//! work-stealing tax but less of it (27 → 20 µs), having no shared state.
+//! Measured on this project's 2-core machine (`cargo xtask bench`, the
+//! README's Benchmarks section has the tables), one worker against two:
+//! - Under load (8 or 64 clients in closed loops on one sensor), one worker
+//!   costs 27-34 µs of server CPU per GetReadings against 36-49 µs, and
+//!   answers ~50 % more calls per second. The difference is cross-core
+//!   traffic, not work: pinned to one CPU, two workers cost what one does.
+//!   A resource's Store, its guest's memory and the call's task move
+//!   between the cores' caches, and a parked worker on the other CPU is
+//!   woken for work it then steals.
+//! - One client calling in sequence, the common case for a robot (a
+//!   control loop at 10-100 Hz, idle between calls), one worker is worse:
+//!   p50 latency 175-205 µs against 141-185 µs, and 100-120 µs of CPU per
+//!   call against 80-100 µs; with two, the call and the connection's I/O
+//!   overlap. Tail latency is worse too: a hot swap's longest stall was
+//!   3-14 ms with one worker, 2-3 ms with two, since nothing takes over
+//!   while the one worker is off its CPU.
 //!
-//! One worker is not a lock-step host: guests yield at every epoch tick
-//! (`runtime/priority.rs` pauses long calls while short ones arrive),
-//! compiling, native drivers' blocking reads and dropping dead sandboxes run
-//! on the blocking pool, and a deadline's timer fires between a guest's
-//! epochs. What it caps is parallel guest computation, at the worker count;
-//! a machine whose guests compute hard on many cores raises it with
-//! `--worker-threads` (or `ARMATURE_WORKER_THREADS`).
+//! So a robot keeps tokio's default; a machine that serves many clients at
+//! high rates on few cores can pass `--worker-threads 1`.
 
 use std::num::NonZeroUsize;
 
-/// The default worker count for a machine with `cores` usable cores
+/// The worker count unless one is given: one per usable core
 /// (`std::thread::available_parallelism`, which honours affinity masks and
-/// cgroup CPU quotas).
-pub fn default_count(cores: NonZeroUsize) -> NonZeroUsize {
-    NonZeroUsize::new(cores.get() / 2).unwrap_or(NonZeroUsize::MIN)
-}
-
-/// The worker count for this machine.
+/// cgroup CPU quotas), as tokio would choose.
 pub fn for_this_machine() -> NonZeroUsize {
-    default_count(std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn n(v: usize) -> NonZeroUsize {
-        NonZeroUsize::new(v).expect("non-zero")
-    }
-
-    #[test]
-    fn half_the_cores_and_never_none() {
-        assert_eq!(default_count(n(1)), n(1));
-        assert_eq!(default_count(n(2)), n(1));
-        assert_eq!(default_count(n(3)), n(1));
-        assert_eq!(default_count(n(4)), n(2));
-        assert_eq!(default_count(n(16)), n(8));
-    }
+    std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN)
 }
