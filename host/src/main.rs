@@ -29,7 +29,7 @@ struct Cli {
     #[arg(long, global = true, env = "ARMATURE_LOG", default_value = "info")]
     log: String,
     /// Threads running gRPC and guest calls (also ARMATURE_WORKER_THREADS;
-    /// default: one per core; see `runtime/workers.rs` for when fewer pay).
+    /// default: half the cores, at least one; see `runtime/workers.rs`).
     #[arg(long, global = true, env = "ARMATURE_WORKER_THREADS")]
     worker_threads: Option<std::num::NonZeroUsize>,
     #[command(subcommand)]
