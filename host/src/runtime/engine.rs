@@ -117,7 +117,9 @@ struct Ticker {
     /// The ticker is (about to be) parked for [`IDLE_TICK`].
     idle: AtomicBool,
     /// One per engine (tests build several); a finished one's handle is
-    /// harmless to unpark.
+    /// harmless to unpark. With several, one ticker waking can clear `idle`
+    /// while another still sleeps; that one then ticks at [`IDLE_TICK`]
+    /// until its own wake, which bounds the harm to one slow tick.
     threads: Mutex<Vec<std::thread::Thread>>,
 }
 
