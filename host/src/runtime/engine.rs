@@ -3,12 +3,13 @@
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use wasmtime::{Config, Engine};
 
 use super::incremental::FunctionCache;
+use super::priority::nanos;
 
 /// How often the engine's epoch advances: the granularity of deadlines, and
 /// how often a long-running guest yields its thread to other work — the
@@ -94,17 +95,11 @@ pub const IDLE_AFTER: Duration = Duration::from_secs(1);
 pub const IDLE_TICK: Duration = Duration::from_millis(100);
 
 /// Notes a guest entry: keeps the ticker at [`EPOCH_TICK`], and wakes it if
-/// it idles.
+/// it idles. On every guest call, so mostly a read: see [`Ticker::entered`].
 pub fn guest_entered(now: Instant) {
-    TICKER.last_entry.store(nanos(now), Ordering::SeqCst);
-    if TICKER.idle.load(Ordering::SeqCst) && TICKER.idle.swap(false, Ordering::SeqCst) {
-        for t in TICKER.threads.lock().unwrap_or_else(|e| e.into_inner()).iter() {
-            t.unpark();
-        }
-    }
+    TICKER.entered(nanos(now));
 }
 
-static START: LazyLock<Instant> = LazyLock::new(Instant::now);
 static TICKER: Ticker = Ticker {
     last_entry: AtomicU64::new(0),
     idle: AtomicBool::new(false),
@@ -112,7 +107,7 @@ static TICKER: Ticker = Ticker {
 };
 
 struct Ticker {
-    /// The latest guest entry, in nanoseconds since [`START`].
+    /// The latest guest entry (`priority::nanos`), kept to [`FRESH`].
     last_entry: AtomicU64,
     /// The ticker is (about to be) parked for [`IDLE_TICK`].
     idle: AtomicBool,
@@ -123,7 +118,26 @@ struct Ticker {
     threads: Mutex<Vec<std::thread::Thread>>,
 }
 
+/// An entry this close to the last one noted leaves it be: under load the
+/// shared line is then only read, not written by every call on every core.
+const FRESH: Duration = Duration::from_millis(1);
+
 impl Ticker {
+    /// A fresh `last_entry` keeps the ticker from idling (it looks for one a
+    /// second old), and any `idle` set while it was fresh is cleared by the
+    /// entry that wrote it (the race below), so only a stale one is written.
+    fn entered(&self, at: u64) {
+        if at.saturating_sub(self.last_entry.load(Ordering::Relaxed)) < nanos_of(FRESH) {
+            return;
+        }
+        self.last_entry.store(at, Ordering::SeqCst);
+        if self.idle.load(Ordering::SeqCst) && self.idle.swap(false, Ordering::SeqCst) {
+            for t in self.threads.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+                t.unpark();
+            }
+        }
+    }
+
     /// Whether to idle: no entry for [`IDLE_AFTER`]. Sets `idle`, then looks
     /// at the latest entry again, so an entry racing with the decision
     /// either sees `idle` (and unparks) or is seen here (both SeqCst).
@@ -143,10 +157,6 @@ impl Ticker {
         self.idle.store(false, Ordering::SeqCst);
         false
     }
-}
-
-fn nanos(at: Instant) -> u64 {
-    nanos_of(at.saturating_duration_since(*START))
 }
 
 fn nanos_of(d: Duration) -> u64 {
@@ -193,14 +203,21 @@ mod tests {
     }
 
     #[test]
-    fn an_entry_wakes_an_idle_ticker_at_once() {
-        let engine = Engine::default();
-        spawn_epoch_ticker(&engine);
-        TICKER.idle.store(true, Ordering::SeqCst);
-        guest_entered(Instant::now());
-        assert!(
-            !TICKER.idle.load(Ordering::SeqCst),
-            "the entry cleared it and unparked the tickers"
-        );
+    fn a_stale_entry_wakes_an_idle_ticker_and_a_fresh_one_writes_nothing() {
+        let t = ticker(0);
+        let parked = std::thread::spawn(|| std::thread::park_timeout(Duration::from_secs(30)));
+        t.threads.lock().unwrap().push(parked.thread().clone());
+        t.idle.store(true, Ordering::SeqCst);
+        let at = 2 * nanos_of(IDLE_AFTER);
+        let started = Instant::now();
+        t.entered(at);
+        assert!(!t.idle.load(Ordering::SeqCst), "the entry cleared the flag");
+        parked.join().unwrap();
+        assert!(started.elapsed() < Duration::from_secs(20), "and unparked the ticker");
+        assert_eq!(t.last_entry.load(Ordering::SeqCst), at);
+        t.entered(at + nanos_of(FRESH) / 2);
+        assert_eq!(t.last_entry.load(Ordering::SeqCst), at, "a fresh entry is only read");
+        t.entered(at + nanos_of(FRESH));
+        assert_eq!(t.last_entry.load(Ordering::SeqCst), at + nanos_of(FRESH));
     }
 }

@@ -53,7 +53,9 @@ impl LastCall {
     }
 }
 
-fn nanos(at: Instant) -> u64 {
+/// `at` in nanoseconds since the process's first use of this clock: an
+/// `Instant` that fits an atomic (also the epoch ticker's, `engine.rs`).
+pub(crate) fn nanos(at: Instant) -> u64 {
     u64::try_from(at.saturating_duration_since(*EPOCH).as_nanos()).unwrap_or(u64::MAX)
 }
 
