@@ -11,9 +11,11 @@ use wasmtime::{Config, Engine};
 use super::incremental::FunctionCache;
 use super::priority::nanos;
 
-/// How often the engine's epoch advances: the granularity of deadlines, and
-/// how often a long-running guest yields its thread to other work — the
-/// longest a short call can wait behind a busy guest on the same thread.
+/// How often the engine's epoch advances while a guest computes: the
+/// granularity of deadlines, and how often a long-running guest yields its
+/// thread to other work — the longest a short call waits behind a busy
+/// guest on the same thread, once that guest has been caught computing
+/// (before, up to [`CALM_TICK`]).
 pub const EPOCH_TICK: Duration = Duration::from_millis(1);
 
 /// Whether guest calls have deadlines. Always on in service; off only to
@@ -52,18 +54,26 @@ pub fn build_engine(deadlines: Deadlines, cache_dir: Option<&Path>) -> wasmtime:
     Engine::new(&config)
 }
 
-/// Advances the engine's epoch every [`EPOCH_TICK`] while guests run, and
-/// every [`IDLE_TICK`] once none has been entered for [`IDLE_AFTER`], until
-/// the engine is dropped.
+/// Advances the engine's epoch until the engine is dropped: every
+/// [`EPOCH_TICK`] while a guest computes, every [`CALM_TICK`] while guest
+/// calls are short, every [`IDLE_TICK`] once none has been entered for
+/// [`IDLE_AFTER`].
 ///
-/// At 1 kHz the ticker alone kept an idle host at about 4 % of a core (its
-/// wakeups, on this project's VM); a robot waiting for its next command
-/// should cost nothing. Every guest entry calls [`guest_entered`], which
-/// wakes an idle ticker, so a call never waits a slow tick for its first
-/// deadline check. A guest entered before the ticker idled and still
-/// running (one long computation on an otherwise silent machine) is checked
-/// every [`IDLE_TICK`] instead: its deadline is kept to that precision, and
-/// the next call to arrive restores the fast tick.
+/// A tick is a thread waking up, which on this project's VM costs about
+/// 40-60 µs of CPU (the vCPU leaves its halt): at 1 kHz the ticker alone
+/// kept an idle host at about 4 % of a core, and added 10-25 µs of CPU to
+/// every call of a client calling in sequence. Yet a guest call normally
+/// ends within microseconds, long before any tick: the fast tick is only
+/// wanted while some guest computes. A guest that is still running when the
+/// epoch moves reaches its epoch check, which tells the ticker
+/// ([`guest_computing`]) and so brings back the fast tick at once; until
+/// then a new long call waits at most one [`CALM_TICK`] for its first check
+/// (its first yield to the calls beside it). Every guest entry calls
+/// [`guest_entered`], which wakes an idle ticker, so a call never waits a
+/// 100 ms tick for its first check. A guest entered before the ticker idled
+/// and still running (one long computation on an otherwise silent machine)
+/// is checked every [`IDLE_TICK`] instead: its deadline is kept to that
+/// precision, and the next call to arrive restores the fast tick.
 pub fn spawn_epoch_ticker(engine: &Engine) {
     let weak = engine.weak();
     let thread = std::thread::Builder::new()
@@ -75,6 +85,9 @@ pub fn spawn_epoch_ticker(engine: &Engine) {
                 if TICKER.idle_now() {
                     std::thread::park_timeout(IDLE_TICK);
                     TICKER.idle.store(false, Ordering::SeqCst);
+                } else if TICKER.calm_now() {
+                    std::thread::park_timeout(CALM_TICK);
+                    TICKER.calm.store(false, Ordering::SeqCst);
                 } else {
                     std::thread::sleep(EPOCH_TICK);
                 }
@@ -88,6 +101,11 @@ pub fn spawn_epoch_ticker(engine: &Engine) {
         .push(thread.thread().clone());
 }
 
+/// The ticker's period while guests are entered but none has been caught
+/// computing: how long a call that starts computing can run before its
+/// first epoch check.
+pub const CALM_TICK: Duration = Duration::from_millis(5);
+
 /// With no guest entered for this long, the ticker slows down.
 pub const IDLE_AFTER: Duration = Duration::from_secs(1);
 
@@ -100,9 +118,25 @@ pub fn guest_entered(now: Instant) {
     TICKER.entered(nanos(now));
 }
 
+/// Notes, from a guest's epoch check, that the guest entered at `entered`
+/// is still running at `now`. One that has run for a fast tick or longer is
+/// computing: the ticker goes (or stays) fast. A short call that merely
+/// happened to be inside when the epoch moved changes nothing.
+pub fn guest_computing(entered: Instant, now: Instant) {
+    if runs_long(entered, now) {
+        TICKER.computing();
+    }
+}
+
+fn runs_long(entered: Instant, now: Instant) -> bool {
+    now.saturating_duration_since(entered) >= EPOCH_TICK
+}
+
 static TICKER: Ticker = Ticker {
     last_entry: AtomicU64::new(0),
     idle: AtomicBool::new(false),
+    computing: AtomicBool::new(false),
+    calm: AtomicBool::new(false),
     threads: Mutex::new(Vec::new()),
 };
 
@@ -111,6 +145,10 @@ struct Ticker {
     last_entry: AtomicU64,
     /// The ticker is (about to be) parked for [`IDLE_TICK`].
     idle: AtomicBool,
+    /// A guest was caught computing since the ticker last looked.
+    computing: AtomicBool,
+    /// The ticker is (about to be) parked for [`CALM_TICK`].
+    calm: AtomicBool,
     /// One per engine (tests build several); a finished one's handle is
     /// harmless to unpark. With several, one ticker waking can clear `idle`
     /// while another still sleeps; that one then ticks at [`IDLE_TICK`]
@@ -132,9 +170,7 @@ impl Ticker {
         }
         self.last_entry.store(at, Ordering::SeqCst);
         if self.idle.load(Ordering::SeqCst) && self.idle.swap(false, Ordering::SeqCst) {
-            for t in self.threads.lock().unwrap_or_else(|e| e.into_inner()).iter() {
-                t.unpark();
-            }
+            self.unpark_all();
         }
     }
 
@@ -143,6 +179,36 @@ impl Ticker {
     /// either sees `idle` (and unparks) or is seen here (both SeqCst).
     fn idle_now(&self) -> bool {
         self.idle_at(|| nanos(Instant::now()))
+    }
+
+    /// Whether to tick calmly: no guest caught computing since the last
+    /// look. The same handshake as [`Ticker::idle_at`]: `calm` is set, then
+    /// `computing` looked at again, so a guest caught racing with the
+    /// decision either is seen here or sees `calm` (and unparks).
+    fn calm_now(&self) -> bool {
+        if self.computing.swap(false, Ordering::SeqCst) {
+            return false;
+        }
+        self.calm.store(true, Ordering::SeqCst);
+        if self.computing.swap(false, Ordering::SeqCst) {
+            self.calm.store(false, Ordering::SeqCst);
+            return false;
+        }
+        true
+    }
+
+    /// A guest computes: the fast tick, now.
+    fn computing(&self) {
+        self.computing.store(true, Ordering::SeqCst);
+        if self.calm.load(Ordering::SeqCst) && self.calm.swap(false, Ordering::SeqCst) {
+            self.unpark_all();
+        }
+    }
+
+    fn unpark_all(&self) {
+        for t in self.threads.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+            t.unpark();
+        }
     }
 
     fn idle_at(&self, now: impl Fn() -> u64) -> bool {
@@ -171,6 +237,8 @@ mod tests {
         Ticker {
             last_entry: AtomicU64::new(last_entry),
             idle: AtomicBool::new(false),
+            computing: AtomicBool::new(false),
+            calm: AtomicBool::new(false),
             threads: Mutex::new(Vec::new()),
         }
     }
@@ -200,6 +268,44 @@ mod tests {
         });
         assert!(!idle);
         assert!(!t.idle.load(Ordering::SeqCst));
+    }
+
+    #[test]
+    fn calm_until_a_guest_is_caught_computing() {
+        let t = ticker(0);
+        assert!(t.calm_now(), "nothing computed: the calm tick");
+        assert!(t.calm.load(Ordering::SeqCst));
+        let parked = std::thread::spawn(|| std::thread::park_timeout(Duration::from_secs(30)));
+        t.threads.lock().unwrap().push(parked.thread().clone());
+        let started = Instant::now();
+        t.computing();
+        assert!(!t.calm.load(Ordering::SeqCst), "the catch cleared the flag");
+        parked.join().unwrap();
+        assert!(started.elapsed() < Duration::from_secs(20), "and unparked the ticker");
+        assert!(!t.calm_now(), "the fast tick after a catch");
+        assert!(t.calm_now(), "and calm again once nothing more was caught");
+    }
+
+    #[test]
+    fn a_guest_caught_before_the_calm_decision_keeps_it_fast() {
+        let t = ticker(0);
+        t.computing();
+        assert!(!t.calm_now());
+        assert!(!t.calm.load(Ordering::SeqCst), "not left calm");
+    }
+
+    #[test]
+    fn only_a_guest_running_a_fast_tick_or_longer_is_computing() {
+        let entered = Instant::now();
+        assert!(
+            !runs_long(entered, entered + EPOCH_TICK / 2),
+            "a short call the tick happened to catch"
+        );
+        assert!(runs_long(entered, entered + EPOCH_TICK));
+        assert!(
+            !runs_long(entered + EPOCH_TICK, entered),
+            "a clock read before the entry"
+        );
     }
 
     #[test]

@@ -20,7 +20,7 @@ use crate::resources::call::{Call, Reply};
 use crate::resources::error::{CallError, Code};
 use crate::runtime::bindings::{self, GuestConfig, GuestDependencies, ModelInfo, ReconfigureOutcome};
 use crate::runtime::component::LoadedModule;
-use crate::runtime::engine::guest_entered;
+use crate::runtime::engine::{guest_computing, guest_entered};
 use crate::runtime::limits::{Limits, MemoryLimiter, Refusal};
 use crate::runtime::machine_memory::MACHINE_MEMORY;
 use crate::runtime::priority::{LONG_CALL, LONG_CALL_PAUSE, others_called_recently};
@@ -159,6 +159,7 @@ impl Sandbox {
             if now >= state.deadline {
                 return Ok(UpdateDeadline::Interrupt);
             }
+            guest_computing(state.entered, now);
             if now.duration_since(state.entered) >= LONG_CALL && others_called_recently(state.entered, now) {
                 // The yield after the sleep sends it to the back of the
                 // queue: woken by the timer it would otherwise run first.
