@@ -8,6 +8,7 @@
 pub mod build;
 pub mod builtin;
 pub mod capabilities;
+pub mod capture;
 pub mod config;
 pub mod grpc;
 pub mod hardware;

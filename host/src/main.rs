@@ -292,7 +292,8 @@ async fn run(
     }
     let sessions = Sessions::new(config.heartbeat_window);
     let config_keys = config.api_keys.clone();
-    let machine = Machine::start(runtime, config, modules, state_dir).await;
+    let machine = Machine::start(runtime, config, modules, state_dir.clone()).await;
+    let capture = armature::capture::Capture::start(&machine, state_dir);
     let auth = armature::grpc::auth::Auth::new(config_keys);
     if auth.enabled() {
         tracing::info!("API-key authentication is on");
@@ -350,6 +351,7 @@ async fn run(
     let served = grpc::serve(host, listener, tls, panel, stop).await;
     let _ = std::fs::remove_file(&pid_file);
     served?;
+    capture.shutdown().await;
     machine.shutdown().await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)

@@ -1,10 +1,11 @@
 //! Models served by the host itself, with no `.wasm`: boards and cameras on
-//! the host's hardware backends (`crate::hardware`). They answer the same
+//! the host's hardware backends (`crate::hardware`), and the data manager. They answer the same
 //! [`Call`]s as a guest does, so the gRPC layer, dependency calls and the
 //! guests' `gpio` and `camera-capture` imports reach them the same way.
 
 mod board;
 mod camera;
+mod data_manager;
 
 use std::sync::{Arc, Mutex};
 
@@ -50,6 +51,7 @@ pub const MODELS: &[BuiltinModel] = &[
     camera::TEST_PATTERN,
     camera::V4L2,
     camera::IMAGE_FOLDER,
+    data_manager::BUILTIN,
 ];
 
 /// The built-in model serving `model` of `api`, if there is one.

@@ -3,6 +3,7 @@
 //! Parsing collects every problem, each naming the file, the resource and
 //! the field, so that `armature check` can list them all at once.
 
+pub mod capture;
 pub mod grants;
 pub mod names;
 
@@ -14,6 +15,7 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
+pub use capture::CaptureMethodConfig;
 pub use names::{Api, Kind, ModelName, NameError, ResourceName};
 
 /// One problem in a config file.
@@ -105,11 +107,39 @@ pub struct ResourceConfig {
     /// `data_dir: true` grants a private folder, kept across restarts, seen
     /// by the guest as `/data`.
     pub data_dir: bool,
-    /// The entry as written, unknown keys included; compared to find what changed.
+    /// What the data manager captures from it (`service_configs`).
+    pub capture: Vec<CaptureMethodConfig>,
+    /// The entry as written, unknown keys included, less `service_configs`
+    /// (what is captured is not the resource's business: a change there
+    /// leaves it running); compared to find what changed.
     pub raw: Value,
 }
 
 impl ResourceConfig {
+    /// Whether `other` configures the same resource: all but what is
+    /// captured from it, which the data manager applies on its own.
+    pub fn same_resource(&self, other: &ResourceConfig) -> bool {
+        let ResourceConfig {
+            name,
+            api,
+            model,
+            attributes,
+            depends_on,
+            limits,
+            data_dir,
+            capture: _,
+            raw,
+        } = self;
+        *name == other.name
+            && *api == other.api
+            && *model == other.model
+            && *attributes == other.attributes
+            && *depends_on == other.depends_on
+            && *limits == other.limits
+            && *data_dir == other.data_dir
+            && *raw == other.raw
+    }
+
     pub fn resource_name(&self) -> ResourceName {
         ResourceName::new(self.api.clone(), self.name.clone())
     }
@@ -605,8 +635,29 @@ impl Parser {
                 false
             }
         };
+        let capture = match &api {
+            Some(api) => {
+                let (file, place) = (self.file.clone(), place.clone());
+                let mut found = Vec::new();
+                let capture = capture::parse(api, map.get("service_configs"), |field, message| {
+                    found.push(ConfigError {
+                        file: file.clone(),
+                        place: place.clone(),
+                        field,
+                        message,
+                    })
+                });
+                self.errors.extend(found);
+                capture
+            }
+            None => Vec::new(),
+        };
         if self.errors.len() > before {
             return None;
+        }
+        let mut raw = entry.clone();
+        if let Some(m) = raw.as_object_mut() {
+            m.remove("service_configs");
         }
         Some(ResourceConfig {
             name,
@@ -616,7 +667,8 @@ impl Parser {
             depends_on,
             limits,
             data_dir,
-            raw: entry.clone(),
+            capture,
+            raw,
         })
     }
 
@@ -667,6 +719,17 @@ impl Parser {
     }
 
     fn duplicates(&mut self, resources: &[ResourceConfig]) {
+        let data_managers: Vec<_> = resources
+            .iter()
+            .filter(|r| crate::capture::config::is_data_manager(&r.api))
+            .collect();
+        if let [first, second, ..] = data_managers[..] {
+            self.error(
+                &format!("{} {:?}", second.api, second.name),
+                "api",
+                format!("a machine has one data manager, and {:?} is it", first.name),
+            );
+        }
         for (i, r) in resources.iter().enumerate() {
             if resources[..i].iter().any(|o| o.name == r.name && o.api == r.api) {
                 self.error(

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod board;
 pub mod camera;
 pub mod common;
+pub mod data_manager;
 pub mod encoder;
 pub mod generic;
 pub mod listen;
@@ -211,6 +212,12 @@ pub fn routes(host: &Host) -> anyhow::Result<tonic::service::Routes> {
             generic::GenericServiceApi(h()),
             check.clone(),
         ))
+        .add_service(
+            service::datamanager::v1::data_manager_service_server::DataManagerServiceServer::with_interceptor(
+                data_manager::DataManagerApi(h()),
+                check.clone(),
+            ),
+        )
         .add_service(
             component::movementsensor::v1::movement_sensor_service_server::MovementSensorServiceServer::with_interceptor(
                 movement_sensor::MovementSensorApi(h()),

@@ -92,11 +92,14 @@ enum Change {
     Reconfigure,
 }
 
-/// Every model on offer: the modules folder's, then the host's built-in ones.
+/// Every model on offer: the modules folder's, then the host's built-in ones
+/// but the data manager: viam-server has its own (`rdk:builtin:builtin`),
+/// and Armature's capture runs only under `armature run`.
 fn models(info: &MachineInfo) -> Vec<(Api, String)> {
     let wasm = info.modules.iter().flat_map(|m| m.models.iter().cloned());
     let builtin = builtin::MODELS
         .iter()
+        .filter(|b| b.api != crate::capture::config::API)
         .filter_map(|b| Some((Api::parse(b.api).ok()?, b.model.to_string())));
     wasm.chain(builtin).collect()
 }

@@ -16,6 +16,7 @@ pub enum ApiKind {
     Board,
     GenericComponent,
     GenericService,
+    DataManager,
 }
 
 /// One row of the table.
@@ -91,6 +92,13 @@ pub const APIS: &[ApiInfo] = &[
         Kind::Service,
         "generic",
         "viam.service.generic.v1.GenericService",
+        false,
+    ),
+    row(
+        ApiKind::DataManager,
+        Kind::Service,
+        "data_manager",
+        "viam.service.datamanager.v1.DataManagerService",
         false,
     ),
 ];

@@ -169,6 +169,8 @@ pub struct Machine {
     wake: Notify,
     faults: FaultSender,
     external: RwLock<External>,
+    /// The config in force, for what follows it (capture).
+    applied: tokio::sync::watch::Sender<Arc<MachineConfig>>,
 }
 
 /// What planning a config found wrong, one line each.
@@ -208,6 +210,7 @@ impl Machine {
             wake: Notify::new(),
             faults,
             external: RwLock::default(),
+            applied: tokio::sync::watch::Sender::new(Arc::new(config.clone())),
         });
         {
             let mut inner = machine.inner.lock().await;
@@ -224,6 +227,7 @@ impl Machine {
             }
             machine.install_plan(&mut inner, config, modules, module_errors, planned);
             machine.reconcile(&mut inner).await;
+            machine.applied.send_replace(Arc::new(inner.config.clone()));
             machine.write_info(|i| i.running = true);
         }
         tokio::spawn(Self::supervise(Arc::downgrade(&machine), fault_rx));
@@ -256,6 +260,7 @@ impl Machine {
             wake: Notify::new(),
             faults,
             external: RwLock::default(),
+            applied: tokio::sync::watch::Sender::new(Arc::new(config.clone())),
         };
         let (modules, mut problems) = machine.load_modules(config, &[]).await;
         let planned = machine.plan(config, &modules, None).await;
@@ -278,6 +283,11 @@ impl Machine {
 
     pub fn info(&self) -> MachineInfo {
         self.info.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The config in force, now and after every change applied.
+    pub fn applied_configs(&self) -> tokio::sync::watch::Receiver<Arc<MachineConfig>> {
+        self.applied.subscribe()
     }
 
     /// The slot serving the resource `name` of API `kind`, if configured.
@@ -393,7 +403,7 @@ impl Machine {
             }
             let prior = previous
                 .and_then(|p| p.resources.get(&name))
-                .filter(|old| old.config == *rc && Provider::same(old.module.as_ref(), module.as_ref()));
+                .filter(|old| old.config.same_resource(rc) && Provider::same(old.module.as_ref(), module.as_ref()));
             // Guests take hardware grants from their attributes; a built-in
             // model's attributes configure its own device.
             let hardware = match &module {
@@ -934,7 +944,7 @@ impl Machine {
             }
             if !same_module || old.config.model != new.config.model {
                 new.pending = Some(Pending::Rebuild);
-            } else if old.config != new.config || !same_deps {
+            } else if !old.config.same_resource(&new.config) || !same_deps {
                 new.pending = Some(Pending::Reconfigure);
             }
             if let Some(p) = new.pending {
@@ -946,6 +956,7 @@ impl Machine {
         }
         self.install_plan(&mut inner, config, modules, module_errors, planned);
         self.reconcile(&mut inner).await;
+        self.applied.send_replace(Arc::new(inner.config.clone()));
         Ok(())
     }
 

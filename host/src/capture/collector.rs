@@ -1,0 +1,329 @@
+//! One collector: one method of one resource, sampled at its frequency by a
+//! task of its own, written to its own folder. A sample is a call through
+//! the resource's slot, as a client's would be (so a rebuilt or swapped
+//! resource is simply the next sample's target), with Viam's
+//! `fromDataManagement` in `extra`. A slow resource loses ticks rather than
+//! queueing calls; it never delays another collector, which has its own task.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant, SystemTime};
+
+use serde_json::{Map, Value as Json};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tokio::time::MissedTickBehavior;
+
+use crate::capture::file::CaptureFile;
+use crate::capture::methods::{self, CaptureMethod, DataKind, Payload};
+use crate::config::ResourceName;
+use crate::grpc::proto::viam::app::data::v1::{Annotations, Classification};
+use crate::grpc::proto::viam::app::datasync::v1::{
+    DataCaptureMetadata, DataType, SensorData, SensorMetadata, sensor_data,
+};
+use crate::resources::api::ApiKind;
+use crate::resources::error::{CallError, Code};
+use crate::resources::machine::Machine;
+use crate::values;
+
+/// Buffered samples reach the kernel at least this often: what a `kill -9`
+/// can lose.
+pub const FLUSH_EVERY: Duration = Duration::from_secs(1);
+
+/// What a collector does; two collectors with equal specs are the same.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spec {
+    pub resource: ResourceName,
+    pub kind: ApiKind,
+    pub method: &'static str,
+    pub params: Map<String, Json>,
+    pub period: Duration,
+    /// `<capture_dir>/<api>/<name>/<Method>`, `:` written `_`.
+    pub dir: PathBuf,
+    pub tags: Vec<String>,
+    pub max_file_bytes: u64,
+}
+
+/// Counts, for status.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub captured: AtomicU64,
+    pub errors: AtomicU64,
+    /// Failed samples in a row now (0 when the last one succeeded).
+    pub failing: AtomicU64,
+}
+
+pub struct Collector {
+    pub spec: Spec,
+    pub stats: Arc<Stats>,
+    writer: Arc<Mutex<Writer>>,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl Collector {
+    pub fn start(spec: Spec, machine: Weak<Machine>) -> Option<Self> {
+        let method = methods::find(spec.kind, spec.method)?;
+        let stats = Arc::new(Stats::default());
+        let writer = Arc::new(Mutex::new(Writer::new(&spec, method.kind)));
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(run(
+            spec.clone(),
+            method,
+            machine,
+            writer.clone(),
+            stats.clone(),
+            stopped,
+        ));
+        Some(Self {
+            spec,
+            stats,
+            writer,
+            stop,
+            task,
+        })
+    }
+
+    /// Closes the file being written (`.prog` → `.capture`); the next sample
+    /// starts a new one. Viam does this before every sync.
+    pub fn close_file(&self) {
+        lock(&self.writer).close();
+    }
+
+    /// Stops sampling, waits for a call in flight, and closes the file.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+        lock(&self.writer).close();
+    }
+}
+
+fn lock(w: &Mutex<Writer>) -> std::sync::MutexGuard<'_, Writer> {
+    w.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+async fn run(
+    spec: Spec,
+    method: CaptureMethod,
+    machine: Weak<Machine>,
+    writer: Arc<Mutex<Writer>>,
+    stats: Arc<Stats>,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let mut extra = spec.params.clone();
+    extra.insert("fromDataManagement".into(), Json::Bool(true));
+    let extra = values::map_to_nodes(&extra);
+    let mut ticks = tokio::time::interval(spec.period);
+    ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let mut flushes = tokio::time::interval(FLUSH_EVERY);
+    flushes.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut streak = Streak::default();
+    loop {
+        tokio::select! {
+            biased;
+            _ = stopped.changed() => return,
+            _ = flushes.tick() => {
+                lock(&writer).flush();
+                continue;
+            }
+            _ = ticks.tick() => {}
+        }
+        let Some(machine) = machine.upgrade() else { return };
+        let requested = SystemTime::now();
+        let sample = async {
+            let slot = machine
+                .lookup(spec.kind, &spec.resource.name)
+                .ok_or_else(|| CallError::new(Code::NotFound, "the resource is not in the config"))?;
+            let reply = slot.call((method.call)(&spec.params, extra.clone())).await?;
+            (method.payload)(reply, &spec.params)
+        };
+        tokio::pin!(sample);
+        // Flushes go on while a slow call is awaited.
+        let outcome = loop {
+            tokio::select! {
+                biased;
+                _ = stopped.changed() => return,
+                outcome = &mut sample => break outcome,
+                _ = flushes.tick() => lock(&writer).flush(),
+            }
+        };
+        let received = SystemTime::now();
+        match outcome {
+            Ok(payload) => {
+                let written = match payload {
+                    Payload::Tabular(_) => lock(&writer).write(payload, requested, received),
+                    // Image files: created, written and renamed off the async workers.
+                    Payload::Binary(_) => {
+                        let writer = writer.clone();
+                        tokio::task::spawn_blocking(move || lock(&writer).write(payload, requested, received))
+                            .await
+                            .unwrap_or_else(|e| Err(std::io::Error::other(e.to_string())))
+                    }
+                };
+                match written {
+                    Ok(()) => {
+                        stats.captured.fetch_add(1, Ordering::Relaxed);
+                        streak.ok(&spec, &stats);
+                    }
+                    Err(e) => streak.failed(&spec, &stats, format!("writing {}: {e}", spec.dir.display())),
+                }
+            }
+            // A filter module declining this sample: not an error (Viam's
+            // NoCaptureToStoreError).
+            Err(e) if e.code == Code::FailedPrecondition && e.message.contains("no capture from filter module") => {}
+            Err(e) => streak.failed(&spec, &stats, e.to_string()),
+        }
+    }
+}
+
+/// Logs a run of failures once when it starts and once when it ends.
+#[derive(Default)]
+struct Streak {
+    since: Option<Instant>,
+}
+
+impl Streak {
+    fn failed(&mut self, spec: &Spec, stats: &Stats, error: String) {
+        stats.errors.fetch_add(1, Ordering::Relaxed);
+        let failing = stats.failing.fetch_add(1, Ordering::Relaxed);
+        if failing == 0 {
+            self.since = Some(Instant::now());
+            tracing::warn!(resource = %spec.resource, method = spec.method, "capture failing (logged once until it recovers): {error}");
+        }
+    }
+
+    fn ok(&mut self, spec: &Spec, stats: &Stats) {
+        let failed = stats.failing.swap(0, Ordering::Relaxed);
+        if failed > 0 {
+            let lasted = self.since.take().map(|s| s.elapsed()).unwrap_or_default();
+            tracing::info!(resource = %spec.resource, method = spec.method, failed, ?lasted, "capture recovered");
+        }
+    }
+}
+
+/// The collector's files: one open tabular file at a time, closed past the
+/// size limit; one file per image.
+struct Writer {
+    dir: PathBuf,
+    metadata: DataCaptureMetadata,
+    max_file_bytes: u64,
+    current: Option<CaptureFile>,
+    /// A failure to close a file is logged, and the next sample starts a new
+    /// one: one bad close never stops capture (Viam's RSDK-14184).
+    dirty: bool,
+}
+
+impl Writer {
+    fn new(spec: &Spec, kind: DataKind) -> Self {
+        let any_value = |v: &Json| prost_types::Any {
+            type_url: "type.googleapis.com/google.protobuf.Value".into(),
+            value: prost::Message::encode_to_vec(&values::json_to_pb(v)),
+        };
+        let metadata = DataCaptureMetadata {
+            component_type: spec.resource.api.to_string(),
+            component_name: spec.resource.name.clone(),
+            method_name: spec.method.to_string(),
+            r#type: match kind {
+                DataKind::Tabular => DataType::TabularSensor,
+                DataKind::Binary => DataType::BinarySensor,
+            } as i32,
+            method_parameters: spec.params.iter().map(|(k, v)| (k.clone(), any_value(v))).collect(),
+            file_extension: match kind {
+                DataKind::Tabular => ".dat".into(),
+                DataKind::Binary => String::new(),
+            },
+            tags: spec.tags.clone(),
+            mime_type: String::new(),
+        };
+        Self {
+            dir: spec.dir.clone(),
+            metadata,
+            max_file_bytes: spec.max_file_bytes,
+            current: None,
+            dirty: false,
+        }
+    }
+
+    fn write(&mut self, payload: Payload, requested: SystemTime, received: SystemTime) -> std::io::Result<()> {
+        let sensor_metadata = |annotations| SensorMetadata {
+            time_requested: Some(requested.into()),
+            time_received: Some(received.into()),
+            annotations,
+            ..Default::default()
+        };
+        match payload {
+            Payload::Tabular(data) => {
+                let file = match &mut self.current {
+                    Some(f) => f,
+                    none => none.insert(CaptureFile::create(&self.dir, &self.metadata)?),
+                };
+                file.append(&SensorData {
+                    metadata: Some(sensor_metadata(None)),
+                    data: Some(sensor_data::Data::Struct(data)),
+                })?;
+                self.dirty = true;
+                if file.size() > self.max_file_bytes {
+                    self.close();
+                }
+            }
+            Payload::Binary(blobs) => {
+                for blob in blobs {
+                    let metadata = DataCaptureMetadata {
+                        file_extension: extension(&blob.mime_type).into(),
+                        mime_type: blob.mime_type,
+                        ..self.metadata.clone()
+                    };
+                    let annotations = blob.source.map(|label| Annotations {
+                        classifications: vec![Classification {
+                            label,
+                            ..Default::default()
+                        }],
+                        ..Default::default()
+                    });
+                    let mut file = CaptureFile::create(&self.dir, &metadata)?;
+                    file.append(&SensorData {
+                        metadata: Some(sensor_metadata(annotations)),
+                        data: Some(sensor_data::Data::Binary(blob.data)),
+                    })?;
+                    file.close()?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) {
+        if !self.dirty {
+            return;
+        }
+        if let Some(f) = &mut self.current
+            && let Err(e) = f.flush()
+        {
+            tracing::warn!(file = %f.path().display(), "flushing captured data: {e}");
+        }
+        self.dirty = false;
+    }
+
+    fn close(&mut self) {
+        self.dirty = false;
+        if let Some(f) = self.current.take() {
+            let path = f.path().to_path_buf();
+            if let Err(e) = f.close() {
+                tracing::warn!(file = %path.display(), "closing a capture file: {e}");
+            }
+        }
+    }
+}
+
+/// Viam's extension for a MIME type (its upload-time mapping).
+fn extension(mime: &str) -> &'static str {
+    match mime {
+        "image/jpeg" => ".jpeg",
+        "image/png" => ".png",
+        "image/vnd.viam.dep" => ".dep",
+        "image/vnd.viam.rgba" => ".rgba",
+        "pointcloud/pcd" => ".pcd",
+        _ => "",
+    }
+}

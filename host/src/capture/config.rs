@@ -1,0 +1,148 @@
+//! The data manager service's attributes, with Viam's names and defaults
+//! (`../shared/spec/viam-data-capture.md` 1.2).
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use crate::config::{Api, MachineConfig};
+
+/// The data manager's API and its one model.
+pub const API: &str = "rdk:service:data_manager";
+pub const MODEL: &str = "rdk:builtin:builtin";
+
+/// Tabular files are closed (`.prog` → `.capture`) past this size.
+const DEFAULT_MAX_FILE_BYTES: u64 = 256 << 10;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataManagerConfig {
+    /// The resource's name.
+    pub name: String,
+    /// `capture_dir`; unset, `capture` under the host's state folder.
+    pub capture_dir: Option<PathBuf>,
+    pub tags: Vec<String>,
+    pub capture_disabled: bool,
+    pub sync_disabled: bool,
+    pub sync_interval_mins: f64,
+    pub delete_every_nth_when_disk_full: u64,
+    pub maximum_capture_file_size_bytes: u64,
+}
+
+impl DataManagerConfig {
+    /// The data manager of a config, if it has one (the parser allows one).
+    pub fn of(config: &MachineConfig) -> Option<Result<Self, String>> {
+        config
+            .resources
+            .iter()
+            .find(|r| is_data_manager(&r.api))
+            .map(|r| Self::parse(&r.name, &r.attributes, &config.base_dir()))
+    }
+
+    /// Reads the attributes; an error names the attribute. `base` anchors a
+    /// relative `capture_dir`.
+    pub fn parse(name: &str, a: &Map<String, Value>, base: &Path) -> Result<Self, String> {
+        let capture_dir = match a.get("capture_dir") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) if !s.is_empty() => Some(resolve(base, s)),
+            Some(_) => return Err("attribute `capture_dir` must be a folder path".into()),
+        };
+        let tags = match a.get("tags") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|t| t.as_str().map(String::from))
+                .collect::<Option<Vec<_>>>()
+                .ok_or("attribute `tags` must be a list of strings")?,
+            Some(_) => return Err("attribute `tags` must be a list of strings".into()),
+        };
+        let flag = |key: &str| match a.get(key) {
+            None | Some(Value::Null) => Ok(false),
+            Some(Value::Bool(b)) => Ok(*b),
+            Some(_) => Err(format!("attribute `{key}` must be true or false")),
+        };
+        let count = |key: &str, default: u64| match a.get(key) {
+            None | Some(Value::Null) => Ok(default),
+            Some(v) => v
+                .as_u64()
+                .ok_or_else(|| format!("attribute `{key}` can't be negative (or other than a whole number)")),
+        };
+        let sync_interval_mins = match a.get("sync_interval_mins") {
+            None | Some(Value::Null) => 0.1,
+            Some(v) => match v.as_f64() {
+                Some(m) if m < 0.0 => return Err("attribute `sync_interval_mins` can't be negative".into()),
+                Some(m) if m < 0.0001 => 0.1,
+                Some(m) => m,
+                None => return Err("attribute `sync_interval_mins` must be a number of minutes".into()),
+            },
+        };
+        let max = count("maximum_capture_file_size_bytes", DEFAULT_MAX_FILE_BYTES)?;
+        Ok(Self {
+            name: name.to_string(),
+            capture_dir,
+            tags,
+            capture_disabled: flag("capture_disabled")?,
+            sync_disabled: flag("sync_disabled")?,
+            sync_interval_mins,
+            delete_every_nth_when_disk_full: count("delete_every_nth_when_disk_full", 5)?,
+            maximum_capture_file_size_bytes: if max == 0 { DEFAULT_MAX_FILE_BYTES } else { max },
+        })
+    }
+
+    /// The capture folder in force.
+    pub fn dir(&self, state_dir: &Path) -> PathBuf {
+        self.capture_dir.clone().unwrap_or_else(|| state_dir.join("capture"))
+    }
+}
+
+pub fn is_data_manager(api: &Api) -> bool {
+    api.to_string() == API
+}
+
+fn resolve(base: &Path, p: &str) -> PathBuf {
+    let expanded = match (p.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => PathBuf::from(p),
+    };
+    if expanded.is_absolute() {
+        expanded
+    } else {
+        base.join(expanded)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn parse(v: Value) -> Result<DataManagerConfig, String> {
+        DataManagerConfig::parse("dm", v.as_object().unwrap(), Path::new("/etc/robot"))
+    }
+
+    #[test]
+    fn viams_defaults() {
+        let c = parse(json!({})).unwrap();
+        assert_eq!(c.capture_dir, None);
+        assert_eq!(c.sync_interval_mins, 0.1);
+        assert_eq!(c.delete_every_nth_when_disk_full, 5);
+        assert_eq!(c.maximum_capture_file_size_bytes, 256 << 10);
+        assert_eq!(c.dir(Path::new("/var/lib/a")), Path::new("/var/lib/a/capture"));
+        let c = parse(json!({"capture_dir": "data", "tags": ["a"]})).unwrap();
+        assert_eq!(c.capture_dir.as_deref(), Some(Path::new("/etc/robot/data")));
+    }
+
+    #[test]
+    fn errors_name_the_attribute() {
+        assert!(
+            parse(json!({"sync_interval_mins": -1}))
+                .unwrap_err()
+                .contains("sync_interval_mins")
+        );
+        assert!(parse(json!({"tags": [1]})).unwrap_err().contains("tags"));
+        assert!(
+            parse(json!({"delete_every_nth_when_disk_full": -2}))
+                .unwrap_err()
+                .contains("delete_every_nth")
+        );
+    }
+}

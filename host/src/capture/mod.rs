@@ -1,0 +1,258 @@
+//! Data capture, as Viam's data manager does it: with a
+//! `rdk:service:data_manager` service configured, every resource's
+//! `service_configs` capture methods are sampled by the host (not by
+//! guests) and written in Viam's `.capture` format under the capture
+//! folder. The engine follows the machine's applied config: a change
+//! starts, stops or restarts exactly the collectors it touches.
+
+pub mod collector;
+pub mod config;
+pub mod file;
+pub mod methods;
+pub mod query;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex, RwLock, Weak};
+use std::time::Duration;
+
+use serde_json::{Value as Json, json};
+
+use crate::capture::collector::{Collector, Spec};
+use crate::capture::config::DataManagerConfig;
+use crate::config::MachineConfig;
+use crate::resources::api::ApiKind;
+use crate::resources::machine::Machine;
+
+/// The capture engine of the process (one machine per process).
+pub struct Capture {
+    state_dir: PathBuf,
+    machine: Weak<Machine>,
+    inner: tokio::sync::Mutex<Inner>,
+    /// The capture folder in force, for queries.
+    dir: RwLock<Option<PathBuf>>,
+    /// Live collectors, for Sync and status (the same ones `inner` owns).
+    live: Mutex<Vec<Arc<LiveView>>>,
+}
+
+#[derive(Default)]
+struct Inner {
+    /// Folders whose leftover `.prog` files were recovered.
+    recovered: Vec<PathBuf>,
+    collectors: BTreeMap<String, Collector>,
+    warned_no_manager: bool,
+}
+
+/// What status and Sync see of a collector.
+struct LiveView {
+    key: String,
+    spec: Spec,
+    stats: Arc<collector::Stats>,
+}
+
+static CURRENT: RwLock<Weak<Capture>> = RwLock::new(Weak::new());
+
+/// The running engine, for the data manager resource's DoCommand and Sync.
+pub fn current() -> Option<Arc<Capture>> {
+    CURRENT.read().unwrap_or_else(|e| e.into_inner()).upgrade()
+}
+
+impl Capture {
+    /// Starts following `machine`'s applied config.
+    pub fn start(machine: &Arc<Machine>, state_dir: PathBuf) -> Arc<Self> {
+        let this = Arc::new(Self {
+            state_dir,
+            machine: Arc::downgrade(machine),
+            inner: tokio::sync::Mutex::new(Inner::default()),
+            dir: RwLock::new(None),
+            live: Mutex::new(Vec::new()),
+        });
+        *CURRENT.write().unwrap_or_else(|e| e.into_inner()) = Arc::downgrade(&this);
+        let mut configs = machine.applied_configs();
+        let weak = Arc::downgrade(&this);
+        tokio::spawn(async move {
+            loop {
+                let config = configs.borrow_and_update().clone();
+                match weak.upgrade() {
+                    Some(this) => this.apply(&config).await,
+                    None => return,
+                }
+                if configs.changed().await.is_err() {
+                    return;
+                }
+            }
+        });
+        this
+    }
+
+    /// Brings the collectors in line with `config`.
+    async fn apply(&self, config: &MachineConfig) {
+        let mut inner = self.inner.lock().await;
+        let manager = match DataManagerConfig::of(config) {
+            Some(Ok(m)) => Some(m),
+            Some(Err(e)) => {
+                // The parser checked it already; kept safe all the same.
+                tracing::error!("data manager: {e}");
+                None
+            }
+            None => None,
+        };
+        let wanted = match &manager {
+            Some(m) if !m.capture_disabled => specs(config, m, &self.state_dir),
+            _ => BTreeMap::new(),
+        };
+        if manager.is_none() && !inner.warned_no_manager && config.resources.iter().any(|r| !r.capture.is_empty()) {
+            inner.warned_no_manager = true;
+            tracing::warn!(
+                "resources list capture methods, but the config has no data manager service ({}): nothing is captured",
+                config::API
+            );
+        }
+        let stale: Vec<String> = inner
+            .collectors
+            .iter()
+            .filter(|(k, c)| wanted.get(*k) != Some(&c.spec))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in stale {
+            if let Some(c) = inner.collectors.remove(&key) {
+                tracing::info!(resource = %c.spec.resource, method = c.spec.method, "capture stopped");
+                c.stop().await;
+            }
+        }
+        let dir = manager.as_ref().map(|m| m.dir(&self.state_dir));
+        if let Some(dir) = &dir
+            && !inner.recovered.contains(dir)
+        {
+            inner.recovered.push(dir.clone());
+            recover(dir.clone()).await;
+        }
+        *self.dir.write().unwrap_or_else(|e| e.into_inner()) = dir;
+        for (key, spec) in wanted {
+            if inner.collectors.contains_key(&key) {
+                continue;
+            }
+            tracing::info!(resource = %spec.resource, method = spec.method, period = ?spec.period, dir = %spec.dir.display(), "capturing");
+            if let Some(c) = Collector::start(spec, self.machine.clone()) {
+                inner.collectors.insert(key, c);
+            }
+        }
+        *self.live.lock().unwrap_or_else(|e| e.into_inner()) = inner
+            .collectors
+            .iter()
+            .map(|(k, c)| {
+                Arc::new(LiveView {
+                    key: k.clone(),
+                    spec: c.spec.clone(),
+                    stats: c.stats.clone(),
+                })
+            })
+            .collect();
+    }
+
+    /// The capture folder in force, if a data manager is configured.
+    pub fn dir(&self) -> Option<PathBuf> {
+        self.dir.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Closes every file being written, so that all captured data is in
+    /// `.capture` files (what Viam's Sync does before it uploads).
+    pub async fn close_files(&self) {
+        let inner = self.inner.lock().await;
+        for c in inner.collectors.values() {
+            c.close_file();
+        }
+    }
+
+    /// Every collector's counts.
+    pub fn status(&self) -> Json {
+        let live = self.live.lock().unwrap_or_else(|e| e.into_inner());
+        let collectors: Vec<Json> = live
+            .iter()
+            .map(|c| {
+                json!({
+                    "resource": c.spec.resource.name,
+                    "api": c.spec.resource.api.to_string(),
+                    "method": c.spec.method,
+                    "frequency_hz": 1.0 / c.spec.period.as_secs_f64(),
+                    "dir": c.spec.dir.display().to_string(),
+                    "captured": c.stats.captured.load(Ordering::Relaxed),
+                    "errors": c.stats.errors.load(Ordering::Relaxed),
+                    "failing": c.stats.failing.load(Ordering::Relaxed),
+                    "key": c.key,
+                })
+            })
+            .collect();
+        json!({
+            "capture_dir": self.dir().map(|d| d.display().to_string()),
+            "collectors": collectors,
+        })
+    }
+
+    /// Stops every collector, closing its file.
+    pub async fn shutdown(&self) {
+        let mut inner = self.inner.lock().await;
+        for (_, c) in std::mem::take(&mut inner.collectors) {
+            c.stop().await;
+        }
+        self.live.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+}
+
+/// The collectors `config` asks for, keyed by resource, method and params.
+fn specs(config: &MachineConfig, manager: &DataManagerConfig, state_dir: &Path) -> BTreeMap<String, Spec> {
+    let dir = manager.dir(state_dir);
+    let mut out = BTreeMap::new();
+    for rc in &config.resources {
+        let Some(kind) = ApiKind::of(&rc.api) else { continue };
+        for m in rc.capture.iter().filter(|m| !m.disabled) {
+            let Some(row) = methods::find(kind, &m.method) else {
+                continue;
+            };
+            let name = rc.resource_name();
+            let key = format!("{name}/{}/{}", row.name, Json::Object(m.params.clone()));
+            let folder = dir
+                .join(name.api.to_string().replace(':', "_"))
+                .join(&name.name)
+                .join(row.name);
+            out.insert(
+                key,
+                Spec {
+                    resource: name,
+                    kind,
+                    method: row.name,
+                    params: m.params.clone(),
+                    period: Duration::from_secs_f64(1.0 / m.frequency_hz),
+                    dir: folder,
+                    tags: manager.tags.clone(),
+                    max_file_bytes: manager.maximum_capture_file_size_bytes,
+                },
+            );
+        }
+    }
+    out
+}
+
+/// Recovers the `.prog` files a killed host left in `dir`.
+async fn recover(dir: PathBuf) {
+    let shown = dir.display().to_string();
+    let outcomes = tokio::task::spawn_blocking(move || file::recover(&dir)).await;
+    for (path, outcome) in outcomes.unwrap_or_default() {
+        match outcome {
+            Ok(file::Recovered::Kept { records, torn }) => tracing::info!(
+                file = %path.display(),
+                records,
+                torn_bytes = torn,
+                "recovered a capture file left by an earlier run"
+            ),
+            Ok(file::Recovered::Failed(to)) => tracing::warn!(
+                file = %path.display(),
+                moved_to = %to.display(),
+                "a capture file left by an earlier run has no readable start; moved aside"
+            ),
+            Err(e) => tracing::warn!(file = %path.display(), "recovering a capture file: {e}"),
+        }
+    }
+    tracing::debug!(dir = %shown, "capture folder checked for leftovers");
+}

@@ -1,0 +1,34 @@
+//! viam.service.datamanager.v1.DataManagerService: DoCommand (the capture
+//! queries of `builtin/data_manager.rs`) and Sync.
+
+use tonic::{Request, Response, Status};
+
+use crate::grpc::Host;
+use crate::grpc::common::do_command;
+use crate::grpc::proto::viam::common::v1 as common;
+use crate::grpc::proto::viam::service::datamanager::v1 as pb;
+use crate::grpc::proto::viam::service::datamanager::v1::data_manager_service_server::DataManagerService;
+use crate::resources::api::ApiKind;
+
+pub struct DataManagerApi(pub Host);
+
+#[tonic::async_trait]
+impl DataManagerService for DataManagerApi {
+    async fn do_command(
+        &self,
+        request: Request<common::DoCommandRequest>,
+    ) -> Result<Response<common::DoCommandResponse>, Status> {
+        do_command(&self.0, ApiKind::DataManager, request.into_inner()).await
+    }
+
+    /// Closes every capture file being written, as Viam's Sync does before
+    /// it uploads, so that everything captured so far is in `.capture`
+    /// files.
+    async fn sync(&self, request: Request<pb::SyncRequest>) -> Result<Response<pb::SyncResponse>, Status> {
+        let name = request.into_inner().name;
+        self.0.slot(ApiKind::DataManager, &name)?;
+        let engine = crate::capture::current().ok_or_else(|| Status::unavailable("capture is not running"))?;
+        engine.close_files().await;
+        Ok(Response::new(pb::SyncResponse {}))
+    }
+}
