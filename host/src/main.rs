@@ -120,6 +120,11 @@ enum Command {
         #[arg(long)]
         version: Option<semver::Version>,
     },
+    /// Captured data: `armature data export`.
+    Data {
+        #[command(subcommand)]
+        command: DataCommand,
+    },
     /// Serve as a Viam module under viam-server, which starts it as
     /// `armature SOCKET [--log-level=LEVEL] [--tcp-mode]` (`module` is implied).
     Module {
@@ -136,6 +141,32 @@ enum Command {
         modules: Option<PathBuf>,
         #[command(flatten)]
         cache: CacheArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum DataCommand {
+    /// Write captured records as JSON lines, from capture folders or from
+    /// the JetStream stream sync published them to.
+    Export {
+        /// A capture folder (the data manager's capture_dir).
+        #[arg(long, conflicts_with = "nats", required_unless_present = "nats")]
+        dir: Option<PathBuf>,
+        /// A NATS server holding the stream, e.g. nats://127.0.0.1:4222.
+        #[arg(long, requires = "stream")]
+        nats: Option<String>,
+        /// The stream sync publishes to.
+        #[arg(long)]
+        stream: Option<String>,
+        /// A NATS credentials file.
+        #[arg(long)]
+        creds_file: Option<PathBuf>,
+        /// jsonl: one JSON object per record.
+        #[arg(long, default_value = "jsonl")]
+        format: String,
+        /// The file to write.
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -218,6 +249,17 @@ fn main() -> ExitCode {
             Command::Check { config, modules, cache } => check(&config, modules, cache.dir()).await,
             Command::Models { dir, json, cache } => models(&dir, json, cache.dir()).await,
             Command::Build { path, out, version } => build(path, out, version),
+            Command::Data {
+                command:
+                    DataCommand::Export {
+                        dir,
+                        nats,
+                        stream,
+                        creds_file,
+                        format,
+                        out,
+                    },
+            } => export(dir, nats, stream, creds_file, &format, &out).await,
             Command::Module {
                 socket,
                 log_level: _,
@@ -241,6 +283,33 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+async fn export(
+    dir: Option<PathBuf>,
+    nats: Option<String>,
+    stream: Option<String>,
+    creds_file: Option<PathBuf>,
+    format: &str,
+    out: &Path,
+) -> anyhow::Result<ExitCode> {
+    use armature::capture::export::{Source, export};
+    anyhow::ensure!(
+        format == "jsonl",
+        "--format {format:?}: only jsonl is supported so far (Parquet is not built yet)"
+    );
+    let source = match (dir, nats, stream) {
+        (Some(dir), _, _) => Source::Dir(dir),
+        (None, Some(url), Some(stream)) => Source::Nats {
+            url,
+            stream,
+            creds_file,
+        },
+        _ => anyhow::bail!("give --dir, or --nats with --stream"),
+    };
+    let n = export(&source, out).await?;
+    println!("exported {n} records → {}", out.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 fn build(path: PathBuf, out: Option<PathBuf>, version: Option<semver::Version>) -> anyhow::Result<ExitCode> {

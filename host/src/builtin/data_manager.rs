@@ -4,7 +4,7 @@
 //! - `{"command": "query", "resource", "method", "since"?, "until"?, "limit"?}`:
 //!   captured samples ([`crate::capture::query`]);
 //! - `{"command": "status"}`: every collector's counts;
-//! - `{"command": "sync"}`: close the files being written (as Sync does).
+//! - `{"command": "sync"}`: close the files being written and sync now (as Sync does).
 
 use std::path::Path;
 
@@ -53,8 +53,8 @@ impl NativeResource for DataManager {
             }
             Some("status") => engine.status(),
             Some("sync") => {
-                tokio::runtime::Handle::current().block_on(engine.close_files());
-                json!({"closed": true})
+                engine.sync_now();
+                json!({"started": true})
             }
             other => {
                 return Err(CallError::invalid_argument(format!(

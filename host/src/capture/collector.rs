@@ -85,10 +85,10 @@ impl Collector {
         })
     }
 
-    /// Closes the file being written (`.prog` → `.capture`); the next sample
-    /// starts a new one. Viam does this before every sync.
-    pub fn close_file(&self) {
-        lock(&self.writer).close();
+    /// A handle that closes the file being written (`.prog` → `.capture`);
+    /// the next sample starts a new one. Viam does this before every sync.
+    pub fn closer(&self) -> FileCloser {
+        FileCloser(self.writer.clone())
     }
 
     /// Stops sampling, waits for a call in flight, and closes the file.
@@ -96,6 +96,15 @@ impl Collector {
         let _ = self.stop.send(true);
         let _ = self.task.await;
         lock(&self.writer).close();
+    }
+}
+
+#[derive(Clone)]
+pub struct FileCloser(Arc<Mutex<Writer>>);
+
+impl FileCloser {
+    pub fn close(&self) {
+        lock(&self.0).close();
     }
 }
 
@@ -139,11 +148,12 @@ async fn run(
             (method.payload)(reply, &spec.params)
         };
         tokio::pin!(sample);
-        // Flushes go on while a slow call is awaited.
+        // Flushes go on while a slow call is awaited. A stop waits for the
+        // sample in flight (at most the call's deadline) and writes it: the
+        // resource was read, so the reading is kept.
         let outcome = loop {
             tokio::select! {
                 biased;
-                _ = stopped.changed() => return,
                 outcome = &mut sample => break outcome,
                 _ = flushes.tick() => lock(&writer).flush(),
             }

@@ -26,6 +26,46 @@ pub struct DataManagerConfig {
     pub sync_interval_mins: f64,
     pub delete_every_nth_when_disk_full: u64,
     pub maximum_capture_file_size_bytes: u64,
+    /// `sync_target`: where closed capture files go. None keeps them on disk.
+    pub sync_target: Option<SyncTarget>,
+}
+
+/// `sync_target: {"nats": "nats://127.0.0.1:4222", "stream": "ARMATURE_DATA", "creds_file": …}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncTarget {
+    pub url: String,
+    pub stream: String,
+    pub creds_file: Option<PathBuf>,
+}
+
+impl SyncTarget {
+    fn parse(v: &Value, base: &Path) -> Result<Self, String> {
+        let Some(m) = v.as_object() else {
+            return Err("attribute `sync_target` must be an object such as {\"nats\": \"nats://127.0.0.1:4222\", \"stream\": \"ARMATURE_DATA\"}".into());
+        };
+        let text = |key: &str| match m.get(key) {
+            Some(Value::String(s)) if !s.is_empty() => Ok(Some(s.clone())),
+            None | Some(Value::Null) => Ok(None),
+            Some(_) => Err(format!("attribute `sync_target.{key}` must be a string")),
+        };
+        let url = text("nats")?
+            .ok_or("attribute `sync_target.nats` is required: the server, e.g. \"nats://127.0.0.1:4222\"")?;
+        let stream =
+            text("stream")?.ok_or("attribute `sync_target.stream` is required: the JetStream stream's name")?;
+        if stream
+            .chars()
+            .any(|c| c.is_whitespace() || matches!(c, '.' | '*' | '>' | '/' | '\\'))
+        {
+            return Err(format!(
+                "attribute `sync_target.stream`: {stream:?} is not a stream name (no spaces, '.', '*', '>', '/' or '\\')"
+            ));
+        }
+        Ok(Self {
+            url,
+            stream,
+            creds_file: text("creds_file")?.map(|p| resolve(base, &p)),
+        })
+    }
 }
 
 impl DataManagerConfig {
@@ -76,6 +116,10 @@ impl DataManagerConfig {
             },
         };
         let max = count("maximum_capture_file_size_bytes", DEFAULT_MAX_FILE_BYTES)?;
+        let sync_target = match a.get("sync_target") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(SyncTarget::parse(v, base)?),
+        };
         Ok(Self {
             name: name.to_string(),
             capture_dir,
@@ -85,7 +129,13 @@ impl DataManagerConfig {
             sync_interval_mins,
             delete_every_nth_when_disk_full: count("delete_every_nth_when_disk_full", 5)?,
             maximum_capture_file_size_bytes: if max == 0 { DEFAULT_MAX_FILE_BYTES } else { max },
+            sync_target,
         })
+    }
+
+    /// How often scheduled sync runs.
+    pub fn sync_interval(&self) -> std::time::Duration {
+        std::time::Duration::from_secs_f64(self.sync_interval_mins * 60.0)
     }
 
     /// The capture folder in force.
@@ -143,6 +193,14 @@ mod tests {
             parse(json!({"delete_every_nth_when_disk_full": -2}))
                 .unwrap_err()
                 .contains("delete_every_nth")
+        );
+        let err = |v: Value| parse(v).unwrap_err();
+        assert!(err(json!({"sync_target": {"stream": "S"}})).contains("sync_target.nats"));
+        assert!(err(json!({"sync_target": {"nats": "nats://a", "stream": "a.b"}})).contains("sync_target.stream"));
+        let t = parse(json!({"sync_target": {"nats": "nats://a", "stream": "S", "creds_file": "x.creds"}})).unwrap();
+        assert_eq!(
+            t.sync_target.unwrap().creds_file.as_deref(),
+            Some(Path::new("/etc/robot/x.creds"))
         );
     }
 }

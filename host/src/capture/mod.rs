@@ -7,9 +7,11 @@
 
 pub mod collector;
 pub mod config;
+pub mod export;
 pub mod file;
 pub mod methods;
 pub mod query;
+pub mod sync;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -19,14 +21,16 @@ use std::time::Duration;
 
 use serde_json::{Value as Json, json};
 
-use crate::capture::collector::{Collector, Spec};
-use crate::capture::config::DataManagerConfig;
+use crate::capture::collector::{Collector, FileCloser, Spec};
+use crate::capture::config::{DataManagerConfig, SyncTarget};
+use crate::capture::sync::Syncer;
 use crate::config::MachineConfig;
 use crate::resources::api::ApiKind;
 use crate::resources::machine::Machine;
 
 /// The capture engine of the process (one machine per process).
 pub struct Capture {
+    me: Weak<Capture>,
     state_dir: PathBuf,
     machine: Weak<Machine>,
     inner: tokio::sync::Mutex<Inner>,
@@ -34,7 +38,12 @@ pub struct Capture {
     dir: RwLock<Option<PathBuf>>,
     /// Live collectors, for Sync and status (the same ones `inner` owns).
     live: Mutex<Vec<Arc<LiveView>>>,
+    /// The syncer's target, counts and trigger, for status and Sync.
+    sync_view: Mutex<Option<SyncView>>,
 }
+
+/// What status and Sync see of the syncer.
+type SyncView = (SyncTarget, Arc<sync::SyncStats>, Arc<tokio::sync::Notify>);
 
 #[derive(Default)]
 struct Inner {
@@ -42,6 +51,17 @@ struct Inner {
     recovered: Vec<PathBuf>,
     collectors: BTreeMap<String, Collector>,
     warned_no_manager: bool,
+    /// Sync to JetStream, with what it was started from.
+    syncer: Option<(SyncPlan, Syncer)>,
+}
+
+/// What a syncer runs with; a change restarts it.
+#[derive(Debug, Clone, PartialEq)]
+struct SyncPlan {
+    dir: PathBuf,
+    target: SyncTarget,
+    interval: Duration,
+    scheduled: bool,
 }
 
 /// What status and Sync see of a collector.
@@ -49,6 +69,7 @@ struct LiveView {
     key: String,
     spec: Spec,
     stats: Arc<collector::Stats>,
+    closer: FileCloser,
 }
 
 static CURRENT: RwLock<Weak<Capture>> = RwLock::new(Weak::new());
@@ -61,12 +82,14 @@ pub fn current() -> Option<Arc<Capture>> {
 impl Capture {
     /// Starts following `machine`'s applied config.
     pub fn start(machine: &Arc<Machine>, state_dir: PathBuf) -> Arc<Self> {
-        let this = Arc::new(Self {
+        let this = Arc::new_cyclic(|me| Self {
+            me: me.clone(),
             state_dir,
             machine: Arc::downgrade(machine),
             inner: tokio::sync::Mutex::new(Inner::default()),
             dir: RwLock::new(None),
             live: Mutex::new(Vec::new()),
+            sync_view: Mutex::new(None),
         });
         *CURRENT.write().unwrap_or_else(|e| e.into_inner()) = Arc::downgrade(&this);
         let mut configs = machine.applied_configs();
@@ -128,7 +151,7 @@ impl Capture {
             inner.recovered.push(dir.clone());
             recover(dir.clone()).await;
         }
-        *self.dir.write().unwrap_or_else(|e| e.into_inner()) = dir;
+        *self.dir.write().unwrap_or_else(|e| e.into_inner()) = dir.clone();
         for (key, spec) in wanted {
             if inner.collectors.contains_key(&key) {
                 continue;
@@ -138,6 +161,40 @@ impl Capture {
                 inner.collectors.insert(key, c);
             }
         }
+        let plan = manager.as_ref().zip(dir.as_ref()).and_then(|(m, dir)| {
+            Some(SyncPlan {
+                dir: dir.clone(),
+                target: m.sync_target.clone()?,
+                interval: m.sync_interval(),
+                scheduled: !m.sync_disabled,
+            })
+        });
+        if inner.syncer.as_ref().map(|(p, _)| p) != plan.as_ref() {
+            if let Some((_, old)) = inner.syncer.take() {
+                old.stop().await;
+            }
+            if let Some(plan) = plan {
+                tracing::info!(server = %plan.target.url, stream = %plan.target.stream, every = ?plan.interval, scheduled = plan.scheduled, "syncing captured data");
+                let me = self.me.clone();
+                let close_files = Arc::new(move || {
+                    if let Some(c) = me.upgrade() {
+                        c.close_files();
+                    }
+                });
+                let syncer = Syncer::start(
+                    plan.dir.clone(),
+                    plan.target.clone(),
+                    plan.interval,
+                    plan.scheduled,
+                    close_files,
+                );
+                inner.syncer = Some((plan, syncer));
+            }
+        }
+        *self.sync_view.lock().unwrap_or_else(|e| e.into_inner()) = inner
+            .syncer
+            .as_ref()
+            .map(|(p, s)| (p.target.clone(), s.stats.clone(), s.trigger()));
         *self.live.lock().unwrap_or_else(|e| e.into_inner()) = inner
             .collectors
             .iter()
@@ -146,6 +203,7 @@ impl Capture {
                     key: k.clone(),
                     spec: c.spec.clone(),
                     stats: c.stats.clone(),
+                    closer: c.closer(),
                 })
             })
             .collect();
@@ -157,11 +215,19 @@ impl Capture {
     }
 
     /// Closes every file being written, so that all captured data is in
-    /// `.capture` files (what Viam's Sync does before it uploads).
-    pub async fn close_files(&self) {
-        let inner = self.inner.lock().await;
-        for c in inner.collectors.values() {
-            c.close_file();
+    /// `.capture` files (what Viam's sync does before it uploads).
+    pub fn close_files(&self) {
+        for c in self.live.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+            c.closer.close();
+        }
+    }
+
+    /// Closes the files being written and, with a sync target, syncs them
+    /// now (the Sync RPC; also when scheduled sync is disabled).
+    pub fn sync_now(&self) {
+        self.close_files();
+        if let Some((_, _, trigger)) = &*self.sync_view.lock().unwrap_or_else(|e| e.into_inner()) {
+            trigger.notify_one();
         }
     }
 
@@ -184,9 +250,25 @@ impl Capture {
                 })
             })
             .collect();
+        let sync = self
+            .sync_view
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .map(|(target, stats, _)| {
+                json!({
+                    "nats": target.url,
+                    "stream": target.stream,
+                    "published": stats.published.load(Ordering::Relaxed),
+                    "duplicates": stats.duplicates.load(Ordering::Relaxed),
+                    "files": stats.files.load(Ordering::Relaxed),
+                    "last_error": stats.last_error.lock().unwrap_or_else(|e| e.into_inner()).clone(),
+                })
+            });
         json!({
             "capture_dir": self.dir().map(|d| d.display().to_string()),
             "collectors": collectors,
+            "sync": sync,
         })
     }
 
@@ -197,6 +279,11 @@ impl Capture {
             c.stop().await;
         }
         self.live.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        // What is not synced yet stays on disk for the next start.
+        if let Some((_, s)) = inner.syncer.take() {
+            s.stop().await;
+        }
+        self.sync_view.lock().unwrap_or_else(|e| e.into_inner()).take();
     }
 }
 

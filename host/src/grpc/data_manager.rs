@@ -22,13 +22,13 @@ impl DataManagerService for DataManagerApi {
     }
 
     /// Closes every capture file being written, as Viam's Sync does before
-    /// it uploads, so that everything captured so far is in `.capture`
-    /// files.
+    /// it uploads, and starts a sync pass (when a `sync_target` is set);
+    /// returns without waiting for it, as Viam's does.
     async fn sync(&self, request: Request<pb::SyncRequest>) -> Result<Response<pb::SyncResponse>, Status> {
         let name = request.into_inner().name;
         self.0.slot(ApiKind::DataManager, &name)?;
         let engine = crate::capture::current().ok_or_else(|| Status::unavailable("capture is not running"))?;
-        engine.close_files().await;
+        engine.sync_now();
         Ok(Response::new(pb::SyncResponse {}))
     }
 }
