@@ -4,6 +4,7 @@ Viam Python SDK: each method the SDK exposes is called and its result checked.""
 import asyncio
 import io
 import json
+import tempfile
 import time
 
 import pytest
@@ -28,6 +29,10 @@ def demo_config() -> dict:
     config = json.loads((ROOT / "examples" / "machines" / "demo.json").read_text())
     config["modules_dir"] = str(MODULES)
     config.pop("network", None)
+    # The demo captures into the checkout's target/; a test, into its own folder.
+    for s in config["services"]:
+        if s["api"] == "rdk:service:data_manager":
+            s["attributes"]["capture_dir"] = tempfile.mkdtemp(prefix="armature-capture-")
     return config
 
 
@@ -53,7 +58,7 @@ def test_every_api_is_listed(demo):
         assert subtypes == {
             ("component", s)
             for s in ("sensor", "motor", "servo", "encoder", "board", "movement_sensor", "camera", "generic")
-        } | {("service", "generic")}
+        } | {("service", "generic"), ("service", "data_manager")}
 
     run(demo.address, scenario)
 
