@@ -193,6 +193,13 @@ fn orchestrate(o: Options) -> anyhow::Result<()> {
             rows.extend(r);
             raw.insert("hot_swap".into(), j);
         }
+        if wanted(10) {
+            let (r, j) = scenarios::capture::run(&ctx)
+                .await
+                .context("scenario 10 (data capture)")?;
+            rows.extend(r);
+            raw.insert("capture".into(), j);
+        }
         if wanted(9) {
             let (r, j) = scenarios::python_guests::run(&ctx)
                 .await

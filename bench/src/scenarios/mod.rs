@@ -1,9 +1,10 @@
 //! The scenarios, one file each (1, 2 and 7 share a load matrix; 8 is
-//! DoCommand and GetImages; 9 is Python guests), and what
+//! DoCommand and GetImages; 9 is Python guests; 10 is data capture), and what
 //! they share: running the load generator, and asking every resource of a
 //! host for its readings.
 
 pub mod calls;
+pub mod capture;
 pub mod deps;
 pub mod memory;
 pub mod methods;
