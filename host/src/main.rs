@@ -362,7 +362,7 @@ async fn run(
     let sessions = Sessions::new(config.heartbeat_window);
     let config_keys = config.api_keys.clone();
     let machine = Machine::start(runtime, config, modules, state_dir.clone()).await;
-    let capture = armature::capture::Capture::start(&machine, state_dir);
+    let capture = armature::capture::Capture::start(&machine, state_dir).await;
     let auth = armature::grpc::auth::Auth::new(config_keys);
     if auth.enabled() {
         tracing::info!("API-key authentication is on");

@@ -21,6 +21,7 @@ import { createGrpcTransport } from '@connectrpc/connect-node';
 import {
   BoardClient,
   CameraClient,
+  DataManagerClient,
   EncoderClient,
   GenericComponentClient,
   GenericServiceClient,
@@ -181,6 +182,16 @@ if (service) {
     new GenericServiceClient(robot, service).doCommand(Struct.fromJson({ command: 'get_alerts' })),
   );
   out.generic_service = { name: service, reply };
+}
+
+const dataManager = pick('service', 'data_manager', 'data');
+if (dataManager) {
+  const client = new DataManagerClient(robot, dataManager);
+  await step(`data manager ${dataManager} sync`, () => client.sync());
+  const status = await step(`data manager ${dataManager} doCommand status`, () =>
+    client.doCommand(Struct.fromJson({ command: 'status' })),
+  );
+  out.data_manager = { name: dataManager, collectors: status.collectors.length };
 }
 
 process.stdout.write(`${JSON.stringify(out)}\n`);

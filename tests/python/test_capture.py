@@ -253,3 +253,63 @@ def test_bad_capture_config_is_refused_and_a_good_change_applies_live(start_arma
             await robot.close()
 
     asyncio.run(scenario())
+
+
+def test_the_demo_captures_from_every_kind_of_resource(start_armature):
+    """Every capture method the demo configures lands in its folder in
+    Viam's format, holding what the resource answers."""
+    from test_apis import demo_config
+
+    config = demo_config()
+    capture_dir = pathlib.Path(next(s for s in config["services"]
+                                    if s["api"] == "rdk:service:data_manager")["attributes"]["capture_dir"])
+    host = start_armature(config)
+
+    async def scenario():
+        robot = await connect(host.address)
+        try:
+            live = {
+                "temp-1": await Sensor.from_robot(robot, "temp-1").get_readings(),
+                "py-temp": await Sensor.from_robot(robot, "py-temp").get_readings(),
+            }
+            await asyncio.sleep(2.5)
+            await DataManagerServiceStub(robot._channel).Sync(SyncRequest(name="data"))
+            return live
+        finally:
+            await robot.close()
+
+    live = asyncio.run(scenario())
+    expected = {}
+    for r in config["components"]:
+        for sc in r.get("service_configs", []):
+            for m in sc["attributes"]["capture_methods"]:
+                expected[(r["api"].replace(":", "_"), r["name"], m["method"])] = r["api"]
+    assert len(expected) >= 12
+    found = {}
+    for (api_dir, name, method), api in expected.items():
+        paths = files(capture_dir / api_dir / name / method, "capture")
+        assert paths, f"nothing captured for {name} {method}:\n{host.logs()[-3000:]}"
+        meta, records = read_capture(paths[0])
+        assert (meta.component_type, meta.component_name, meta.method_name) == (api, name, method)
+        assert list(meta.tags) == ["demo"]
+        assert records, f"{name} {method}: an empty file"
+        found[(name, method)] = records[0]
+
+    def tabular(name, method):
+        return MessageToDict(found[(name, method)].struct)
+
+    assert tabular("temp-1", "Readings") == {"readings": live["temp-1"]}
+    assert tabular("py-temp", "Readings") == {"readings": live["py-temp"]}
+    assert tabular("motor-1", "IsPowered") == {"is_on": False, "power_pct": 0.0}
+    assert tabular("motor-1", "Position") == {"position": 0.0}
+    assert set(tabular("servo-1", "Position")) == {"position_deg"}
+    assert set(tabular("encoder-1", "TicksCount")) == {"value", "position_type"}
+    analog = tabular("board-1", "Analogs")
+    assert 0 <= analog["value"] <= 1023 and analog["max_range"] >= analog["min_range"]
+    assert isinstance(tabular("board-1", "Gpios")["high"], bool)
+    position = tabular("gps-1", "Position")
+    assert abs(position["coordinate"]["latitude"] - 40.7829) < 0.01
+    assert abs(position["coordinate"]["longitude"] + 73.9654) < 0.01
+    assert 0 <= tabular("gps-1", "CompassHeading")["value"] < 360
+    assert tabular("counter-1", "DoCommand") == {"docommand_output": {"count": 0.0}}
+    assert found[("cam0", "GetImages")].binary[:2] == b"\xff\xd8"

@@ -68,6 +68,11 @@ def test_typescript_sdk_reads_what_the_python_sdk_reads(start_armature, node):
             assert set(ts["resources"]) == names
             assert len(ts["resources"]) == len(names)
 
+            # DataManagerClient.sync() and doCommand, against the demo's data manager.
+            collectors = sum(len(c["service_configs"][0]["attributes"]["capture_methods"])
+                             for c in demo_config()["components"] if "service_configs" in c)
+            assert ts["data_manager"] == {"name": "data", "collectors": collectors}
+
             assert ts["sensor"]["name"] == "temp-1"
             assert ts["sensor"]["readings"] == await Sensor.from_robot(robot, "temp-1").get_readings()
 

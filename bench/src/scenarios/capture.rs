@@ -128,7 +128,12 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<(Vec<Row>, Value)> {
             Figure::of(&capture_cpu, "% of a core"),
         )
         .at_most(5.0, "≤ 5 % of a core"),
-        Row::new(s10, "interval jitter, p99 (after a 1 s warm-up)", Figure::of(&jitter_p99, "ms")).at_most(2.0, "≤ 2 ms"),
+        Row::new(
+            s10,
+            "interval jitter, p99 (after a 1 s warm-up)",
+            Figure::of(&jitter_p99, "ms"),
+        )
+        .at_most(2.0, "≤ 2 ms"),
         Row::new(s10, "bytes per reading on disk", Figure::of(&bytes_per_reading, "B")),
     ];
     let sync_json = match sync {

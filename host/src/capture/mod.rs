@@ -80,8 +80,9 @@ pub fn current() -> Option<Arc<Capture>> {
 }
 
 impl Capture {
-    /// Starts following `machine`'s applied config.
-    pub fn start(machine: &Arc<Machine>, state_dir: PathBuf) -> Arc<Self> {
+    /// Applies `machine`'s config (so that capture runs before the host
+    /// serves), then follows every change applied to it.
+    pub async fn start(machine: &Arc<Machine>, state_dir: PathBuf) -> Arc<Self> {
         let this = Arc::new_cyclic(|me| Self {
             me: me.clone(),
             state_dir,
@@ -93,16 +94,15 @@ impl Capture {
         });
         *CURRENT.write().unwrap_or_else(|e| e.into_inner()) = Arc::downgrade(&this);
         let mut configs = machine.applied_configs();
+        let first = configs.borrow_and_update().clone();
+        this.apply(&first).await;
         let weak = Arc::downgrade(&this);
         tokio::spawn(async move {
-            loop {
+            while configs.changed().await.is_ok() {
                 let config = configs.borrow_and_update().clone();
                 match weak.upgrade() {
                     Some(this) => this.apply(&config).await,
                     None => return,
-                }
-                if configs.changed().await.is_err() {
-                    return;
                 }
             }
         });
