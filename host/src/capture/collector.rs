@@ -144,8 +144,13 @@ async fn run(
             let slot = machine
                 .lookup(spec.kind, &spec.resource.name)
                 .ok_or_else(|| CallError::new(Code::NotFound, "the resource is not in the config"))?;
+            // Still being built (at start, or after a change): no sample
+            // yet, and no failure either.
+            if slot.is_configuring() {
+                return Ok(None);
+            }
             let reply = slot.call((method.call)(&spec.params, extra.clone())).await?;
-            (method.payload)(reply, &spec.params)
+            (method.payload)(reply, &spec.params).map(Some)
         };
         tokio::pin!(sample);
         // Flushes go on while a slow call is awaited. A stop waits for the
@@ -160,7 +165,8 @@ async fn run(
         };
         let received = SystemTime::now();
         match outcome {
-            Ok(payload) => {
+            Ok(None) => {}
+            Ok(Some(payload)) => {
                 let written = match payload {
                     Payload::Tabular(_) => lock(&writer).write(payload, requested, received),
                     // Image files: created, written and renamed off the async workers.

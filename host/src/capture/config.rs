@@ -25,6 +25,10 @@ pub struct DataManagerConfig {
     pub sync_disabled: bool,
     pub sync_interval_mins: f64,
     pub delete_every_nth_when_disk_full: u64,
+    /// The filesystem's used share at which the disk-full policy deletes.
+    pub disk_usage_deletion_threshold: f64,
+    /// The capture folder's share of the filesystem below which it does not.
+    pub capture_dir_deletion_threshold: f64,
     pub maximum_capture_file_size_bytes: u64,
     /// `sync_target`: where closed capture files go. None keeps them on disk.
     pub sync_target: Option<SyncTarget>,
@@ -116,6 +120,13 @@ impl DataManagerConfig {
             },
         };
         let max = count("maximum_capture_file_size_bytes", DEFAULT_MAX_FILE_BYTES)?;
+        let share = |key: &str, default: f64| match a.get(key) {
+            None | Some(Value::Null) => Ok(default),
+            Some(v) => match v.as_f64() {
+                Some(f) if (0.0..=1.0).contains(&f) => Ok(f),
+                _ => Err(format!("attribute `{key}` must be a share between 0 and 1")),
+            },
+        };
         let sync_target = match a.get("sync_target") {
             None | Some(Value::Null) => None,
             Some(v) => Some(SyncTarget::parse(v, base)?),
@@ -128,6 +139,8 @@ impl DataManagerConfig {
             sync_disabled: flag("sync_disabled")?,
             sync_interval_mins,
             delete_every_nth_when_disk_full: count("delete_every_nth_when_disk_full", 5)?,
+            disk_usage_deletion_threshold: share("disk_usage_deletion_threshold", 0.9)?,
+            capture_dir_deletion_threshold: share("capture_dir_deletion_threshold", 0.5)?,
             maximum_capture_file_size_bytes: if max == 0 { DEFAULT_MAX_FILE_BYTES } else { max },
             sync_target,
         })
@@ -136,6 +149,15 @@ impl DataManagerConfig {
     /// How often scheduled sync runs.
     pub fn sync_interval(&self) -> std::time::Duration {
         std::time::Duration::from_secs_f64(self.sync_interval_mins * 60.0)
+    }
+
+    /// The disk-full policy.
+    pub fn disk_policy(&self) -> crate::capture::disk::Policy {
+        crate::capture::disk::Policy {
+            nth: self.delete_every_nth_when_disk_full,
+            disk_threshold: self.disk_usage_deletion_threshold,
+            dir_threshold: self.capture_dir_deletion_threshold,
+        }
     }
 
     /// The capture folder in force.
@@ -195,6 +217,7 @@ mod tests {
                 .contains("delete_every_nth")
         );
         let err = |v: Value| parse(v).unwrap_err();
+        assert!(err(json!({"disk_usage_deletion_threshold": 1.5})).contains("disk_usage_deletion_threshold"));
         assert!(err(json!({"sync_target": {"stream": "S"}})).contains("sync_target.nats"));
         assert!(err(json!({"sync_target": {"nats": "nats://a", "stream": "a.b"}})).contains("sync_target.stream"));
         let t = parse(json!({"sync_target": {"nats": "nats://a", "stream": "S", "creds_file": "x.creds"}})).unwrap();

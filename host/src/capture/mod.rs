@@ -7,6 +7,7 @@
 
 pub mod collector;
 pub mod config;
+pub mod disk;
 pub mod export;
 pub mod file;
 pub mod methods;
@@ -40,6 +41,8 @@ pub struct Capture {
     live: Mutex<Vec<Arc<LiveView>>>,
     /// The syncer's target, counts and trigger, for status and Sync.
     sync_view: Mutex<Option<SyncView>>,
+    /// Files the disk-full policy deleted since start.
+    deleted_for_space: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// What status and Sync see of the syncer.
@@ -53,6 +56,8 @@ struct Inner {
     warned_no_manager: bool,
     /// Sync to JetStream, with what it was started from.
     syncer: Option<(SyncPlan, Syncer)>,
+    /// The disk-full check, with the folder and policy it runs with.
+    disk: Option<((PathBuf, disk::Policy), tokio::task::JoinHandle<()>)>,
 }
 
 /// What a syncer runs with; a change restarts it.
@@ -91,6 +96,7 @@ impl Capture {
             dir: RwLock::new(None),
             live: Mutex::new(Vec::new()),
             sync_view: Mutex::new(None),
+            deleted_for_space: Arc::default(),
         });
         *CURRENT.write().unwrap_or_else(|e| e.into_inner()) = Arc::downgrade(&this);
         let mut configs = machine.applied_configs();
@@ -191,6 +197,21 @@ impl Capture {
                 inner.syncer = Some((plan, syncer));
             }
         }
+        // The disk-full policy runs while capture is on, as in Viam.
+        let disk_plan = manager
+            .as_ref()
+            .filter(|m| !m.capture_disabled)
+            .zip(dir.as_ref())
+            .map(|(m, dir)| (dir.clone(), m.disk_policy()));
+        if inner.disk.as_ref().map(|(p, _)| p) != disk_plan.as_ref() {
+            if let Some((_, task)) = inner.disk.take() {
+                task.abort();
+            }
+            if let Some(plan) = disk_plan {
+                let task = tokio::spawn(watch_disk(plan.0.clone(), plan.1, self.deleted_for_space.clone()));
+                inner.disk = Some((plan, task));
+            }
+        }
         *self.sync_view.lock().unwrap_or_else(|e| e.into_inner()) = inner
             .syncer
             .as_ref()
@@ -269,6 +290,7 @@ impl Capture {
             "capture_dir": self.dir().map(|d| d.display().to_string()),
             "collectors": collectors,
             "sync": sync,
+            "deleted_for_space": self.deleted_for_space.load(Ordering::Relaxed),
         })
     }
 
@@ -279,6 +301,9 @@ impl Capture {
             c.stop().await;
         }
         self.live.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        if let Some((_, task)) = inner.disk.take() {
+            task.abort();
+        }
         // What is not synced yet stays on disk for the next start.
         if let Some((_, s)) = inner.syncer.take() {
             s.stop().await;
@@ -319,6 +344,41 @@ fn specs(config: &MachineConfig, manager: &DataManagerConfig, state_dir: &Path) 
         }
     }
     out
+}
+
+/// Applies the disk-full policy to `dir` every [`disk::CHECK_EVERY`].
+async fn watch_disk(dir: PathBuf, policy: disk::Policy, deleted: Arc<std::sync::atomic::AtomicU64>) {
+    let mut spared_logged = false;
+    loop {
+        tokio::time::sleep(disk::CHECK_EVERY).await;
+        let folder = dir.clone();
+        let checked =
+            tokio::task::spawn_blocking(move || disk::usage(&folder).map(|usage| disk::check(&folder, policy, usage)))
+                .await;
+        let checked = match checked {
+            Ok(Ok(c)) => c,
+            Ok(Err(e)) => {
+                tracing::warn!(dir = %dir.display(), "checking the capture folder's disk: {e}");
+                continue;
+            }
+            Err(_) => continue,
+        };
+        for path in &checked.deleted {
+            tracing::warn!(file = %path.display(), "disk full: deleted a capture file (delete_every_nth_when_disk_full)");
+        }
+        deleted.fetch_add(checked.deleted.len() as u64, Ordering::Relaxed);
+        for (path, e) in &checked.failed {
+            tracing::warn!(file = %path.display(), "disk full: could not delete a capture file: {e}");
+        }
+        match &checked.spared {
+            Some(why) if !spared_logged => {
+                tracing::warn!(dir = %dir.display(), "{why}");
+                spared_logged = true;
+            }
+            Some(_) => {}
+            None => spared_logged = false,
+        }
+    }
 }
 
 /// Recovers the `.prog` files a killed host left in `dir`.

@@ -373,7 +373,13 @@ async fn sync_file(js: &jetstream::Context, root: &Path, path: &Path, stats: &Sy
         }
         return Err(e);
     }
-    std::fs::remove_file(path).map_err(|e| SyncError::Io(format!("deleting synced {}: {e}", path.display())))?;
+    match std::fs::remove_file(path) {
+        // The disk-full policy may have deleted it meanwhile.
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(SyncError::Io(format!("deleting synced {}: {e}", path.display())));
+        }
+        _ => {}
+    }
     let _ = std::fs::remove_file(progress_path(path));
     Ok(())
 }

@@ -107,6 +107,11 @@ impl ResourceSlot {
         lock(&self.status).state == State::Ready
     }
 
+    /// Being built or waiting for its dependencies: not failed, not yet there.
+    pub fn is_configuring(&self) -> bool {
+        lock(&self.status).state == State::Configuring
+    }
+
     pub fn set_state(&self, state: State, error: Option<String>) {
         let mut s = lock(&self.status);
         if s.state != state || s.error != error {
