@@ -55,6 +55,20 @@ fn data_manager(dir: &Path, extra: Value) -> Value {
     json!({"name": "data", "api": "rdk:service:data_manager", "model": "rdk:builtin:builtin", "attributes": attributes})
 }
 
+fn start(ctx: &Ctx, label: &str, capture: bool, dir: &Path) -> anyhow::Result<crate::procs::Armature> {
+    start_armature(
+        ctx,
+        ArmatureSpec {
+            label,
+            config: json!({"components": sensors(capture), "services": [data_manager(dir, json!({}))]}),
+            listen: "127.0.0.1:0".into(),
+            cache_dir: Some(ctx.warm_cache.clone()),
+            watch: false,
+            extra_args: Vec::new(),
+        },
+    )
+}
+
 /// The host's CPU over `window`, as a share of one core.
 async fn cpu_share(pid: u32, window: Duration) -> anyhow::Result<f64> {
     let before = bench::procfs::cpu_time(pid)?;
@@ -76,33 +90,14 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<(Vec<Row>, Value)> {
     for run in 0..runs {
         let dir = ctx.work.join(format!("capture-{run}"));
         let _ = std::fs::remove_dir_all(&dir);
+        // The same sensors, without capture and then with it.
         let idle = {
-            let host = start_armature(
-                ctx,
-                ArmatureSpec {
-                    label: &format!("capture-idle-{run}"),
-                    config: json!({"components": sensors(false), "services": [data_manager(&dir, json!({}))]}),
-                    listen: "127.0.0.1:0".into(),
-                    cache_dir: Some(ctx.warm_cache.clone()),
-                    watch: false,
-                    extra_args: Vec::new(),
-                },
-            )?;
+            let host = start(ctx, &format!("capture-idle-{run}"), false, &dir)?;
             tokio::time::sleep(Duration::from_secs(1)).await;
             cpu_share(host.proc.pid(), window / 4).await?
         };
         let busy = {
-            let host = start_armature(
-                ctx,
-                ArmatureSpec {
-                    label: &format!("capture-{run}"),
-                    config: json!({"components": sensors(true), "services": [data_manager(&dir, json!({}))]}),
-                    listen: "127.0.0.1:0".into(),
-                    cache_dir: Some(ctx.warm_cache.clone()),
-                    watch: false,
-                    extra_args: Vec::new(),
-                },
-            )?;
+            let host = start(ctx, &format!("capture-{run}"), true, &dir)?;
             tokio::time::sleep(Duration::from_secs(1)).await;
             cpu_share(host.proc.pid(), window).await?
             // Dropped: SIGTERM closes every file.
@@ -196,15 +191,7 @@ fn read_back(dir: &Path) -> anyhow::Result<(f64, f64, usize)> {
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            walk(&path, out);
-        } else if path.extension().is_some_and(|e| e == file::CAPTURE || e == file::PROG) {
-            out.push(path);
-        }
-    }
+    out.extend(file::files_under(dir, &[file::CAPTURE, file::PROG]));
 }
 
 /// Readings per second synced, per run.

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use crate::config::{Api, MachineConfig};
+use crate::config::{Api, MachineConfig, resolve_path};
 
 /// The data manager's API and its one model.
 pub const API: &str = "rdk:service:data_manager";
@@ -67,7 +67,7 @@ impl SyncTarget {
         Ok(Self {
             url,
             stream,
-            creds_file: text("creds_file")?.map(|p| resolve(base, &p)),
+            creds_file: text("creds_file")?.map(|p| resolve_path(base, &p)),
         })
     }
 }
@@ -87,7 +87,7 @@ impl DataManagerConfig {
     pub fn parse(name: &str, a: &Map<String, Value>, base: &Path) -> Result<Self, String> {
         let capture_dir = match a.get("capture_dir") {
             None | Some(Value::Null) => None,
-            Some(Value::String(s)) if !s.is_empty() => Some(resolve(base, s)),
+            Some(Value::String(s)) if !s.is_empty() => Some(resolve_path(base, s)),
             Some(_) => return Err("attribute `capture_dir` must be a folder path".into()),
         };
         let tags = match a.get("tags") {
@@ -168,18 +168,6 @@ impl DataManagerConfig {
 
 pub fn is_data_manager(api: &Api) -> bool {
     api.to_string() == API
-}
-
-fn resolve(base: &Path, p: &str) -> PathBuf {
-    let expanded = match (p.strip_prefix("~/"), std::env::var_os("HOME")) {
-        (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
-        _ => PathBuf::from(p),
-    };
-    if expanded.is_absolute() {
-        expanded
-    } else {
-        base.join(expanded)
-    }
 }
 
 #[cfg(test)]

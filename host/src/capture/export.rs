@@ -4,15 +4,15 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 
 use anyhow::Context;
 use base64::Engine;
 use prost::Message;
 use serde_json::{Map, Value as Json, json};
 
-use crate::capture::file::{self, CAPTURE, FAILED, PROG};
-use crate::grpc::proto::viam::app::datasync::v1::{DataCaptureMetadata, SensorData, sensor_data};
+use crate::capture::file::{self, CAPTURE, PROG};
+use crate::capture::query;
+use crate::grpc::proto::viam::app::datasync::v1::{DataCaptureMetadata, SensorData};
 use crate::values;
 
 /// Where records come from.
@@ -39,10 +39,7 @@ pub async fn export(source: &Source, out: &Path) -> anyhow::Result<u64> {
     match source {
         Source::Dir(dir) => {
             anyhow::ensure!(dir.is_dir(), "{} is not a folder", dir.display());
-            let mut files = Vec::new();
-            walk(dir, &mut files);
-            files.sort();
-            for path in files {
+            for path in file::files_under(dir, &[CAPTURE, PROG]) {
                 let contents = file::read(&path)?;
                 for record in contents.records {
                     emit(&contents.metadata, record)?;
@@ -96,26 +93,6 @@ pub async fn export(source: &Source, out: &Path) -> anyhow::Result<u64> {
     Ok(count)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            if path.file_name().is_some_and(|n| n != FAILED) {
-                walk(&path, out);
-            }
-        } else if path.extension().is_some_and(|e| e == CAPTURE || e == PROG) {
-            out.push(path);
-        }
-    }
-}
-
-fn time(t: Option<prost_types::Timestamp>) -> Json {
-    t.and_then(|t| SystemTime::try_from(t).ok())
-        .map(|t| Json::String(humantime::format_rfc3339_nanos(t).to_string()))
-        .unwrap_or(Json::Null)
-}
-
 /// One record as a JSON object.
 pub fn line(meta: &DataCaptureMetadata, record: SensorData) -> Json {
     let params: Map<String, Json> = meta
@@ -128,27 +105,17 @@ pub fn line(meta: &DataCaptureMetadata, record: SensorData) -> Json {
             (k.clone(), v)
         })
         .collect();
-    let m = record.metadata.unwrap_or_default();
     let mut out = json!({
         "component_type": meta.component_type,
         "component_name": meta.component_name,
         "method_name": meta.method_name,
         "tags": meta.tags,
         "method_parameters": params,
-        "time_requested": time(m.time_requested),
-        "time_received": time(m.time_received),
     });
-    match record.data {
-        Some(sensor_data::Data::Struct(s)) => {
-            out["data"] = values::pb_to_json(&prost_types::Value {
-                kind: Some(prost_types::value::Kind::StructValue(s)),
-            })
-        }
-        Some(sensor_data::Data::Binary(b)) => {
-            out["mime_type"] = json!(meta.mime_type);
-            out["binary_base64"] = json!(base64::engine::general_purpose::STANDARD.encode(b));
-        }
-        None => {}
+    let binary = query::sample_into(&mut out, record);
+    if let Some(b) = binary {
+        out["mime_type"] = json!(meta.mime_type);
+        out["binary_base64"] = json!(base64::engine::general_purpose::STANDARD.encode(b));
     }
     out
 }

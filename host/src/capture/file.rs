@@ -166,8 +166,7 @@ pub enum Recovered {
 /// into a `.capture`, cutting off a torn last record. Returns what it did,
 /// per file.
 pub fn recover(dir: &Path) -> Vec<(PathBuf, io::Result<Recovered>)> {
-    let mut progs = Vec::new();
-    find(dir, &mut progs);
+    let progs = files_under(dir, &[PROG]);
     progs
         .into_iter()
         .map(|path| {
@@ -177,18 +176,26 @@ pub fn recover(dir: &Path) -> Vec<(PathBuf, io::Result<Recovered>)> {
         .collect()
 }
 
-fn find(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            if path.file_name().is_some_and(|n| n != FAILED) {
-                find(&path, out);
+/// Every file under `dir` with one of `extensions`, `failed/` left out,
+/// sorted by path (in a collector's folder, oldest first).
+pub fn files_under(dir: &Path, extensions: &[&str]) -> Vec<PathBuf> {
+    fn walk(dir: &Path, extensions: &[&str], out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                if path.file_name().is_some_and(|n| n != FAILED) {
+                    walk(&path, extensions, out);
+                }
+            } else if path.extension().is_some_and(|e| extensions.iter().any(|x| e == *x)) {
+                out.push(path);
             }
-        } else if path.extension().is_some_and(|e| e == PROG) {
-            out.push(path);
         }
     }
+    let mut out = Vec::new();
+    walk(dir, extensions, &mut out);
+    out.sort();
+    out
 }
 
 /// Files that cannot be read are moved here, keeping their relative path

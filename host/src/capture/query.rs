@@ -128,21 +128,29 @@ fn time_json(t: Option<prost_types::Timestamp>) -> Json {
 }
 
 fn sample_json(r: SensorData) -> Json {
+    let mut out = json!({});
+    if let Some(b) = sample_into(&mut out, r) {
+        out["binary_bytes"] = json!(b.len());
+    }
+    out
+}
+
+/// Writes a record's times and, when tabular, its `data` into `out`;
+/// returns a binary record's bytes for the caller to show as it will.
+pub fn sample_into(out: &mut Json, r: SensorData) -> Option<Vec<u8>> {
     let meta = r.metadata.unwrap_or_default();
-    let mut out = json!({
-        "time_requested": time_json(meta.time_requested),
-        "time_received": time_json(meta.time_received),
-    });
+    out["time_requested"] = time_json(meta.time_requested);
+    out["time_received"] = time_json(meta.time_received);
     match r.data {
         Some(sensor_data::Data::Struct(s)) => {
             out["data"] = values::pb_to_json(&prost_types::Value {
                 kind: Some(prost_types::value::Kind::StructValue(s)),
-            })
+            });
+            None
         }
-        Some(sensor_data::Data::Binary(b)) => out["binary_bytes"] = json!(b.len()),
-        None => {}
+        Some(sensor_data::Data::Binary(b)) => Some(b),
+        None => None,
     }
-    out
 }
 
 #[cfg(test)]

@@ -231,23 +231,10 @@ async fn pass(
     Ok(())
 }
 
-/// Every `.capture` under `dir` but `failed/`, oldest first.
+/// Every `.capture` under `dir` but `failed/`, oldest first (names are
+/// creation times).
 fn closed_files(dir: &Path) -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                if path.file_name().is_some_and(|n| n != FAILED) {
-                    walk(&path, out);
-                }
-            } else if path.extension().is_some_and(|e| e == CAPTURE) {
-                out.push(path);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(dir, &mut out);
+    let mut out = file::files_under(dir, &[CAPTURE]);
     out.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
     out
 }

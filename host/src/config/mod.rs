@@ -240,6 +240,20 @@ impl MachineConfig {
     }
 }
 
+/// A path as a config writes it: `~/` is the home folder, and a relative
+/// path is relative to `base` (the config's folder).
+pub fn resolve_path(base: &Path, p: &str) -> PathBuf {
+    let expanded = match (p.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => PathBuf::from(p),
+    };
+    if expanded.is_absolute() {
+        expanded
+    } else {
+        base.join(expanded)
+    }
+}
+
 fn read(path: &Path) -> Result<String, ConfigErrors> {
     std::fs::read_to_string(path).map_err(|e| {
         ConfigErrors(vec![ConfigError {
@@ -301,16 +315,7 @@ impl Parser {
     }
 
     fn resolve(&self, p: &str) -> PathBuf {
-        let base = self.file.parent().unwrap_or(Path::new(""));
-        let expanded = match (p.strip_prefix("~/"), std::env::var_os("HOME")) {
-            (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
-            _ => PathBuf::from(p),
-        };
-        if expanded.is_absolute() {
-            expanded
-        } else {
-            base.join(expanded)
-        }
+        resolve_path(self.file.parent().unwrap_or(Path::new("")), p)
     }
 
     fn machine(&mut self, text: &str) -> Option<MachineConfig> {
