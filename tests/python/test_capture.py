@@ -18,7 +18,7 @@ from viam.proto.service.datamanager import DataManagerServiceStub, SyncRequest
 from viam.proto.common import DoCommandRequest
 from viam.utils import dict_to_struct, struct_to_dict
 
-from conftest import Armature, thermometer
+from conftest import ROOT, Armature, thermometer
 from viam_client import connect, eventually
 
 
@@ -319,3 +319,65 @@ def test_the_demo_captures_from_every_kind_of_resource(start_armature):
     assert 0 <= tabular("gps-1", "CompassHeading")["value"] < 360
     assert tabular("counter-1", "DoCommand") == {"docommand_output": {"count": 0.0}}
     assert found[("cam0", "GetImages")].binary[:2] == b"\xff\xd8"
+
+
+def test_a_hung_resource_delays_no_other_collector_and_fails_quietly(start_armature, tmp_path):
+    """A sensor that sleeps through every read (cut off at its 300 ms call
+    deadline) beside a healthy one: the healthy collector keeps its pace,
+    the hung one's failures are counted and logged once, not per sample."""
+    def hostile(name, on_read, hz):
+        return {"name": name, "api": "rdk:component:sensor", "model": "armature-test:hostile:sensor",
+                "attributes": {"on_read": on_read}, "limits": {"call_timeout_ms": 300},
+                "service_configs": [{"type": "data_manager", "attributes": {"capture_methods": [
+                    {"method": "Readings", "capture_frequency_hz": hz}]}}]}
+
+    host = start_armature({
+        "modules_dir": str(ROOT / "target" / "test-modules"),
+        "components": [hostile("hung", "sleep", 10), hostile("fine", "ok", 20)],
+        "services": [{"name": "data", "api": "rdk:service:data_manager", "model": "rdk:builtin:builtin",
+                      "attributes": {"capture_dir": str(tmp_path / "capture")}}],
+    })
+
+    async def scenario():
+        robot = await connect(host.address)
+        try:
+            before = {c["resource"]: c for c in (await command(robot, "data", {"command": "status"}))["collectors"]}
+            await asyncio.sleep(2.0)
+            after = {c["resource"]: c for c in (await command(robot, "data", {"command": "status"}))["collectors"]}
+            return before, after
+        finally:
+            await robot.close()
+
+    before, after = asyncio.run(scenario())
+    # 20 Hz for 2 s is 40 samples; a loaded machine may skip a few ticks.
+    assert after["fine"]["captured"] - before["fine"]["captured"] >= 25, (before, after)
+    assert after["fine"]["errors"] == 0
+    assert after["hung"]["errors"] >= 3 and after["hung"]["failing"] >= 3, after["hung"]
+    assert after["hung"]["captured"] == 0
+    logs = host.logs()
+    assert logs.count("capture failing") == 1, "one line per streak, not one per failed sample"
+    assert "hung" in logs[logs.index("capture failing") - 300:logs.index("capture failing") + 300]
+
+
+def test_an_unwritable_capture_folder_is_reported_once_and_nothing_crashes(start_armature, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    host = start_armature(machine(blocker / "capture", hz=20))
+
+    async def scenario():
+        robot = await connect(host.address)
+        try:
+            await asyncio.sleep(1.0)
+            status = await command(robot, "data", {"command": "status"})
+            readings = await Sensor.from_robot(robot, "temp-1").get_readings()
+            return status, readings
+        finally:
+            await robot.close()
+
+    status, readings = asyncio.run(scenario())
+    c = next(c for c in status["collectors"] if c["method"] == "Readings")
+    assert c["captured"] == 0 and c["errors"] >= 5, c
+    assert readings["temperature"] == 21.5, "the machine serves on"
+    logs = host.logs()
+    assert logs.count("capture failing") == 2, "one line per collector (readings, images)"
+    assert "Not a directory" in logs
