@@ -206,6 +206,11 @@ pub fn nodes_to_fields(nodes: Value) -> Result<std::collections::HashMap<String,
     Reader::new(nodes).root_fields()
 }
 
+/// A protobuf Struct as a JSON object.
+pub fn struct_to_json(s: &Struct) -> Json {
+    Json::Object(s.fields.iter().map(|(k, v)| (k.clone(), pb_to_json(v))).collect())
+}
+
 /// A protobuf Value as JSON.
 pub fn pb_to_json(v: &PbValue) -> Json {
     match &v.kind {
@@ -213,7 +218,7 @@ pub fn pb_to_json(v: &PbValue) -> Json {
         Some(Kind::NumberValue(n)) => serde_json::Number::from_f64(*n).map(Json::Number).unwrap_or(Json::Null),
         Some(Kind::StringValue(s)) => Json::String(s.clone()),
         Some(Kind::BoolValue(b)) => Json::Bool(*b),
-        Some(Kind::StructValue(s)) => Json::Object(s.fields.iter().map(|(k, v)| (k.clone(), pb_to_json(v))).collect()),
+        Some(Kind::StructValue(s)) => struct_to_json(s),
         Some(Kind::ListValue(l)) => Json::Array(l.values.iter().map(pb_to_json).collect()),
     }
 }

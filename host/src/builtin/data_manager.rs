@@ -33,9 +33,7 @@ impl NativeResource for DataManager {
             return common(&call, "the data manager");
         };
         let command = values::nodes_to_struct(command).map_err(|e| CallError::invalid_argument(e.to_string()))?;
-        let mut command = values::pb_to_json(&prost_types::Value {
-            kind: Some(prost_types::value::Kind::StructValue(command)),
-        });
+        let mut command = values::struct_to_json(&command);
         // Every number on the wire is a double: a `limit` of 2 comes as 2.0.
         values::whole_numbers_as_integers(&mut command);
         let Json::Object(command) = command else {

@@ -16,7 +16,7 @@ use tokio::task::JoinHandle;
 use tokio::time::MissedTickBehavior;
 
 use crate::capture::file::CaptureFile;
-use crate::capture::methods::{self, CaptureMethod, DataKind, Payload};
+use crate::capture::methods::{CaptureMethod, DataKind, Payload};
 use crate::config::ResourceName;
 use crate::grpc::proto::viam::app::data::v1::{Annotations, Classification};
 use crate::grpc::proto::viam::app::datasync::v1::{
@@ -63,8 +63,8 @@ pub struct Collector {
 }
 
 impl Collector {
-    pub fn start(spec: Spec, machine: Weak<Machine>) -> Option<Self> {
-        let method = methods::find(spec.kind, spec.method)?;
+    /// Starts sampling `method` as `spec` says.
+    pub fn start(spec: Spec, method: CaptureMethod, machine: Weak<Machine>) -> Self {
         let stats = Arc::new(Stats::default());
         let writer = Arc::new(Mutex::new(Writer::new(&spec, method.kind)));
         let (stop, stopped) = watch::channel(false);
@@ -76,19 +76,19 @@ impl Collector {
             stats.clone(),
             stopped,
         ));
-        Some(Self {
+        Self {
             spec,
             stats,
             writer,
             stop,
             task,
-        })
+        }
     }
 
-    /// A handle that closes the file being written (`.prog` → `.capture`);
-    /// the next sample starts a new one. Viam does this before every sync.
-    pub fn closer(&self) -> FileCloser {
-        FileCloser(self.writer.clone())
+    /// Closes the file being written (`.prog` → `.capture`); the next
+    /// sample starts a new one. Viam does this before every sync.
+    pub fn close_file(&self) {
+        lock(&self.writer).close();
     }
 
     /// Stops sampling, waits for a call in flight, and closes the file.
@@ -96,15 +96,6 @@ impl Collector {
         let _ = self.stop.send(true);
         let _ = self.task.await;
         lock(&self.writer).close();
-    }
-}
-
-#[derive(Clone)]
-pub struct FileCloser(Arc<Mutex<Writer>>);
-
-impl FileCloser {
-    pub fn close(&self) {
-        lock(&self.0).close();
     }
 }
 

@@ -38,6 +38,7 @@ pub struct Blob {
 }
 
 /// One capturable method of one API.
+#[derive(Clone, Copy)]
 pub struct CaptureMethod {
     pub api: ApiKind,
     /// Viam's name, as `capture_methods[].method` spells it.
@@ -213,10 +214,10 @@ pub const METHODS: &[CaptureMethod] = &[
         payload: |r, p| {
             let wanted = p.get("mime_type").and_then(Json::as_str).unwrap_or("image/jpeg");
             let mut images = r.into_images()?;
-            let pick = images.iter().position(|i| i.mime_type == wanted).unwrap_or(0);
             if images.is_empty() {
                 return Err(CallError::internal("the camera returned no image"));
             }
+            let pick = images.iter().position(|i| i.mime_type == wanted).unwrap_or(0);
             let i = images.swap_remove(pick);
             Ok(Payload::Binary(vec![Blob {
                 mime_type: i.mime_type,
@@ -232,41 +233,30 @@ pub const METHODS: &[CaptureMethod] = &[
 pub const DO_COMMAND: &str = "DoCommand";
 const DO_COMMAND_INPUT: &str = "docommand_input";
 
-const DO_COMMAND_ROW: fn(ApiKind) -> CaptureMethod = |api| CaptureMethod {
-    api,
-    name: DO_COMMAND,
-    kind: DataKind::Tabular,
-    required: &[DO_COMMAND_INPUT],
-    call: |p, _| {
-        let input = p
-            .get(DO_COMMAND_INPUT)
-            .and_then(Json::as_object)
-            .cloned()
-            .unwrap_or_default();
-        Call::DoCommand(values::map_to_nodes(&input))
-    },
-    payload: |r, _| {
-        let out = values::nodes_to_struct(r.into_value()?).map_err(|e| CallError::internal(e.to_string()))?;
-        let mut fields = std::collections::BTreeMap::new();
-        fields.insert(
-            "docommand_output".to_string(),
-            prost_types::Value {
-                kind: Some(prost_types::value::Kind::StructValue(out)),
-            },
-        );
-        Ok(Payload::Tabular(Struct { fields }))
-    },
-};
+fn do_command_row(api: ApiKind) -> CaptureMethod {
+    CaptureMethod {
+        api,
+        name: DO_COMMAND,
+        kind: DataKind::Tabular,
+        required: &[DO_COMMAND_INPUT],
+        call: |p, _| {
+            let input = p
+                .get(DO_COMMAND_INPUT)
+                .and_then(Json::as_object)
+                .cloned()
+                .unwrap_or_default();
+            Call::DoCommand(values::map_to_nodes(&input))
+        },
+        payload: |r, _| under("docommand_output", r),
+    }
+}
 
 /// The capturable method `name` of `api`, if there is one.
 pub fn find(api: ApiKind, name: &str) -> Option<CaptureMethod> {
     if name == DO_COMMAND {
-        return Some(DO_COMMAND_ROW(api));
+        return Some(do_command_row(api));
     }
-    METHODS
-        .iter()
-        .find(|m| m.api == api && m.name == name)
-        .map(|m| CaptureMethod { ..*m })
+    METHODS.iter().find(|m| m.api == api && m.name == name).copied()
 }
 
 /// The method names of `api`, for errors.
@@ -305,15 +295,18 @@ fn tab(v: Json) -> Result<Payload, CallError> {
 }
 
 fn readings(r: Reply, _: &Map<String, Json>) -> Result<Payload, CallError> {
-    let readings = values::nodes_to_struct(r.into_value()?).map_err(|e| CallError::internal(e.to_string()))?;
-    let mut fields = std::collections::BTreeMap::new();
-    fields.insert(
-        "readings".to_string(),
-        prost_types::Value {
-            kind: Some(prost_types::value::Kind::StructValue(readings)),
-        },
-    );
-    Ok(Payload::Tabular(Struct { fields }))
+    under("readings", r)
+}
+
+/// A map the resource answered, stored under `key` (`{"readings": …}`).
+fn under(key: &str, r: Reply) -> Result<Payload, CallError> {
+    let map = values::nodes_to_struct(r.into_value()?).map_err(|e| CallError::internal(e.to_string()))?;
+    let map = prost_types::Value {
+        kind: Some(prost_types::value::Kind::StructValue(map)),
+    };
+    Ok(Payload::Tabular(Struct {
+        fields: [(key.to_string(), map)].into(),
+    }))
 }
 
 fn vector(key: &str, r: Reply) -> Result<Payload, CallError> {

@@ -16,13 +16,13 @@ pub mod sync;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::Duration;
 
 use serde_json::{Value as Json, json};
 
-use crate::capture::collector::{Collector, FileCloser, Spec};
+use crate::capture::collector::{Collector, Spec};
 use crate::capture::config::{DataManagerConfig, SyncTarget};
 use crate::capture::sync::Syncer;
 use crate::config::MachineConfig;
@@ -34,22 +34,19 @@ pub struct Capture {
     me: Weak<Capture>,
     state_dir: PathBuf,
     machine: Weak<Machine>,
-    inner: tokio::sync::Mutex<Inner>,
-    /// The capture folder in force, for queries.
-    dir: RwLock<Option<PathBuf>>,
-    /// Live collectors, for Sync and status (the same ones `inner` owns).
-    live: Mutex<Vec<Arc<LiveView>>>,
-    /// The syncer's target, counts and trigger, for status and Sync.
-    sync_view: Mutex<Option<SyncView>>,
+    /// One apply (or the shutdown) at a time: they await collectors and
+    /// the syncer stopping, outside the state's lock.
+    applying: tokio::sync::Mutex<()>,
+    /// What runs now; status, Sync and queries read it.
+    state: Mutex<State>,
     /// Files the disk-full policy deleted since start.
-    deleted_for_space: Arc<std::sync::atomic::AtomicU64>,
+    deleted_for_space: Arc<AtomicU64>,
 }
 
-/// What status and Sync see of the syncer.
-type SyncView = (SyncTarget, Arc<sync::SyncStats>, Arc<tokio::sync::Notify>);
-
 #[derive(Default)]
-struct Inner {
+struct State {
+    /// The capture folder in force.
+    dir: Option<PathBuf>,
     /// Folders whose leftover `.prog` files were recovered.
     recovered: Vec<PathBuf>,
     collectors: BTreeMap<String, Collector>,
@@ -69,14 +66,6 @@ struct SyncPlan {
     scheduled: bool,
 }
 
-/// What status and Sync see of a collector.
-struct LiveView {
-    key: String,
-    spec: Spec,
-    stats: Arc<collector::Stats>,
-    closer: FileCloser,
-}
-
 static CURRENT: RwLock<Weak<Capture>> = RwLock::new(Weak::new());
 
 /// The running engine, for the data manager resource's DoCommand and Sync.
@@ -92,10 +81,8 @@ impl Capture {
             me: me.clone(),
             state_dir,
             machine: Arc::downgrade(machine),
-            inner: tokio::sync::Mutex::new(Inner::default()),
-            dir: RwLock::new(None),
-            live: Mutex::new(Vec::new()),
-            sync_view: Mutex::new(None),
+            applying: tokio::sync::Mutex::new(()),
+            state: Mutex::new(State::default()),
             deleted_for_space: Arc::default(),
         });
         *CURRENT.write().unwrap_or_else(|e| e.into_inner()) = Arc::downgrade(&this);
@@ -115,9 +102,14 @@ impl Capture {
         this
     }
 
-    /// Brings the collectors in line with `config`.
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Brings the collectors, the syncer and the disk check in line with
+    /// `config`.
     async fn apply(&self, config: &MachineConfig) {
-        let mut inner = self.inner.lock().await;
+        let _one_at_a_time = self.applying.lock().await;
         let manager = match DataManagerConfig::of(config) {
             Some(Ok(m)) => Some(m),
             Some(Err(e)) => {
@@ -131,43 +123,8 @@ impl Capture {
             Some(m) if !m.capture_disabled => specs(config, m, &self.state_dir),
             _ => BTreeMap::new(),
         };
-        if manager.is_none() && !inner.warned_no_manager && config.resources.iter().any(|r| !r.capture.is_empty()) {
-            inner.warned_no_manager = true;
-            tracing::warn!(
-                "resources list capture methods, but the config has no data manager service ({}): nothing is captured",
-                config::API
-            );
-        }
-        let stale: Vec<String> = inner
-            .collectors
-            .iter()
-            .filter(|(k, c)| wanted.get(*k) != Some(&c.spec))
-            .map(|(k, _)| k.clone())
-            .collect();
-        for key in stale {
-            if let Some(c) = inner.collectors.remove(&key) {
-                tracing::info!(resource = %c.spec.resource, method = c.spec.method, "capture stopped");
-                c.stop().await;
-            }
-        }
         let dir = manager.as_ref().map(|m| m.dir(&self.state_dir));
-        if let Some(dir) = &dir
-            && !inner.recovered.contains(dir)
-        {
-            inner.recovered.push(dir.clone());
-            recover(dir.clone()).await;
-        }
-        *self.dir.write().unwrap_or_else(|e| e.into_inner()) = dir.clone();
-        for (key, spec) in wanted {
-            if inner.collectors.contains_key(&key) {
-                continue;
-            }
-            tracing::info!(resource = %spec.resource, method = spec.method, period = ?spec.period, dir = %spec.dir.display(), "capturing");
-            if let Some(c) = Collector::start(spec, self.machine.clone()) {
-                inner.collectors.insert(key, c);
-            }
-        }
-        let plan = manager.as_ref().zip(dir.as_ref()).and_then(|(m, dir)| {
+        let sync_plan = manager.as_ref().zip(dir.as_ref()).and_then(|(m, dir)| {
             Some(SyncPlan {
                 dir: dir.clone(),
                 target: m.sync_target.clone()?,
@@ -175,71 +132,106 @@ impl Capture {
                 scheduled: !m.sync_disabled,
             })
         });
-        if inner.syncer.as_ref().map(|(p, _)| p) != plan.as_ref() {
-            if let Some((_, old)) = inner.syncer.take() {
-                old.stop().await;
-            }
-            if let Some(plan) = plan {
-                tracing::info!(server = %plan.target.url, stream = %plan.target.stream, every = ?plan.interval, scheduled = plan.scheduled, "syncing captured data");
-                let me = self.me.clone();
-                let close_files = Arc::new(move || {
-                    if let Some(c) = me.upgrade() {
-                        c.close_files();
-                    }
-                });
-                let syncer = Syncer::start(
-                    plan.dir.clone(),
-                    plan.target.clone(),
-                    plan.interval,
-                    plan.scheduled,
-                    close_files,
-                );
-                inner.syncer = Some((plan, syncer));
-            }
-        }
         // The disk-full policy runs while capture is on, as in Viam.
         let disk_plan = manager
             .as_ref()
             .filter(|m| !m.capture_disabled)
             .zip(dir.as_ref())
             .map(|(m, dir)| (dir.clone(), m.disk_policy()));
-        if inner.disk.as_ref().map(|(p, _)| p) != disk_plan.as_ref() {
-            if let Some((_, task)) = inner.disk.take() {
+
+        // Take out what no longer fits, and stop it outside the lock.
+        let (stale, old_syncer, recover_dir) = {
+            let mut state = self.state();
+            if manager.is_none() && !state.warned_no_manager && config.resources.iter().any(|r| !r.capture.is_empty()) {
+                state.warned_no_manager = true;
+                tracing::warn!(
+                    "resources list capture methods, but the config has no data manager service ({}): nothing is captured",
+                    config::API
+                );
+            }
+            let stale_keys: Vec<String> = state
+                .collectors
+                .iter()
+                .filter(|(k, c)| wanted.get(*k).map(|(spec, _)| spec) != Some(&c.spec))
+                .map(|(k, _)| k.clone())
+                .collect();
+            let stale: Vec<Collector> = stale_keys.iter().filter_map(|k| state.collectors.remove(k)).collect();
+            let old_syncer = if state.syncer.as_ref().map(|(p, _)| p) != sync_plan.as_ref() {
+                state.syncer.take()
+            } else {
+                None
+            };
+            if state.disk.as_ref().map(|(p, _)| p) != disk_plan.as_ref()
+                && let Some((_, task)) = state.disk.take()
+            {
                 task.abort();
             }
-            if let Some(plan) = disk_plan {
-                let task = tokio::spawn(watch_disk(plan.0.clone(), plan.1, self.deleted_for_space.clone()));
-                inner.disk = Some((plan, task));
+            let recover_dir = dir.clone().filter(|d| !state.recovered.contains(d));
+            if let Some(d) = &recover_dir {
+                state.recovered.push(d.clone());
             }
+            state.dir = dir;
+            (stale, old_syncer, recover_dir)
+        };
+        for c in stale {
+            tracing::info!(resource = %c.spec.resource, method = c.spec.method, "capture stopped");
+            c.stop().await;
         }
-        *self.sync_view.lock().unwrap_or_else(|e| e.into_inner()) = inner
-            .syncer
-            .as_ref()
-            .map(|(p, s)| (p.target.clone(), s.stats.clone(), s.trigger()));
-        *self.live.lock().unwrap_or_else(|e| e.into_inner()) = inner
-            .collectors
-            .iter()
-            .map(|(k, c)| {
-                Arc::new(LiveView {
-                    key: k.clone(),
-                    spec: c.spec.clone(),
-                    stats: c.stats.clone(),
-                    closer: c.closer(),
-                })
-            })
-            .collect();
+        if let Some((_, s)) = old_syncer {
+            s.stop().await;
+        }
+        if let Some(d) = recover_dir {
+            recover(d).await;
+        }
+
+        // Start what is new.
+        let mut state = self.state();
+        for (key, (spec, method)) in wanted {
+            if state.collectors.contains_key(&key) {
+                continue;
+            }
+            tracing::info!(resource = %spec.resource, method = spec.method, period = ?spec.period, dir = %spec.dir.display(), "capturing");
+            state
+                .collectors
+                .insert(key, Collector::start(spec, method, self.machine.clone()));
+        }
+        if state.syncer.is_none()
+            && let Some(plan) = sync_plan
+        {
+            tracing::info!(server = %plan.target.url, stream = %plan.target.stream, every = ?plan.interval, scheduled = plan.scheduled, "syncing captured data");
+            let me = self.me.clone();
+            let close_files = Arc::new(move || {
+                if let Some(c) = me.upgrade() {
+                    c.close_files();
+                }
+            });
+            let syncer = Syncer::start(
+                plan.dir.clone(),
+                plan.target.clone(),
+                plan.interval,
+                plan.scheduled,
+                close_files,
+            );
+            state.syncer = Some((plan, syncer));
+        }
+        if state.disk.is_none()
+            && let Some(plan) = disk_plan
+        {
+            let task = tokio::spawn(watch_disk(plan.0.clone(), plan.1, self.deleted_for_space.clone()));
+            state.disk = Some((plan, task));
+        }
     }
 
     /// The capture folder in force, if a data manager is configured.
     pub fn dir(&self) -> Option<PathBuf> {
-        self.dir.read().unwrap_or_else(|e| e.into_inner()).clone()
+        self.state().dir.clone()
     }
 
     /// Closes every file being written, so that all captured data is in
     /// `.capture` files (what Viam's sync does before it uploads).
     pub fn close_files(&self) {
-        for c in self.live.lock().unwrap_or_else(|e| e.into_inner()).iter() {
-            c.closer.close();
+        for c in self.state().collectors.values() {
+            c.close_file();
         }
     }
 
@@ -247,17 +239,18 @@ impl Capture {
     /// now (the Sync RPC; also when scheduled sync is disabled).
     pub fn sync_now(&self) {
         self.close_files();
-        if let Some((_, _, trigger)) = &*self.sync_view.lock().unwrap_or_else(|e| e.into_inner()) {
-            trigger.notify_one();
+        if let Some((_, syncer)) = &self.state().syncer {
+            syncer.now();
         }
     }
 
-    /// Every collector's counts.
+    /// Every collector's counts, the syncer's and the disk check's.
     pub fn status(&self) -> Json {
-        let live = self.live.lock().unwrap_or_else(|e| e.into_inner());
-        let collectors: Vec<Json> = live
+        let state = self.state();
+        let collectors: Vec<Json> = state
+            .collectors
             .iter()
-            .map(|c| {
+            .map(|(key, c)| {
                 json!({
                     "resource": c.spec.resource.name,
                     "api": c.spec.resource.api.to_string(),
@@ -267,53 +260,54 @@ impl Capture {
                     "captured": c.stats.captured.load(Ordering::Relaxed),
                     "errors": c.stats.errors.load(Ordering::Relaxed),
                     "failing": c.stats.failing.load(Ordering::Relaxed),
-                    "key": c.key,
+                    "key": key,
                 })
             })
             .collect();
-        let sync = self
-            .sync_view
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .as_ref()
-            .map(|(target, stats, _)| {
-                json!({
-                    "nats": target.url,
-                    "stream": target.stream,
-                    "published": stats.published.load(Ordering::Relaxed),
-                    "duplicates": stats.duplicates.load(Ordering::Relaxed),
-                    "files": stats.files.load(Ordering::Relaxed),
-                    "last_error": stats.last_error.lock().unwrap_or_else(|e| e.into_inner()).clone(),
-                })
-            });
+        let sync = state.syncer.as_ref().map(|(plan, syncer)| {
+            json!({
+                "nats": plan.target.url,
+                "stream": plan.target.stream,
+                "published": syncer.stats.published.load(Ordering::Relaxed),
+                "duplicates": syncer.stats.duplicates.load(Ordering::Relaxed),
+                "files": syncer.stats.files.load(Ordering::Relaxed),
+                "last_error": syncer.stats.last_error.lock().unwrap_or_else(|e| e.into_inner()).clone(),
+            })
+        });
         json!({
-            "capture_dir": self.dir().map(|d| d.display().to_string()),
+            "capture_dir": state.dir.as_ref().map(|d| d.display().to_string()),
             "collectors": collectors,
             "sync": sync,
             "deleted_for_space": self.deleted_for_space.load(Ordering::Relaxed),
         })
     }
 
-    /// Stops every collector, closing its file.
+    /// Stops every collector, closing its file; what is not synced yet
+    /// stays on disk for the next start.
     pub async fn shutdown(&self) {
-        let mut inner = self.inner.lock().await;
-        for (_, c) in std::mem::take(&mut inner.collectors) {
+        let _one_at_a_time = self.applying.lock().await;
+        let (collectors, syncer) = {
+            let mut state = self.state();
+            if let Some((_, task)) = state.disk.take() {
+                task.abort();
+            }
+            (std::mem::take(&mut state.collectors), state.syncer.take())
+        };
+        for c in collectors.into_values() {
             c.stop().await;
         }
-        self.live.lock().unwrap_or_else(|e| e.into_inner()).clear();
-        if let Some((_, task)) = inner.disk.take() {
-            task.abort();
-        }
-        // What is not synced yet stays on disk for the next start.
-        if let Some((_, s)) = inner.syncer.take() {
+        if let Some((_, s)) = syncer {
             s.stop().await;
         }
-        self.sync_view.lock().unwrap_or_else(|e| e.into_inner()).take();
     }
 }
 
 /// The collectors `config` asks for, keyed by resource, method and params.
-fn specs(config: &MachineConfig, manager: &DataManagerConfig, state_dir: &Path) -> BTreeMap<String, Spec> {
+fn specs(
+    config: &MachineConfig,
+    manager: &DataManagerConfig,
+    state_dir: &Path,
+) -> BTreeMap<String, (Spec, methods::CaptureMethod)> {
     let dir = manager.dir(state_dir);
     let mut out = BTreeMap::new();
     for rc in &config.resources {
@@ -328,26 +322,24 @@ fn specs(config: &MachineConfig, manager: &DataManagerConfig, state_dir: &Path) 
                 .join(name.api.to_string().replace(':', "_"))
                 .join(&name.name)
                 .join(row.name);
-            out.insert(
-                key,
-                Spec {
-                    resource: name,
-                    kind,
-                    method: row.name,
-                    params: m.params.clone(),
-                    period: Duration::from_secs_f64(1.0 / m.frequency_hz),
-                    dir: folder,
-                    tags: manager.tags.clone(),
-                    max_file_bytes: manager.maximum_capture_file_size_bytes,
-                },
-            );
+            let spec = Spec {
+                resource: name,
+                kind,
+                method: row.name,
+                params: m.params.clone(),
+                period: Duration::from_secs_f64(1.0 / m.frequency_hz),
+                dir: folder,
+                tags: manager.tags.clone(),
+                max_file_bytes: manager.maximum_capture_file_size_bytes,
+            };
+            out.insert(key, (spec, row));
         }
     }
     out
 }
 
 /// Applies the disk-full policy to `dir` every [`disk::CHECK_EVERY`].
-async fn watch_disk(dir: PathBuf, policy: disk::Policy, deleted: Arc<std::sync::atomic::AtomicU64>) {
+async fn watch_disk(dir: PathBuf, policy: disk::Policy, deleted: Arc<AtomicU64>) {
     let mut spared_logged = false;
     loop {
         tokio::time::sleep(disk::CHECK_EVERY).await;

@@ -143,9 +143,7 @@ pub fn sample_into(out: &mut Json, r: SensorData) -> Option<Vec<u8>> {
     out["time_received"] = time_json(meta.time_received);
     match r.data {
         Some(sensor_data::Data::Struct(s)) => {
-            out["data"] = values::pb_to_json(&prost_types::Value {
-                kind: Some(prost_types::value::Kind::StructValue(s)),
-            });
+            out["data"] = values::struct_to_json(&s);
             None
         }
         Some(sensor_data::Data::Binary(b)) => Some(b),

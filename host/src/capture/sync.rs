@@ -88,9 +88,9 @@ impl Syncer {
         }
     }
 
-    /// What asks for a pass at once (the Sync RPC).
-    pub fn trigger(&self) -> Arc<Notify> {
-        self.now.clone()
+    /// Asks for a pass at once (the Sync RPC).
+    pub fn now(&self) {
+        self.now.notify_one();
     }
 
     pub async fn stop(self) {
