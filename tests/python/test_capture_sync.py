@@ -80,6 +80,8 @@ async def stream_records(url: str) -> list:
     try:
         js = nc.jetstream()
         info = await js.stream_info(STREAM)
+        if info.state.messages == 0:
+            return []
         out = []
         for seq in range(info.state.first_seq, info.state.last_seq + 1):
             msg = await js.get_msg(STREAM, seq)
@@ -206,3 +208,25 @@ def test_export_from_folders(start_armature, tmp_path):
     bad = subprocess.run([str(BIN), "data", "export", "--dir", str(tmp_path / "nope"), "--format", "jsonl",
                           "--out", str(out)], capture_output=True, text=True, timeout=60)
     assert bad.returncode != 0 and "nope" in bad.stderr
+
+
+def test_sync_disabled_waits_for_the_sync_rpc(start_armature, nats_server, tmp_path):
+    asyncio.run(create_stream(nats_server.url))
+    capture_dir = tmp_path / "capture"
+    cfg = config(capture_dir, nats_server.url)
+    cfg["services"][0]["attributes"]["sync_disabled"] = True
+    host = start_armature(cfg)
+
+    async def scenario():
+        robot = await connect(host.address)
+        try:
+            # Scheduled sync would have run about five times by now.
+            await asyncio.sleep(1.5)
+            assert not await stream_records(nats_server.url), "synced although sync_disabled"
+            await DataManagerServiceStub(robot._channel).Sync(SyncRequest(name="data"))
+            await eventually(lambda: _synced_some(robot), timeout=10, what="the Sync RPC's pass")
+        finally:
+            await robot.close()
+
+    asyncio.run(scenario())
+    assert asyncio.run(stream_records(nats_server.url))
