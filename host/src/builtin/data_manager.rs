@@ -1,7 +1,7 @@
 //! `rdk:service:data_manager` / `rdk:builtin:builtin`: the data manager as
 //! a resource. Capture itself runs in the host (`crate::capture`), which
 //! follows the config; this answers DoCommand:
-//! - `{"command": "query", "resource", "method", "since"?, "until"?, "limit"?}`:
+//! - `{"command": "query", "resource", "method", "since"?, "until"?, "limit"?, "binary"?}`:
 //!   captured samples ([`crate::capture::query`]);
 //! - `{"command": "status"}`: every collector's counts;
 //! - `{"command": "sync"}`: close the files being written and sync now (as Sync does).

@@ -2,11 +2,13 @@
 //! `{"command": "query", "resource": "temp-1", "method": "Readings",
 //! "since": RFC 3339, "until": RFC 3339, "limit": N}` answers the latest
 //! `limit` samples in the window, oldest first, from the files on disk
-//! (closed ones and the one being written).
+//! (closed ones and the one being written); `"binary": true` adds each
+//! image's bytes, base64, for the panel's image strip.
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+use base64::Engine;
 use serde_json::{Map, Value as Json, json};
 
 use crate::capture::file::{self, CAPTURE, PROG};
@@ -24,6 +26,9 @@ pub struct Query {
     pub since: Option<SystemTime>,
     pub until: Option<SystemTime>,
     pub limit: usize,
+    /// Whether binary samples (images) carry their bytes, base64, or only
+    /// their size.
+    pub binary: bool,
 }
 
 impl Query {
@@ -58,37 +63,65 @@ impl Query {
             since: time("since")?,
             until: time("until")?,
             limit,
+            binary: match cmd.get("binary") {
+                None | Some(Json::Null) => false,
+                Some(Json::Bool(b)) => *b,
+                Some(_) => return Err("`binary` must be true or false".into()),
+            },
         })
     }
 
-    /// Runs the query over `capture_dir`.
+    /// Runs the query over `capture_dir`. Each folder is read newest file
+    /// first and only as far back as the window and the limit need: a
+    /// folder's files never overlap in time (one writer, names are creation
+    /// times), so a panel polling the last second reads one file, not the
+    /// folder's history.
     pub fn run(&self, capture_dir: &Path) -> Json {
-        let mut files = Vec::new();
+        let mut samples: Vec<(SensorData, Option<String>)> = Vec::new();
+        let mut unreadable = Vec::new();
         for folder in self.folders(capture_dir) {
             let Ok(entries) = std::fs::read_dir(&folder) else {
                 continue;
             };
-            files.extend(
-                entries
-                    .flatten()
-                    .map(|e| e.path())
-                    .filter(|p| p.extension().is_some_and(|e| e == CAPTURE || e == PROG)),
-            );
-        }
-        // Names are creation times in UTC: they sort in time order.
-        files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
-        let mut samples = Vec::new();
-        let mut unreadable = Vec::new();
-        for path in files {
-            match file::read(&path) {
-                Ok(contents) => samples.extend(contents.records.into_iter().filter(|r| self.wants(r))),
-                Err(e) => unreadable.push(e.to_string()),
+            let mut files: Vec<PathBuf> = entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == CAPTURE || e == PROG))
+                .collect();
+            files.sort_by(|a, b| b.file_name().cmp(&a.file_name()));
+            let mut found = 0;
+            for path in files {
+                let contents = match file::read(&path) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        unreadable.push(e.to_string());
+                        continue;
+                    }
+                };
+                let starts_before_window = contents
+                    .records
+                    .first()
+                    .and_then(requested)
+                    .is_some_and(|first| self.since.is_some_and(|s| first < s));
+                let mime = (!contents.metadata.mime_type.is_empty()).then_some(contents.metadata.mime_type);
+                for record in contents.records.into_iter().filter(|r| self.wants(r)) {
+                    samples.push((record, mime.clone()));
+                    found += 1;
+                }
+                // One more than the limit tells `truncated` the truth.
+                if found > self.limit || starts_before_window {
+                    break;
+                }
             }
         }
-        samples.sort_by_key(|r| requested(r).unwrap_or(SystemTime::UNIX_EPOCH));
+        samples.sort_by_key(|(r, _)| requested(r).unwrap_or(SystemTime::UNIX_EPOCH));
         let truncated = samples.len() > self.limit;
         let skip = samples.len().saturating_sub(self.limit);
-        let samples: Vec<Json> = samples.into_iter().skip(skip).map(sample_json).collect();
+        let samples: Vec<Json> = samples
+            .into_iter()
+            .skip(skip)
+            .map(|(r, mime)| self.sample_json(r, mime))
+            .collect();
         json!({
             "resource": self.resource,
             "method": self.method,
@@ -97,6 +130,18 @@ impl Query {
             "samples": samples,
             "unreadable_files": unreadable,
         })
+    }
+
+    fn sample_json(&self, r: SensorData, mime_type: Option<String>) -> Json {
+        let mut out = json!({});
+        if let Some(b) = sample_into(&mut out, r) {
+            out["binary_bytes"] = json!(b.len());
+            out["mime_type"] = json!(mime_type.unwrap_or_default());
+            if self.binary {
+                out["binary_base64"] = json!(base64::engine::general_purpose::STANDARD.encode(b));
+            }
+        }
+        out
     }
 
     /// `<dir>/<api>/<resource>/<method>` for every API folder.
@@ -121,23 +166,16 @@ fn requested(r: &SensorData) -> Option<SystemTime> {
     SystemTime::try_from(t).ok()
 }
 
-fn time_json(t: Option<prost_types::Timestamp>) -> Json {
+/// A capture timestamp as RFC 3339, or null.
+pub fn time_json(t: Option<prost_types::Timestamp>) -> Json {
     t.and_then(|t| SystemTime::try_from(t).ok())
         .map(|t| Json::String(humantime::format_rfc3339_nanos(t).to_string()))
         .unwrap_or(Json::Null)
 }
 
-fn sample_json(r: SensorData) -> Json {
-    let mut out = json!({});
-    if let Some(b) = sample_into(&mut out, r) {
-        out["binary_bytes"] = json!(b.len());
-    }
-    out
-}
-
 /// Writes a record's times and, when tabular, its `data` into `out`;
 /// returns a binary record's bytes for the caller to show as it will.
-pub fn sample_into(out: &mut Json, r: SensorData) -> Option<Vec<u8>> {
+fn sample_into(out: &mut Json, r: SensorData) -> Option<Vec<u8>> {
     let meta = r.metadata.unwrap_or_default();
     out["time_requested"] = time_json(meta.time_requested);
     out["time_received"] = time_json(meta.time_received);
