@@ -4,6 +4,7 @@
 
 import './style.css';
 import { Code, type RobotClient } from '@viamrobotics/sdk';
+import { CaptureView } from './capture/view';
 import { API_ORDER, createCard } from './cards';
 import { apiOf, type Card, type ResourceId } from './cards/card';
 import { Connection, addresses, type ApiKey } from './connection';
@@ -16,6 +17,7 @@ const STATUS_EVERY_MS = 1000;
 const RELIST_EVERY_MS = 3000;
 const MODULES_EVERY_MS = 10_000;
 const LOGS_EVERY_MS = 1000;
+const CAPTURE_EVERY_MS = 1000;
 
 /** ResourceStatus.State, as the page shows it. */
 const STATES: Record<number, string> = {
@@ -43,6 +45,7 @@ const authForm = h('form', { id: 'auth', hidden: true }, authMessage, keyId, key
 const groupsEl = h('div', { id: 'resources' });
 const modules = new ModulesView();
 const logs = new LogView(http);
+const capture = new CaptureView();
 
 document.body.append(
   h(
@@ -53,7 +56,7 @@ document.body.append(
     authForm,
     h('div', { class: 'stop-all' }, stopAllResult, stopAll),
   ),
-  h('main', {}, groupsEl, logs.el, modules.el),
+  h('main', {}, groupsEl, capture.el, logs.el, modules.el),
 );
 
 // Cards, grouped by API ----------------------------------------------------------
@@ -111,6 +114,8 @@ async function syncResources(robot: RobotClient, relist: boolean): Promise<void>
     protoServices = new Map(
       subtypes.filter((s) => s.subtype).map((s) => [apiOf(s.subtype!), s.protoService]),
     );
+    const dataManager = names.find((n) => n.type === 'service' && n.subtype === 'data_manager');
+    capture.bind(robot, dataManager?.name);
     for (const id of names.filter(shown)) {
       const card = cardFor(id, robot);
       seen.add(keyOf(id));
@@ -146,6 +151,7 @@ const connection = new Connection(address, {
     connectionEl.className = 'disconnected';
     document.body.classList.add('offline');
     for (const card of cards.values()) card.bind(undefined);
+    capture.bind(undefined, undefined);
   },
   detail(text) {
     connectionDetail.textContent = text;
@@ -227,6 +233,7 @@ async function everyWhileConnected(ms: number, work: () => Promise<void>): Promi
 }
 
 void everyWhileConnected(MODULES_EVERY_MS, refreshModules);
+void everyWhileConnected(CAPTURE_EVERY_MS, () => capture.poll());
 void everyWhileConnected(LOGS_EVERY_MS, async () => {
   try {
     await logs.poll();

@@ -18,6 +18,7 @@ from viam.components.motor import Motor
 from viam.components.sensor import Sensor
 
 from conftest import ROOT
+from test_capture import command
 from test_apis import demo_config
 from viam_client import connect, eventually
 
@@ -203,5 +204,78 @@ def test_a_removed_resource_says_so_and_comes_back(start_armature):
                     assert json.loads(await readings.text_content())["temperature"] == 35.0
                 finally:
                     await context.close()
+
+    asyncio.run(scenario())
+
+
+def test_panel_charts_what_the_data_manager_captures(start_armature):
+    """The Captured data section: a line chart per tabular method that grows
+    as samples are captured and draws what the sensor returned, a strip of
+    the camera's captured images, and a window reaching back in time."""
+    host = start_armature(demo_config())
+
+    async def scenario():
+        robot = await connect(host.address)
+        async with async_playwright() as playwright:
+            with tempfile.TemporaryDirectory() as user_data:
+                context, page, errors = await browser_page(playwright, user_data)
+                try:
+                    await page.goto(panel_url(host.address))
+                    await expect(page.locator("#connection")).to_have_text("connected", timeout=15_000)
+                    chart = page.locator("#capture-section figure[data-chart='temp-1/Readings']")
+                    await expect(chart).to_have_count(1, timeout=10_000)
+                    await expect(chart.locator("canvas").first).to_be_visible()
+                    await expect(chart).not_to_have_attribute("data-points", "0", timeout=10_000)
+                    first = int(await chart.get_attribute("data-points"))
+                    # Captured at 1 Hz: the chart grows while the page is open.
+                    await expect(chart).not_to_have_attribute("data-points", str(first), timeout=5_000)
+                    assert int(await chart.get_attribute("data-points")) > first
+
+                    # It draws what the sensor returns: a new temperature shows up.
+                    sensor = Sensor.from_robot(robot, "temp-1")
+                    await sensor.do_command({"command": "set", "celsius": 42.5})
+                    readings = await sensor.get_readings()
+
+                    async def latest():
+                        return json.loads(await chart.get_attribute("data-latest") or "{}")
+
+                    for _ in range(100):
+                        if (await latest()).get("temperature") == 42.5:
+                            break
+                        await page.wait_for_timeout(100)
+                    drawn = await latest()
+                    assert {k: v for k, v in drawn.items() if k in readings} == readings, (drawn, readings)
+
+                    # Every captured method has its chart or strip.
+                    status = await command(robot, "data", {"command": "status"})
+                    for c in status["collectors"]:
+                        kind = "data-strip" if c["data"] == "binary" else "data-chart"
+                        await expect(page.locator(
+                            f"#capture-section figure[{kind}='{c['resource']}/{c['method']}']")).to_have_count(1)
+
+                    # The camera's captured images, decoded by the browser.
+                    strip = page.locator("#capture-section figure[data-strip='cam0/GetImages']")
+                    await expect(strip).not_to_have_attribute("data-images", "0", timeout=15_000)
+                    image = strip.locator("img[data-testid=captured-image]").first
+                    width = await image.evaluate(
+                        """img => img.complete && img.naturalWidth ? img.naturalWidth
+                            : new Promise(done => img.addEventListener("load", () => done(img.naturalWidth)))""")
+                    assert width > 0
+
+                    # A longer window reloads the history from the host.
+                    shown = int(await chart.get_attribute("data-points"))
+                    await page.locator("[data-testid=capture-range]").select_option("600")
+                    await expect(chart).not_to_have_attribute("data-points", "0", timeout=5_000)
+                    for _ in range(50):
+                        if int(await chart.get_attribute("data-points")) >= shown:
+                            break
+                        await page.wait_for_timeout(100)
+                    assert int(await chart.get_attribute("data-points")) >= shown
+
+                    await page.locator("#capture-section").screenshot(path=str(SCREENSHOT.with_name("capture.png")))
+                    assert errors == [], errors
+                finally:
+                    await context.close()
+                    await robot.close()
 
     asyncio.run(scenario())
