@@ -14,7 +14,7 @@ import nats
 import pytest
 from viam.components.sensor import Sensor
 
-from conftest import BIN, ROOT, thermometer
+from conftest import BIN, ROOT, Armature, thermometer
 from test_capture import DataManagerServiceStub, SyncRequest, command, read_capture
 from viam_client import connect, eventually
 
@@ -230,3 +230,82 @@ def test_sync_disabled_waits_for_the_sync_rpc(start_armature, nats_server, tmp_p
 
     asyncio.run(scenario())
     assert asyncio.run(stream_records(nats_server.url))
+
+
+def test_a_killed_host_resumes_sync_where_it_stopped(nats_server, tmp_path):
+    """`<file>.synced` keeps how many records the server acknowledged: a host
+    killed mid-file resumes after them, publishing nothing twice (counted
+    by the server's duplicate flag, not hidden by its de-duplication)."""
+    from nats.js.api import DiscardPolicy
+
+    limit = 40
+
+    async def stream(max_msgs: int, update: bool = False):
+        nc = await nats.connect(nats_server.url)
+        try:
+            js = nc.jetstream()
+            args = dict(name=STREAM, subjects=["armature.data.>"], max_msgs=max_msgs, discard=DiscardPolicy.NEW)
+            await (js.update_stream(**args) if update else js.add_stream(**args))
+        finally:
+            await nc.close()
+
+    # A stream that takes `limit` records and refuses the rest; one file of
+    # more than that, synced by the Sync RPC alone: sync stops partway
+    # through it with exactly `limit` acknowledged.
+    asyncio.run(stream(limit))
+    capture_dir = tmp_path / "capture"
+    cfg = config(capture_dir, nats_server.url)
+    cfg["services"][0]["attributes"]["sync_disabled"] = True
+    first = Armature(cfg)
+    try:
+        async def stuck():
+            robot = await connect(first.address)
+            try:
+                async def enough():
+                    s = await command(robot, "data", {"command": "status"})
+                    return s["collectors"][0]["captured"] >= 2 * limit or None
+
+                await eventually(enough, timeout=20, what=f"{2 * limit} samples captured")
+                await DataManagerServiceStub(robot._channel).Sync(SyncRequest(name="data"))
+
+                async def refused():
+                    s = (await command(robot, "data", {"command": "status"}))["sync"]
+                    return s["published"] == limit and s["last_error"] and s
+
+                return await eventually(refused, timeout=20, what="sync refused after the stream's limit")
+            finally:
+                await robot.close()
+
+        asyncio.run(stuck())
+        first.proc.send_signal(signal.SIGKILL)
+        first.proc.wait(5)
+    finally:
+        first.stop()
+
+    progress = {p: int(p.read_text()) for p in capture_dir.rglob("*.synced")}
+    assert list(progress.values()) == [limit], progress
+    # A file the kill caught before its first write is empty.
+    on_disk = sum(len(read_capture(p)[1]) for p in leftovers(capture_dir) if p.stat().st_size)
+    remaining = on_disk - limit
+    assert remaining >= limit
+
+    asyncio.run(stream(-1, update=True))
+    second = Armature(config(capture_dir, nats_server.url, capture=False))
+    try:
+        async def resumed():
+            robot = await connect(second.address)
+            try:
+                await eventually(lambda: asyncio.sleep(0, result=not leftovers(capture_dir)), timeout=20,
+                                 what="every capture file synced and deleted")
+                return (await command(robot, "data", {"command": "status"}))["sync"]
+            finally:
+                await robot.close()
+
+        s = asyncio.run(resumed())
+    finally:
+        second.stop()
+    assert (s["published"], s["duplicates"]) == (remaining, 0), s
+    assert not list(capture_dir.rglob("*.synced")), "progress files go with their capture files"
+    messages = asyncio.run(stream_records(nats_server.url))
+    ids = [m.headers["Nats-Msg-Id"] for m in messages]
+    assert len(ids) == len(set(ids)) == on_disk, (len(ids), len(set(ids)), on_disk)

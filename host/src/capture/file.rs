@@ -160,6 +160,8 @@ pub enum Recovered {
     Kept { records: usize, torn: u64 },
     /// Not even its metadata was whole: moved under `failed/`.
     Failed(PathBuf),
+    /// Nothing was ever written to it (killed before its first flush): deleted.
+    Empty,
 }
 
 /// Turns every `.prog` under `dir` (none of which may be open for writing)
@@ -203,6 +205,10 @@ pub fn files_under(dir: &Path, extensions: &[&str]) -> Vec<PathBuf> {
 pub const FAILED: &str = "failed";
 
 fn recover_one(root: &Path, path: &Path) -> io::Result<Recovered> {
+    if std::fs::metadata(path)?.len() == 0 {
+        std::fs::remove_file(path)?;
+        return Ok(Recovered::Empty);
+    }
     match read(path) {
         Ok(contents) => {
             let len = std::fs::metadata(path)?.len();
@@ -311,5 +317,15 @@ mod tests {
         assert_eq!(outcome[0].1.as_ref().unwrap(), &Recovered::Failed(failed.clone()));
         assert!(failed.exists());
         assert!(recover(dir.path()).is_empty(), "failed/ is not looked into again");
+    }
+
+    #[test]
+    fn an_empty_prog_is_deleted_not_failed() {
+        let dir = tempfile::tempdir().unwrap();
+        let empty = dir.path().join("x.prog");
+        std::fs::write(&empty, []).unwrap();
+        let outcome = recover(dir.path());
+        assert_eq!(outcome[0].1.as_ref().unwrap(), &Recovered::Empty);
+        assert!(!empty.exists() && !dir.path().join(FAILED).exists());
     }
 }

@@ -394,6 +394,10 @@ async fn recover(dir: PathBuf) {
                 moved_to = %to.display(),
                 "a capture file left by an earlier run has no readable start; moved aside"
             ),
+            Ok(file::Recovered::Empty) => tracing::info!(
+                file = %path.display(),
+                "deleted an empty capture file left by an earlier run (killed before its first write)"
+            ),
             Err(e) => tracing::warn!(file = %path.display(), "recovering a capture file: {e}"),
         }
     }
