@@ -13,6 +13,7 @@ import signal
 import subprocess
 import time
 
+import pytest
 from google.protobuf.json_format import MessageToDict
 from viam.components.camera import Camera
 from viam.components.sensor import Sensor
@@ -442,3 +443,56 @@ def test_an_unwritable_capture_folder_is_reported_once_and_nothing_crashes(start
     logs = host.logs()
     assert logs.count("capture failing") == 2, "one line per collector (readings, images)"
     assert "Not a directory" in logs
+
+
+def test_a_full_disk_deletes_every_nth_file_and_capture_goes_on(start_armature, tmp_path):
+    """Capture into a 1 MB tmpfs until it is full: a write that finds the
+    disk full brings the disk-full policy at once (not 30 s later), it
+    deletes every 5th closed file and logs each by name, capture goes on,
+    and every file left is whole."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"!!! cannot mount a tmpfs here ({mounted.stderr.strip()}): the full-disk test did NOT run !!!")
+    try:
+        capture_dir = mount / "capture"
+        config = machine(capture_dir, hz=100)
+        camera = config["components"][1]
+        camera["attributes"] = {"width": 320, "height": 240}
+        camera["service_configs"][0]["attributes"]["capture_methods"][0]["capture_frequency_hz"] = 20
+        config["services"][0]["attributes"]["maximum_capture_file_size_bytes"] = 4096
+        host = start_armature(config)
+
+        async def scenario():
+            robot = await connect(host.address)
+            try:
+                async def deleted():
+                    s = await command(robot, "data", {"command": "status"})
+                    return s if s["deleted_for_space"] > 0 else None
+
+                before = await eventually(deleted, timeout=40, what="the disk-full policy to delete files")
+                await asyncio.sleep(1.5)
+                after = await command(robot, "data", {"command": "status"})
+                return before, after
+            finally:
+                await robot.close()
+
+        before, after = asyncio.run(scenario())
+        logs = host.logs()
+        host.stop()
+        counts = lambda s: {c["method"]: c["captured"] for c in s["collectors"]}  # noqa: E731
+        for method, n in counts(after).items():
+            assert n > counts(before)[method], f"{method} stopped capturing on a full disk: {before} {after}"
+        named = [line for line in logs.splitlines() if "disk full: deleted a capture file" in line]
+        assert len(named) >= after["deleted_for_space"] > 0, logs[-3000:]
+        assert str(capture_dir) in named[0]
+        left = list(capture_dir.rglob("*.capture"))
+        assert left
+        for path in left:
+            meta, _ = read_capture(path)
+            assert meta.component_name in ("temp-1", "cam"), path
+        assert not list(capture_dir.rglob("failed/*")), "no file was left half-written"
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)

@@ -15,6 +15,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio::time::MissedTickBehavior;
 
+use crate::capture::disk;
 use crate::capture::file::CaptureFile;
 use crate::capture::methods::{CaptureMethod, DataKind, Payload};
 use crate::config::ResourceName;
@@ -173,7 +174,12 @@ async fn run(
                         stats.captured.fetch_add(1, Ordering::Relaxed);
                         streak.ok(&spec, &stats);
                     }
-                    Err(e) => streak.failed(&spec, &stats, format!("writing {}: {e}", spec.dir.display())),
+                    Err(e) => {
+                        if disk::is_full(&e) {
+                            disk::report_full();
+                        }
+                        streak.failed(&spec, &stats, format!("writing {}: {e}", spec.dir.display()));
+                    }
                 }
             }
             // A filter module declining this sample: not an error (Viam's
@@ -219,6 +225,8 @@ struct Writer {
     /// A failure to close a file is logged, and the next sample starts a new
     /// one: one bad close never stops capture (Viam's RSDK-14184).
     dirty: bool,
+    /// Flushes are failing (logged once until one succeeds).
+    flush_failing: bool,
 }
 
 impl Writer {
@@ -249,6 +257,7 @@ impl Writer {
             max_file_bytes: spec.max_file_bytes,
             current: None,
             dirty: false,
+            flush_failing: false,
         }
     }
 
@@ -289,11 +298,19 @@ impl Writer {
                         ..Default::default()
                     });
                     let mut file = CaptureFile::create(&self.dir, &metadata)?;
-                    file.append(&SensorData {
-                        metadata: Some(sensor_metadata(annotations)),
-                        data: Some(sensor_data::Data::Binary(blob.data)),
-                    })?;
-                    file.close()?;
+                    let prog = file.path().to_path_buf();
+                    let written = file
+                        .append(&SensorData {
+                            metadata: Some(sensor_metadata(annotations)),
+                            data: Some(sensor_data::Data::Binary(blob.data)),
+                        })
+                        .and_then(|()| file.close());
+                    if let Err(e) = written {
+                        // Half an image is no sample: nothing is left behind.
+                        let _ = std::fs::remove_file(prog.with_extension(crate::capture::file::CAPTURE));
+                        let _ = std::fs::remove_file(&prog);
+                        return Err(e);
+                    }
                 }
             }
         }
@@ -304,10 +321,20 @@ impl Writer {
         if !self.dirty {
             return;
         }
-        if let Some(f) = &mut self.current
-            && let Err(e) = f.flush()
-        {
-            tracing::warn!(file = %f.path().display(), "flushing captured data: {e}");
+        if let Some(f) = &mut self.current {
+            // What could not be written stays buffered for the next flush.
+            match f.flush() {
+                Ok(()) => self.flush_failing = false,
+                Err(e) => {
+                    if disk::is_full(&e) {
+                        disk::report_full();
+                    }
+                    if !std::mem::replace(&mut self.flush_failing, true) {
+                        tracing::warn!(file = %f.path().display(), "flushing captured data (logged once until it works): {e}");
+                    }
+                    return;
+                }
+            }
         }
         self.dirty = false;
     }

@@ -4,7 +4,9 @@
 //! capture folder holds at least `capture_dir_deletion_threshold` of the
 //! filesystem, every `delete_every_nth_when_disk_full`-th closed capture
 //! file is deleted, oldest first in each folder. Unlike Viam, which logs a
-//! count, every deleted file is logged by name and counted in status.
+//! count, every deleted file is logged by name and counted in status; and
+//! a write that finds the disk full asks for a check at once
+//! ([`report_full`]) instead of failing until the next scheduled one.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -13,6 +15,32 @@ use crate::capture::file::{CAPTURE, FAILED};
 
 /// How often the disk is looked at (Viam's interval).
 pub const CHECK_EVERY: Duration = Duration::from_secs(30);
+/// The least time between checks asked for by full-disk writes: a disk
+/// filled by something else fails every write, and the folder walk need
+/// not run for each.
+pub const FULL_CHECK_GAP: Duration = Duration::from_secs(1);
+
+/// Wakes the disk check; one wake-up is kept while it is busy. One per
+/// process, as the data manager is (Viam allows one per machine).
+static FULL: tokio::sync::Notify = tokio::sync::Notify::const_new();
+
+/// Called on a write that failed because the disk is full.
+pub fn report_full() {
+    FULL.notify_one();
+}
+
+/// Waits for [`report_full`].
+pub async fn full_reported() {
+    FULL.notified().await;
+}
+
+/// Whether an error is the disk being full.
+pub fn is_full(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+    )
+}
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Policy {

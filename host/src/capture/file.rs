@@ -64,12 +64,16 @@ impl CaptureFile {
         self.out.flush()
     }
 
-    /// Flushes and renames the file `.capture`; returns the new path.
+    /// Flushes and renames the file `.capture`; returns the new path. A
+    /// failed flush (a full disk) still closes the file: what reached it is
+    /// a prefix of its records, a torn last one cut off by readers, and as
+    /// `.capture` it is synced and subject to the disk-full policy instead
+    /// of waiting for a restart as a `.prog`.
     pub fn close(mut self) -> io::Result<PathBuf> {
-        self.out.flush()?;
+        let flushed = self.out.flush();
         let done = self.prog.with_extension(CAPTURE);
         std::fs::rename(&self.prog, &done)?;
-        Ok(done)
+        flushed.map(|()| done)
     }
 }
 

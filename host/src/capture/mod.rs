@@ -342,11 +342,20 @@ fn specs(
     out
 }
 
-/// Applies the disk-full policy to `dir` every [`disk::CHECK_EVERY`].
+/// Applies the disk-full policy to `dir` every [`disk::CHECK_EVERY`], and
+/// at once (at most every [`disk::FULL_CHECK_GAP`]) when a write finds the
+/// disk full.
 async fn watch_disk(dir: PathBuf, policy: disk::Policy, deleted: Arc<AtomicU64>) {
     let mut spared_logged = false;
+    let mut last = tokio::time::Instant::now();
     loop {
-        tokio::time::sleep(disk::CHECK_EVERY).await;
+        tokio::select! {
+            _ = tokio::time::sleep_until(last + disk::CHECK_EVERY) => {}
+            _ = disk::full_reported() => {
+                tokio::time::sleep_until(last + disk::FULL_CHECK_GAP).await;
+            }
+        }
+        last = tokio::time::Instant::now();
         let folder = dir.clone();
         let checked =
             tokio::task::spawn_blocking(move || disk::usage(&folder).map(|usage| disk::check(&folder, policy, usage)))
