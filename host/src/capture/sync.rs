@@ -111,7 +111,7 @@ async fn run(
     mut stopped: watch::Receiver<bool>,
 ) {
     let mut js: Option<jetstream::Context> = None;
-    let mut backoff = BACKOFF_FIRST;
+    let mut backoff = Backoff::default();
     let mut failing = false;
     let mut wait = if scheduled { interval } else { Duration::MAX };
     loop {
@@ -139,7 +139,7 @@ async fn run(
                     tracing::info!(stream = %target.stream, "sync recovered");
                 }
                 failing = false;
-                backoff = BACKOFF_FIRST;
+                backoff = Backoff::default();
                 *stats.last_error.lock().unwrap_or_else(|e| e.into_inner()) = None;
                 wait = if scheduled { interval } else { Duration::MAX };
             }
@@ -149,10 +149,27 @@ async fn run(
                 }
                 failing = true;
                 *stats.last_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(e.to_string());
-                wait = backoff;
-                backoff = (backoff * 2).min(BACKOFF_MAX);
+                wait = backoff.next_wait();
             }
         }
+    }
+}
+
+/// Waits between failed passes: [`BACKOFF_FIRST`], doubling, at most
+/// [`BACKOFF_MAX`]; a pass that works starts it over.
+struct Backoff(Duration);
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Self(BACKOFF_FIRST)
+    }
+}
+
+impl Backoff {
+    fn next_wait(&mut self) -> Duration {
+        let wait = self.0;
+        self.0 = (self.0 * 2).min(BACKOFF_MAX);
+        wait
     }
 }
 
@@ -369,4 +386,16 @@ async fn sync_file(js: &jetstream::Context, root: &Path, path: &Path, stats: &Sy
     }
     let _ = std::fs::remove_file(progress_path(path));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_from_200_ms_up_to_30_s() {
+        let mut b = Backoff::default();
+        let waits: Vec<u128> = (0..10).map(|_| b.next_wait().as_millis()).collect();
+        assert_eq!(waits, [200, 400, 800, 1600, 3200, 6400, 12800, 25600, 30000, 30000]);
+    }
 }
