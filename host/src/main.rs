@@ -304,8 +304,11 @@ async fn export(
         },
         _ => anyhow::bail!("give --dir, or --nats with --stream"),
     };
-    let n = export(&source, format, out).await?;
-    println!("exported {n} records → {}", out.display());
+    let done = export(&source, format, out).await?;
+    for why in &done.unreadable {
+        eprintln!("warning: skipped {why}");
+    }
+    println!("exported {} records → {}", done.records, out.display());
     Ok(ExitCode::SUCCESS)
 }
 

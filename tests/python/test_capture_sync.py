@@ -67,10 +67,12 @@ def nats_server(tmp_path):
     server.stop()
 
 
-async def create_stream(url: str):
+async def create_stream(url: str, update: bool = False, **config):
     nc = await nats.connect(url)
     try:
-        await nc.jetstream().add_stream(name=STREAM, subjects=["armature.data.>"])
+        js = nc.jetstream()
+        args = dict(name=STREAM, subjects=["armature.data.>"], **config)
+        await (js.update_stream(**args) if update else js.add_stream(**args))
     finally:
         await nc.close()
 
@@ -240,19 +242,10 @@ def test_a_killed_host_resumes_sync_where_it_stopped(nats_server, tmp_path):
 
     limit = 40
 
-    async def stream(max_msgs: int, update: bool = False):
-        nc = await nats.connect(nats_server.url)
-        try:
-            js = nc.jetstream()
-            args = dict(name=STREAM, subjects=["armature.data.>"], max_msgs=max_msgs, discard=DiscardPolicy.NEW)
-            await (js.update_stream(**args) if update else js.add_stream(**args))
-        finally:
-            await nc.close()
-
     # A stream that takes `limit` records and refuses the rest; one file of
     # more than that, synced by the Sync RPC alone: sync stops partway
     # through it with exactly `limit` acknowledged.
-    asyncio.run(stream(limit))
+    asyncio.run(create_stream(nats_server.url, max_msgs=limit, discard=DiscardPolicy.NEW))
     capture_dir = tmp_path / "capture"
     cfg = config(capture_dir, nats_server.url)
     cfg["services"][0]["attributes"]["sync_disabled"] = True
@@ -289,7 +282,7 @@ def test_a_killed_host_resumes_sync_where_it_stopped(nats_server, tmp_path):
     remaining = on_disk - limit
     assert remaining >= limit
 
-    asyncio.run(stream(-1, update=True))
+    asyncio.run(create_stream(nats_server.url, update=True, max_msgs=-1, discard=DiscardPolicy.NEW))
     second = Armature(config(capture_dir, nats_server.url, capture=False))
     try:
         async def resumed():

@@ -129,7 +129,9 @@ def test_panel_shows_and_drives_the_demo_machine(start_armature):
                     # DoCommand: invalid JSON is refused in the card, nothing is sent;
                     # valid JSON gets the resource's reply.
                     sent = []
-                    page.on("request", lambda r: sent.append(r.url) if r.url.endswith("/DoCommand") else None)
+                    # (The Captured data section polls the data manager's DoCommand: not this.)
+                    page.on("request", lambda r: sent.append(r.url)
+                            if r.url.endswith("/DoCommand") and "DataManagerService" not in r.url else None)
                     counter = card(page, "counter-1")
                     await counter.locator("[data-testid=docommand-in]").fill('{"command": "increment",')
                     await counter.locator("[data-testid=docommand-send]").click()
@@ -258,9 +260,12 @@ def test_panel_charts_what_the_data_manager_captures(start_armature):
                     await expect(strip).not_to_have_attribute("data-images", "0", timeout=15_000)
                     image = strip.locator("img[data-testid=captured-image]").first
                     width = await image.evaluate(
-                        """img => img.complete && img.naturalWidth ? img.naturalWidth
-                            : new Promise(done => img.addEventListener("load", () => done(img.naturalWidth)))""")
-                    assert width > 0
+                        """img => img.complete ? img.naturalWidth : new Promise(done => {
+                            img.addEventListener("load", () => done(img.naturalWidth));
+                            img.addEventListener("error", () => done(0));
+                            setTimeout(() => done(img.naturalWidth), 5000);
+                        })""")
+                    assert width > 0, "the captured image did not decode"
 
                     # A longer window reloads the history from the host.
                     shown = int(await chart.get_attribute("data-points"))

@@ -222,10 +222,11 @@ struct Writer {
     metadata: DataCaptureMetadata,
     max_file_bytes: u64,
     current: Option<CaptureFile>,
-    /// A failure to close a file is logged, and the next sample starts a new
-    /// one: one bad close never stops capture (Viam's RSDK-14184).
+    /// Buffered samples not yet handed to the kernel.
     dirty: bool,
-    /// Flushes are failing (logged once until one succeeds).
+    /// Flushes or closes are failing (logged once until one works). A file
+    /// that cannot be closed stays open and is closed later: one bad close
+    /// never stops capture (Viam's RSDK-14184) nor loses what it holds.
     flush_failing: bool,
 }
 
@@ -304,7 +305,7 @@ impl Writer {
                             metadata: Some(sensor_metadata(annotations)),
                             data: Some(sensor_data::Data::Binary(blob.data)),
                         })
-                        .and_then(|()| file.close());
+                        .and_then(|()| file.close().map(drop).map_err(|(_, e)| e));
                     if let Err(e) = written {
                         // Half an image is no sample: nothing is left behind.
                         let _ = std::fs::remove_file(prog.with_extension(crate::capture::file::CAPTURE));
@@ -323,29 +324,41 @@ impl Writer {
         }
         if let Some(f) = &mut self.current {
             // What could not be written stays buffered for the next flush.
-            match f.flush() {
-                Ok(()) => self.flush_failing = false,
-                Err(e) => {
-                    if disk::is_full(&e) {
-                        disk::report_full();
-                    }
-                    if !std::mem::replace(&mut self.flush_failing, true) {
-                        tracing::warn!(file = %f.path().display(), "flushing captured data (logged once until it works): {e}");
-                    }
-                    return;
-                }
+            if let Err(e) = f.flush() {
+                let path = f.path().to_path_buf();
+                self.write_failed(&path, "flushing captured data", &e);
+                return;
             }
+            self.flush_failing = false;
         }
         self.dirty = false;
     }
 
     fn close(&mut self) {
-        self.dirty = false;
-        if let Some(f) = self.current.take() {
-            let path = f.path().to_path_buf();
-            if let Err(e) = f.close() {
-                tracing::warn!(file = %path.display(), "closing a capture file: {e}");
+        let Some(f) = self.current.take() else { return };
+        match f.close() {
+            Ok(_) => {
+                self.dirty = false;
+                self.flush_failing = false;
             }
+            // Kept open with what it holds: later samples go into it while
+            // the buffer has room, and the next close tries again.
+            Err((f, e)) => {
+                let path = f.path().to_path_buf();
+                self.current = Some(f);
+                self.write_failed(&path, "closing a capture file", &e);
+            }
+        }
+    }
+
+    /// A flush or close that failed: a full disk asks for the disk-full
+    /// policy at once; logged once until one works.
+    fn write_failed(&mut self, path: &std::path::Path, what: &str, e: &std::io::Error) {
+        if disk::is_full(e) {
+            disk::report_full();
+        }
+        if !std::mem::replace(&mut self.flush_failing, true) {
+            tracing::warn!(file = %path.display(), "{what} (logged once until writes work again): {e}");
         }
     }
 }

@@ -18,6 +18,7 @@ pub const PROG: &str = "prog";
 pub const CAPTURE: &str = "capture";
 
 /// A capture file being written.
+#[derive(Debug)]
 pub struct CaptureFile {
     prog: PathBuf,
     out: BufWriter<File>,
@@ -64,16 +65,19 @@ impl CaptureFile {
         self.out.flush()
     }
 
-    /// Flushes and renames the file `.capture`; returns the new path. A
-    /// failed flush (a full disk) still closes the file: what reached it is
-    /// a prefix of its records, a torn last one cut off by readers, and as
-    /// `.capture` it is synced and subject to the disk-full policy instead
-    /// of waiting for a restart as a `.prog`.
-    pub fn close(mut self) -> io::Result<PathBuf> {
-        let flushed = self.out.flush();
+    /// Flushes and renames the file `.capture`; returns the new path. When
+    /// either fails (a full disk), the file comes back still open, with
+    /// what it could not write still buffered, for a later try: closing a
+    /// file never throws samples away.
+    pub fn close(mut self) -> Result<PathBuf, (Self, io::Error)> {
+        if let Err(e) = self.out.flush() {
+            return Err((self, e));
+        }
         let done = self.prog.with_extension(CAPTURE);
-        std::fs::rename(&self.prog, &done)?;
-        flushed.map(|()| done)
+        match std::fs::rename(&self.prog, &done) {
+            Ok(()) => Ok(done),
+            Err(e) => Err((self, e)),
+        }
     }
 }
 

@@ -12,6 +12,7 @@ pub mod export;
 pub mod file;
 pub mod methods;
 pub mod query;
+pub mod row;
 pub mod sync;
 
 use std::collections::BTreeMap;

@@ -3,21 +3,22 @@
 //! "since": RFC 3339, "until": RFC 3339, "limit": N}` answers the latest
 //! `limit` samples in the window, oldest first, from the files on disk
 //! (closed ones and the one being written); `"binary": true` adds each
-//! image's bytes, base64, for the panel's image strip.
+//! image's bytes, base64, for the panel's image strip (then at most
+//! [`MAX_BINARY_LIMIT`] samples).
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use base64::Engine;
 use serde_json::{Map, Value as Json, json};
 
 use crate::capture::file::{self, CAPTURE, PROG};
-use crate::grpc::proto::viam::app::datasync::v1::{SensorData, sensor_data};
-use crate::values;
+use crate::capture::row::Row;
 
 /// Samples answered when `limit` is not given, and at most.
 pub const DEFAULT_LIMIT: usize = 1000;
 pub const MAX_LIMIT: usize = 100_000;
+/// At most this many samples with `"binary": true` (images in one reply).
+pub const MAX_BINARY_LIMIT: usize = 100;
 
 #[derive(Debug, PartialEq)]
 pub struct Query {
@@ -57,70 +58,76 @@ impl Query {
                 _ => return Err("`limit` must be a whole number above 0".into()),
             },
         };
+        let binary = match cmd.get("binary") {
+            None | Some(Json::Null) => false,
+            Some(Json::Bool(b)) => *b,
+            Some(_) => return Err("`binary` must be true or false".into()),
+        };
         Ok(Self {
             resource: text("resource")?.ok_or("`resource` is required: the name of a captured resource")?,
             method: text("method")?.ok_or("`method` is required, e.g. \"Readings\"")?,
             since: time("since")?,
             until: time("until")?,
-            limit,
-            binary: match cmd.get("binary") {
-                None | Some(Json::Null) => false,
-                Some(Json::Bool(b)) => *b,
-                Some(_) => return Err("`binary` must be true or false".into()),
-            },
+            limit: if binary { limit.min(MAX_BINARY_LIMIT) } else { limit },
+            binary,
         })
     }
 
-    /// Runs the query over `capture_dir`. Each folder is read newest file
-    /// first and only as far back as the window and the limit need: a
-    /// folder's files never overlap in time (one writer, names are creation
-    /// times), so a panel polling the last second reads one file, not the
-    /// folder's history.
+    /// Runs the query over `capture_dir`. Files are read last-modified
+    /// first, and only those that can hold a sample the answer needs:
+    /// every sample in a file was requested before the file's last write,
+    /// so a file last written before `since`, or before the oldest of the
+    /// `limit` newest samples already found, holds none. A panel polling
+    /// the last second reads one file per writer, not the folder's history,
+    /// and writers sharing a folder (the same method with other parameters)
+    /// are all read.
     pub fn run(&self, capture_dir: &Path) -> Json {
-        let mut samples: Vec<(SensorData, Option<String>)> = Vec::new();
+        let mut files: Vec<(PathBuf, SystemTime)> = self
+            .folders(capture_dir)
+            .iter()
+            .filter_map(|folder| std::fs::read_dir(folder).ok())
+            .flat_map(|entries| entries.flatten())
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == CAPTURE || e == PROG))
+            .filter_map(|p| {
+                let modified = std::fs::metadata(&p).and_then(|m| m.modified()).ok()?;
+                Some((p, modified))
+            })
+            .collect();
+        files.sort_by(|a, b| b.1.cmp(&a.1));
+        let mut rows: Vec<Row> = Vec::new();
         let mut unreadable = Vec::new();
-        for folder in self.folders(capture_dir) {
-            let Ok(entries) = std::fs::read_dir(&folder) else {
-                continue;
-            };
-            let mut files: Vec<PathBuf> = entries
-                .flatten()
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|e| e == CAPTURE || e == PROG))
-                .collect();
-            files.sort_by(|a, b| b.file_name().cmp(&a.file_name()));
-            let mut found = 0;
-            for path in files {
-                let contents = match file::read(&path) {
-                    Ok(c) => c,
-                    Err(e) => {
-                        unreadable.push(e.to_string());
-                        continue;
-                    }
-                };
-                let starts_before_window = contents
-                    .records
-                    .first()
-                    .and_then(requested)
-                    .is_some_and(|first| self.since.is_some_and(|s| first < s));
-                let mime = (!contents.metadata.mime_type.is_empty()).then_some(contents.metadata.mime_type);
-                for record in contents.records.into_iter().filter(|r| self.wants(r)) {
-                    samples.push((record, mime.clone()));
-                    found += 1;
-                }
-                // One more than the limit tells `truncated` the truth.
-                if found > self.limit || starts_before_window {
+        for (path, modified) in files {
+            if self.since.is_some_and(|s| modified < s) {
+                break;
+            }
+            // One more than the limit tells `truncated` the truth.
+            if rows.len() > self.limit {
+                let mut times: Vec<SystemTime> = rows.iter().filter_map(Row::requested).collect();
+                // The limit-th newest: an older sample cannot make the answer.
+                let (_, oldest_needed, _) = times.select_nth_unstable_by(self.limit - 1, |a, b| b.cmp(a));
+                if modified < *oldest_needed {
                     break;
                 }
             }
+            match file::read(&path) {
+                Ok(contents) => rows.extend(
+                    contents
+                        .records
+                        .into_iter()
+                        .map(|r| Row::new(&contents.metadata, r))
+                        .filter(|r| self.wants(r)),
+                ),
+                Err(e) => unreadable.push(e.to_string()),
+            }
         }
-        samples.sort_by_key(|(r, _)| requested(r).unwrap_or(SystemTime::UNIX_EPOCH));
-        let truncated = samples.len() > self.limit;
-        let skip = samples.len().saturating_sub(self.limit);
-        let samples: Vec<Json> = samples
+        rows.sort_by_key(|r| r.requested().unwrap_or(SystemTime::UNIX_EPOCH));
+        let truncated = rows.len() > self.limit;
+        let skip = rows.len().saturating_sub(self.limit);
+        let samples: Vec<Json> = rows
             .into_iter()
             .skip(skip)
-            .map(|(r, mime)| self.sample_json(r, mime))
+            .map(|mut r| r.sample_json(self.binary))
             .collect();
         json!({
             "resource": self.resource,
@@ -130,18 +137,6 @@ impl Query {
             "samples": samples,
             "unreadable_files": unreadable,
         })
-    }
-
-    fn sample_json(&self, r: SensorData, mime_type: Option<String>) -> Json {
-        let mut out = json!({});
-        if let Some(b) = sample_into(&mut out, r) {
-            out["binary_bytes"] = json!(b.len());
-            out["mime_type"] = json!(mime_type.unwrap_or_default());
-            if self.binary {
-                out["binary_base64"] = json!(base64::engine::general_purpose::STANDARD.encode(b));
-            }
-        }
-        out
     }
 
     /// `<dir>/<api>/<resource>/<method>` for every API folder.
@@ -155,37 +150,9 @@ impl Query {
             .collect()
     }
 
-    fn wants(&self, r: &SensorData) -> bool {
-        let Some(at) = requested(r) else { return false };
+    fn wants(&self, r: &Row) -> bool {
+        let Some(at) = r.requested() else { return false };
         self.since.is_none_or(|s| at >= s) && self.until.is_none_or(|u| at <= u)
-    }
-}
-
-fn requested(r: &SensorData) -> Option<SystemTime> {
-    let t = r.metadata.as_ref()?.time_requested?;
-    SystemTime::try_from(t).ok()
-}
-
-/// A capture timestamp as RFC 3339, or null.
-pub fn time_json(t: Option<prost_types::Timestamp>) -> Json {
-    t.and_then(|t| SystemTime::try_from(t).ok())
-        .map(|t| Json::String(humantime::format_rfc3339_nanos(t).to_string()))
-        .unwrap_or(Json::Null)
-}
-
-/// Writes a record's times and, when tabular, its `data` into `out`;
-/// returns a binary record's bytes for the caller to show as it will.
-fn sample_into(out: &mut Json, r: SensorData) -> Option<Vec<u8>> {
-    let meta = r.metadata.unwrap_or_default();
-    out["time_requested"] = time_json(meta.time_requested);
-    out["time_received"] = time_json(meta.time_received);
-    match r.data {
-        Some(sensor_data::Data::Struct(s)) => {
-            out["data"] = values::struct_to_json(&s);
-            None
-        }
-        Some(sensor_data::Data::Binary(b)) => Some(b),
-        None => None,
     }
 }
 
@@ -211,5 +178,63 @@ mod tests {
                 .unwrap_err()
                 .contains("`limit`")
         );
+    }
+
+    fn sample(secs: i64) -> crate::grpc::proto::viam::app::datasync::v1::SensorData {
+        use crate::grpc::proto::viam::app::datasync::v1::{SensorData, SensorMetadata, sensor_data};
+        let mut data = prost_types::Struct::default();
+        data.fields.insert(
+            "t".into(),
+            prost_types::Value {
+                kind: Some(prost_types::value::Kind::NumberValue(secs as f64)),
+            },
+        );
+        SensorData {
+            metadata: Some(SensorMetadata {
+                time_requested: Some(prost_types::Timestamp {
+                    seconds: secs,
+                    nanos: 0,
+                }),
+                ..Default::default()
+            }),
+            data: Some(sensor_data::Data::Struct(data)),
+        }
+    }
+
+    /// Two writers in one folder (one method, two parameter sets), their
+    /// files overlapping in time: the answer holds both, newest first cut.
+    #[test]
+    fn writers_sharing_a_folder_are_all_read() {
+        use crate::capture::file::CaptureFile;
+        use crate::grpc::proto::viam::app::datasync::v1::DataCaptureMetadata;
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("rdk_component_board/b/Analogs");
+        let mut a = CaptureFile::create(&folder, &DataCaptureMetadata::default()).unwrap();
+        let mut b = CaptureFile::create(&folder, &DataCaptureMetadata::default()).unwrap();
+        for t in [1, 3, 5] {
+            a.append(&sample(t)).unwrap();
+        }
+        for t in [2, 4, 6] {
+            b.append(&sample(t)).unwrap();
+        }
+        // `a` closed last: read first, yet `b` holds the newest sample.
+        b.close().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        a.close().unwrap();
+        let q = |v: Json| Query::parse(v.as_object().unwrap()).unwrap().run(dir.path());
+        let ts = |answer: &Json| -> Vec<f64> {
+            answer["samples"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["data"]["t"].as_f64().unwrap())
+                .collect()
+        };
+        let newest = q(json!({"resource": "b", "method": "Analogs", "limit": 3}));
+        assert_eq!(ts(&newest), [4.0, 5.0, 6.0]);
+        assert_eq!(newest["truncated"], true);
+        let all = q(json!({"resource": "b", "method": "Analogs", "since": "1970-01-01T00:00:02Z"}));
+        assert_eq!(ts(&all), [2.0, 3.0, 4.0, 5.0, 6.0]);
+        assert_eq!(all["truncated"], false);
     }
 }

@@ -8,6 +8,8 @@ import { h } from '../dom';
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
 const WIDTH = 460;
 const HEIGHT = 200;
+/** Most points a chart asks for and keeps. */
+export const MAX_POINTS = 5000;
 
 export class SeriesChart {
   readonly el: HTMLElement;
@@ -17,6 +19,8 @@ export class SeriesChart {
   /** Sample times in seconds, and each field's values (null where absent). */
   private times: number[] = [];
   private fields = new Map<string, (number | null)[]>();
+  /** The window holds more samples than a chart keeps: only the newest are drawn. */
+  capped = false;
 
   constructor(readonly key: string, title: string) {
     this.el = h('figure', { class: 'chart', 'data-chart': key, 'data-points': 0 }, h('figcaption', {}, title), this.plotEl, this.info);
@@ -28,6 +32,7 @@ export class SeriesChart {
   }
 
   clear(): void {
+    this.capped = false;
     this.times = [];
     this.fields = new Map();
     this.redraw(true);
@@ -49,7 +54,12 @@ export class SeriesChart {
     }
     const newest = this.last;
     if (newest !== undefined) {
-      const keepFrom = this.times.findIndex((t) => t >= newest - windowS);
+      // Nothing older than the window, and at most MAX_POINTS.
+      let keepFrom = this.times.findIndex((t) => t >= newest - windowS);
+      if (this.times.length - keepFrom > MAX_POINTS) {
+        keepFrom = this.times.length - MAX_POINTS;
+        this.capped = true;
+      }
       if (keepFrom > 0) {
         this.times.splice(0, keepFrom);
         for (const column of this.fields.values()) column.splice(0, keepFrom);
@@ -65,7 +75,8 @@ export class SeriesChart {
     this.el.dataset.fields = [...this.fields.keys()].join(',');
     // The newest values, for a reader of the page (and its test).
     this.el.dataset.latest = JSON.stringify(Object.fromEntries([...this.fields].map(([name, column]) => [name, column[n - 1] ?? null])));
-    this.info.textContent = n ? `${n} samples · ${[...this.fields.keys()].join(', ')}` : 'no samples in this range';
+    const shown = this.capped ? `the newest ${n} samples of the window` : `${n} samples`;
+    this.info.textContent = n ? `${shown} · ${[...this.fields.keys()].join(', ')}` : 'no samples in this range';
     if (rebuild || !this.plot) {
       this.plot?.destroy();
       this.plot = new uPlot(

@@ -6,7 +6,7 @@
 
 import { DataManagerClient, Struct, type JsonValue, type RobotClient } from '@viamrobotics/sdk';
 import { errorText, h } from '../dom';
-import { SeriesChart } from './chart';
+import { MAX_POINTS, SeriesChart } from './chart';
 import { numbers } from './flatten';
 import { ImageStrip } from './strip';
 
@@ -17,8 +17,6 @@ const RANGES: [string, number][] = [
   ['last hour', 3600],
   ['last day', 86_400],
 ];
-/** Most points a chart asks for and keeps. */
-const MAX_POINTS = 5000;
 const STRIP_IMAGES = 6;
 
 interface Collector {
@@ -36,6 +34,8 @@ interface Sample {
   mime_type?: string;
   binary_base64?: string;
 }
+
+const keyOf = (c: Collector) => `${c.resource}/${c.method}`;
 
 /** An RFC 3339 time (nanoseconds allowed) in seconds since the epoch. */
 function seconds(rfc3339: string): number {
@@ -57,10 +57,13 @@ export class CaptureView {
   private readonly cursors = new Map<string, string>();
   /** Per strip, the capture count its images were fetched at. */
   private readonly stripCounts = new Map<string, number>();
+  /** Bumped when the window changes: replies to older queries are dropped. */
+  private generation = 0;
 
   constructor() {
     this.range.append(...RANGES.map(([label, s]) => h('option', { value: s }, label)));
     this.range.addEventListener('change', () => {
+      this.generation++;
       for (const chart of this.charts.values()) chart.clear();
       this.cursors.clear();
     });
@@ -112,7 +115,7 @@ export class CaptureView {
 
   /** A chart or strip per collector, in name order; gone collectors' removed. */
   private arrange(collectors: Collector[]): void {
-    const wanted = new Set(collectors.map((c) => `${c.resource}/${c.method}`));
+    const wanted = new Set(collectors.map(keyOf));
     for (const [key, view] of [...this.charts, ...this.strips]) {
       if (wanted.has(key)) continue;
       view.el.remove();
@@ -122,7 +125,7 @@ export class CaptureView {
       this.stripCounts.delete(key);
     }
     const els = collectors.map((c) => {
-      const key = `${c.resource}/${c.method}`;
+      const key = keyOf(c);
       const title = `${c.resource} · ${c.method} · ${c.frequency_hz} Hz`;
       if (c.data === 'binary') {
         if (!this.strips.has(key)) this.strips.set(key, new ImageStrip(key, title));
@@ -137,17 +140,22 @@ export class CaptureView {
   }
 
   private async series(c: Collector): Promise<void> {
-    const key = `${c.resource}/${c.method}`;
+    const key = keyOf(c);
     const chart = this.charts.get(key)!;
     const cursor = this.cursors.get(key);
     const window = this.windowS;
+    const generation = this.generation;
     // First the window's newest samples (counted back from the host's own
     // newest, so a skewed browser clock does not matter); then what is new.
     const query: Record<string, JsonValue> = { command: 'query', resource: c.resource, method: c.method };
     if (cursor) Object.assign(query, { since: cursor, limit: MAX_POINTS });
     else query.limit = Math.min(MAX_POINTS, Math.ceil(window * c.frequency_hz) + 1);
     const reply = await this.command(query);
+    // The window changed while this was asked: the chart was cleared for
+    // the new one, and this answer is for the old.
+    if (generation !== this.generation) return;
     const samples = (reply.samples ?? []) as unknown as Sample[];
+    if (!cursor) chart.capped = reply.truncated === true && query.limit === MAX_POINTS;
     const newest = samples[samples.length - 1];
     if (newest) this.cursors.set(key, newest.time_requested);
     chart.add(
@@ -157,7 +165,7 @@ export class CaptureView {
   }
 
   private async images(c: Collector): Promise<void> {
-    const key = `${c.resource}/${c.method}`;
+    const key = keyOf(c);
     if (this.stripCounts.get(key) === c.captured) return;
     const reply = await this.command({
       command: 'query',

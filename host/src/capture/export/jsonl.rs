@@ -3,11 +3,10 @@
 use std::fs::File;
 use std::io::{BufWriter, Write};
 
-use base64::Engine;
 use serde_json::{Value as Json, json};
 
-use super::{Row, Sink};
-use crate::capture::query::time_json;
+use super::Sink;
+use crate::capture::row::Row;
 
 pub struct Writer(BufWriter<File>);
 
@@ -30,22 +29,12 @@ impl Sink for Writer {
     }
 }
 
-fn line(row: Row) -> Json {
-    let mut out = json!({
-        "component_type": row.component_type,
-        "component_name": row.component_name,
-        "method_name": row.method_name,
-        "tags": row.tags,
-        "method_parameters": row.method_parameters,
-        "time_requested": time_json(row.time_requested),
-        "time_received": time_json(row.time_received),
-    });
-    if let Some(data) = row.data {
-        out["data"] = data;
-    }
-    if let Some((mime_type, bytes)) = row.binary {
-        out["mime_type"] = json!(mime_type);
-        out["binary_base64"] = json!(base64::engine::general_purpose::STANDARD.encode(bytes));
-    }
+fn line(mut row: Row) -> Json {
+    let mut out = row.sample_json(true);
+    out["component_type"] = json!(row.component_type);
+    out["component_name"] = json!(row.component_name);
+    out["method_name"] = json!(row.method_name);
+    out["tags"] = json!(row.tags);
+    out["method_parameters"] = Json::Object(row.method_parameters);
     out
 }

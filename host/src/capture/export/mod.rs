@@ -10,11 +10,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use prost::Message;
-use serde_json::{Map, Value as Json};
 
 use crate::capture::file::{self, CAPTURE, PROG};
-use crate::grpc::proto::viam::app::datasync::v1::{DataCaptureMetadata, SensorData, sensor_data};
-use crate::values;
+use crate::capture::row::Row;
+use crate::grpc::proto::viam::app::datasync::v1::{DataCaptureMetadata, SensorData};
 
 /// Where records come from.
 pub enum Source {
@@ -35,67 +34,28 @@ pub enum Format {
     Parquet,
 }
 
-/// One captured record with what its file says about it.
-pub struct Row {
-    pub component_type: String,
-    pub component_name: String,
-    pub method_name: String,
-    pub tags: Vec<String>,
-    pub method_parameters: Map<String, Json>,
-    pub time_requested: Option<prost_types::Timestamp>,
-    pub time_received: Option<prost_types::Timestamp>,
-    /// A tabular record's readings.
-    pub data: Option<Json>,
-    /// A binary record's bytes and type.
-    pub binary: Option<(String, Vec<u8>)>,
-}
-
-impl Row {
-    fn new(meta: &DataCaptureMetadata, record: SensorData) -> Self {
-        let method_parameters = meta
-            .method_parameters
-            .iter()
-            .map(|(k, any)| {
-                let v = prost_types::Value::decode(&any.value[..])
-                    .map(|v| values::pb_to_json(&v))
-                    .unwrap_or(Json::Null);
-                (k.clone(), v)
-            })
-            .collect();
-        let sensor = record.metadata.unwrap_or_default();
-        let (data, binary) = match record.data {
-            Some(sensor_data::Data::Struct(s)) => (Some(values::struct_to_json(&s)), None),
-            Some(sensor_data::Data::Binary(b)) => (None, Some((meta.mime_type.clone(), b))),
-            None => (None, None),
-        };
-        Self {
-            component_type: meta.component_type.clone(),
-            component_name: meta.component_name.clone(),
-            method_name: meta.method_name.clone(),
-            tags: meta.tags.clone(),
-            method_parameters,
-            time_requested: sensor.time_requested,
-            time_received: sensor.time_received,
-            data,
-            binary,
-        }
-    }
-}
-
 /// Where rows go.
 trait Sink {
     fn row(&mut self, row: Row) -> anyhow::Result<()>;
     fn finish(self: Box<Self>) -> anyhow::Result<()>;
 }
 
-/// Writes every record of `source` to `out` in `format`; returns how many.
-pub async fn export(source: &Source, format: Format, out: &Path) -> anyhow::Result<u64> {
+/// What an export wrote and what it could not read.
+pub struct Exported {
+    pub records: u64,
+    /// Capture files skipped, each with why (the rest is still exported).
+    pub unreadable: Vec<String>,
+}
+
+/// Writes every record of `source` to `out` in `format`.
+pub async fn export(source: &Source, format: Format, out: &Path) -> anyhow::Result<Exported> {
     let file = std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?;
     let mut sink: Box<dyn Sink> = match format {
         Format::Jsonl => Box::new(jsonl::Writer::new(file)),
         Format::Parquet => Box::new(parquet::Writer::new(file)?),
     };
     let mut count = 0u64;
+    let mut unreadable = Vec::new();
     let mut emit = |meta: &DataCaptureMetadata, record: SensorData| -> anyhow::Result<()> {
         sink.row(Row::new(meta, record))?;
         count += 1;
@@ -105,7 +65,13 @@ pub async fn export(source: &Source, format: Format, out: &Path) -> anyhow::Resu
         Source::Dir(dir) => {
             anyhow::ensure!(dir.is_dir(), "{} is not a folder", dir.display());
             for path in file::files_under(dir, &[CAPTURE, PROG]) {
-                let contents = file::read(&path)?;
+                let contents = match file::read(&path) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        unreadable.push(e.to_string());
+                        continue;
+                    }
+                };
                 for record in contents.records {
                     emit(&contents.metadata, record)?;
                 }
@@ -154,5 +120,8 @@ pub async fn export(source: &Source, format: Format, out: &Path) -> anyhow::Resu
         }
     }
     sink.finish().with_context(|| format!("writing {}", out.display()))?;
-    Ok(count)
+    Ok(Exported {
+        records: count,
+        unreadable,
+    })
 }

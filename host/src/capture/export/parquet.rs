@@ -1,4 +1,5 @@
-//! One Parquet row per record, in row groups of [`ROWS_PER_GROUP`]:
+//! One Parquet row per record, in row groups of [`ROWS_PER_GROUP`] or
+//! [`BYTES_PER_GROUP`], whichever comes first (images are large):
 //! the resource and method as strings, times as UTC microsecond timestamps,
 //! a tabular record's readings as a JSON column (resources differ in their
 //! fields, so no one flat schema fits them all; DuckDB, pandas and Spark
@@ -13,10 +14,13 @@ use parquet::data_type::{ByteArray, ByteArrayType, DataType, Int64Type};
 use parquet::file::properties::WriterProperties;
 use parquet::file::writer::{SerializedFileWriter, SerializedRowGroupWriter};
 use parquet::schema::parser::parse_message_type;
+use parquet::schema::types::ColumnPath;
 
-use super::{Row, Sink};
+use super::Sink;
+use crate::capture::row::Row;
 
 const ROWS_PER_GROUP: usize = 8192;
+const BYTES_PER_GROUP: usize = 64 << 20;
 
 const SCHEMA: &str = "
 message armature_capture {
@@ -66,16 +70,25 @@ pub struct Writer {
     file: SerializedFileWriter<File>,
     pending: Columns,
     rows: usize,
+    /// The pending readings' and images' bytes.
+    bytes: usize,
 }
 
 impl Writer {
     pub fn new(file: File) -> anyhow::Result<Self> {
         let schema = Arc::new(parse_message_type(SCHEMA).context("the Parquet schema")?);
-        let props = Arc::new(WriterProperties::builder().set_compression(Compression::SNAPPY).build());
+        let props = Arc::new(
+            WriterProperties::builder()
+                .set_compression(Compression::SNAPPY)
+                // Images do not repeat: a dictionary of them only costs memory.
+                .set_column_dictionary_enabled(ColumnPath::from("binary"), false)
+                .build(),
+        );
         Ok(Self {
             file: SerializedFileWriter::new(file, schema, props)?,
             pending: Columns::default(),
             rows: 0,
+            bytes: 0,
         })
     }
 
@@ -86,6 +99,7 @@ impl Writer {
         }
         let c = std::mem::take(&mut self.pending);
         self.rows = 0;
+        self.bytes = 0;
         let mut group = self.file.next_row_group()?;
         let g = &mut group;
         write::<ByteArrayType>(g, c.component_type, false)?;
@@ -130,13 +144,15 @@ fn text(s: impl Into<Vec<u8>>) -> ByteArray {
 
 impl Sink for Writer {
     fn row(&mut self, row: Row) -> anyhow::Result<()> {
+        let data = row.data.map(|d| d.to_string());
+        self.bytes += data.as_ref().map_or(0, String::len) + row.binary.as_ref().map_or(0, |(_, b)| b.len());
         let c = &mut self.pending;
         c.component_type.push(Some(text(row.component_type)));
         c.component_name.push(Some(text(row.component_name)));
         c.method_name.push(Some(text(row.method_name)));
         c.time_requested.push(micros(row.time_requested));
         c.time_received.push(micros(row.time_received));
-        c.data.push(row.data.map(|d| text(d.to_string())));
+        c.data.push(data.map(text));
         let (mime, bytes) = row.binary.unzip();
         c.mime_type.push(mime.map(text));
         c.binary.push(bytes.map(ByteArray::from));
@@ -144,7 +160,7 @@ impl Sink for Writer {
         c.method_parameters
             .push(Some(text(serde_json::Value::Object(row.method_parameters).to_string())));
         self.rows += 1;
-        if self.rows >= ROWS_PER_GROUP {
+        if self.rows >= ROWS_PER_GROUP || self.bytes >= BYTES_PER_GROUP {
             self.flush()?;
         }
         Ok(())
