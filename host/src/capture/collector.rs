@@ -305,7 +305,7 @@ impl Writer {
                             metadata: Some(sensor_metadata(annotations)),
                             data: Some(sensor_data::Data::Binary(blob.data)),
                         })
-                        .and_then(|()| file.close().map(drop).map_err(|(_, e)| e));
+                        .and_then(|()| file.close().map(drop).map_err(|e| e.error));
                     if let Err(e) = written {
                         // Half an image is no sample: nothing is left behind.
                         let _ = std::fs::remove_file(prog.with_extension(crate::capture::file::CAPTURE));
@@ -343,10 +343,10 @@ impl Writer {
             }
             // Kept open with what it holds: later samples go into it while
             // the buffer has room, and the next close tries again.
-            Err((f, e)) => {
-                let path = f.path().to_path_buf();
-                self.current = Some(f);
-                self.write_failed(&path, "closing a capture file", &e);
+            Err(failed) => {
+                let path = failed.file.path().to_path_buf();
+                self.current = Some(failed.file);
+                self.write_failed(&path, "closing a capture file", &failed.error);
             }
         }
     }

@@ -17,6 +17,14 @@ use crate::grpc::proto::viam::app::datasync::v1::{DataCaptureMetadata, SensorDat
 pub const PROG: &str = "prog";
 pub const CAPTURE: &str = "capture";
 
+/// A close that failed, with the file still open.
+#[derive(Debug, thiserror::Error)]
+#[error("closing {}: {error}", .file.prog.display())]
+pub struct CloseError {
+    pub file: CaptureFile,
+    pub error: io::Error,
+}
+
 /// A capture file being written.
 #[derive(Debug)]
 pub struct CaptureFile {
@@ -69,14 +77,14 @@ impl CaptureFile {
     /// either fails (a full disk), the file comes back still open, with
     /// what it could not write still buffered, for a later try: closing a
     /// file never throws samples away.
-    pub fn close(mut self) -> Result<PathBuf, (Self, io::Error)> {
-        if let Err(e) = self.out.flush() {
-            return Err((self, e));
+    pub fn close(mut self) -> Result<PathBuf, CloseError> {
+        if let Err(error) = self.out.flush() {
+            return Err(CloseError { file: self, error });
         }
         let done = self.prog.with_extension(CAPTURE);
         match std::fs::rename(&self.prog, &done) {
             Ok(()) => Ok(done),
-            Err(e) => Err((self, e)),
+            Err(error) => Err(CloseError { file: self, error }),
         }
     }
 }

@@ -94,7 +94,7 @@ impl Query {
                 Some((p, modified))
             })
             .collect();
-        files.sort_by(|a, b| b.1.cmp(&a.1));
+        files.sort_by_key(|f| std::cmp::Reverse(f.1));
         let mut rows: Vec<Row> = Vec::new();
         let mut unreadable = Vec::new();
         for (path, modified) in files {
