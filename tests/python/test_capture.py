@@ -305,8 +305,10 @@ def test_bad_capture_config_is_refused_and_a_good_change_applies_live(start_arma
         try:
             async def hz(expected):
                 s = await command(robot, "data", {"command": "status"})
-                c = next(c for c in s["collectors"] if c["method"] == "Readings")
-                return c if abs(c["frequency_hz"] - expected) < 1e-6 else None
+                # While a change applies, the old collector may be gone and
+                # the new one not yet started.
+                c = next((c for c in s["collectors"] if c["method"] == "Readings"), None)
+                return c if c and abs(c["frequency_hz"] - expected) < 1e-6 else None
 
             await eventually(lambda: hz(20), what="the 20 Hz collector")
             bad = machine(capture_dir, hz=20)

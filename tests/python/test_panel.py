@@ -3,6 +3,7 @@ headless Chromium driven by Playwright, checked against what the official
 Python SDK reads and does on the same machine."""
 
 import asyncio
+import contextlib
 import io
 import json
 import pathlib
@@ -60,117 +61,126 @@ async def browser_page(playwright, user_data: str):
     return context, page, errors
 
 
+@contextlib.asynccontextmanager
+async def open_panel(host):
+    """The panel of `host` in Chromium, connected, with a Python SDK robot
+    on the same host: (robot, page, page errors)."""
+    robot = await connect(host.address)
+    try:
+        async with async_playwright() as playwright:
+            with tempfile.TemporaryDirectory() as user_data:
+                context, page, errors = await browser_page(playwright, user_data)
+                try:
+                    await page.goto(panel_url(host.address))
+                    await expect(page.locator("#connection")).to_have_text("connected", timeout=15_000)
+                    yield robot, page, errors
+                finally:
+                    await context.close()
+    finally:
+        await robot.close()
+
+
 def test_panel_shows_and_drives_the_demo_machine(start_armature):
     host = start_armature(demo_config())
     url = panel_url(host.address)
 
     async def scenario():
-        robot = await connect(host.address)
-        async with async_playwright() as playwright:
-            with tempfile.TemporaryDirectory() as user_data:
-                context, page, errors = await browser_page(playwright, user_data)
-                try:
-                    await page.goto(url)
-                    await expect(page.locator("#connection")).to_have_text("connected", timeout=15_000)
+        async with open_panel(host) as (robot, page, errors):
+            # Every resource the Python SDK lists has its card, ready.
+            for name in robot.resource_names:
+                c = page.locator(f"section.card[data-resource='{name.name}'][data-api='{name.subtype}']")
+                await expect(c).to_have_count(1)
+                await expect(c.locator("[data-testid=state]")).to_have_text("ready")
+                await expect(c.locator("[data-testid=error]")).to_have_text("")
 
-                    # Every resource the Python SDK lists has its card, ready.
-                    for name in robot.resource_names:
-                        c = page.locator(f"section.card[data-resource='{name.name}'][data-api='{name.subtype}']")
-                        await expect(c).to_have_count(1)
-                        await expect(c.locator("[data-testid=state]")).to_have_text("ready")
-                        await expect(c.locator("[data-testid=error]")).to_have_text("")
+            # A sensor's readings, live, equal what the Python SDK reads.
+            readings = card(page, "temp-1").locator("[data-testid=readings]")
+            await expect(readings).not_to_have_attribute("data-updated", "0")
+            first = int(await readings.get_attribute("data-updated"))
+            assert json.loads(await readings.text_content()) == \
+                await Sensor.from_robot(robot, "temp-1").get_readings()
+            await expect(readings).not_to_have_attribute("data-updated", str(first), timeout=5_000)
 
-                    # A sensor's readings, live, equal what the Python SDK reads.
-                    readings = card(page, "temp-1").locator("[data-testid=readings]")
-                    await expect(readings).not_to_have_attribute("data-updated", "0")
-                    first = int(await readings.get_attribute("data-updated"))
-                    assert json.loads(await readings.text_content()) == \
-                        await Sensor.from_robot(robot, "temp-1").get_readings()
-                    await expect(readings).not_to_have_attribute("data-updated", str(first), timeout=5_000)
+            # A pin set in the panel reads back through the Python SDK.
+            board = card(page, "board-1")
+            pin = await Board.from_robot(robot, "board-1").gpio_pin_by_name("12")
+            await board.locator("[data-testid=pin]").fill("12")
+            await board.locator("[data-testid=pin-high]").click()
+            await expect(board.locator("[data-testid=pin-value]")).to_have_text("high")
+            assert await pin.get() is True
+            await board.locator("[data-testid=pin-low]").click()
+            await expect(board.locator("[data-testid=pin-value]")).to_have_text("low")
+            assert await pin.get() is False
 
-                    # A pin set in the panel reads back through the Python SDK.
-                    board = card(page, "board-1")
-                    pin = await Board.from_robot(robot, "board-1").gpio_pin_by_name("12")
-                    await board.locator("[data-testid=pin]").fill("12")
-                    await board.locator("[data-testid=pin-high]").click()
-                    await expect(board.locator("[data-testid=pin-value]")).to_have_text("high")
-                    assert await pin.get() is True
-                    await board.locator("[data-testid=pin-low]").click()
-                    await expect(board.locator("[data-testid=pin-value]")).to_have_text("low")
-                    assert await pin.get() is False
+            # A motor started through the Python SDK stops with the panel's Stop-all.
+            motor = Motor.from_robot(robot, "motor-1")
+            await motor.set_power(0.5)
+            assert await motor.is_moving()
+            await expect(card(page, "motor-1").locator("[data-testid=moving]")).to_have_text("moving")
+            await page.locator("#stop-all").click()
 
-                    # A motor started through the Python SDK stops with the panel's Stop-all.
-                    motor = Motor.from_robot(robot, "motor-1")
-                    await motor.set_power(0.5)
-                    assert await motor.is_moving()
-                    await expect(card(page, "motor-1").locator("[data-testid=moving]")).to_have_text("moving")
-                    await page.locator("#stop-all").click()
+            async def stopped():
+                return not await motor.is_moving()
 
-                    async def stopped():
-                        return not await motor.is_moving()
+            await eventually(stopped, what="motor-1 stopped by the panel's Stop-all")
+            await expect(card(page, "motor-1").locator("[data-testid=moving]")).to_have_text("stopped")
 
-                    await eventually(stopped, what="motor-1 stopped by the panel's Stop-all")
-                    await expect(card(page, "motor-1").locator("[data-testid=moving]")).to_have_text("stopped")
+            # A camera frame renders at the size the Python SDK decodes.
+            images, _ = await Camera.from_robot(robot, "cam-1").get_images()
+            size = Image.open(io.BytesIO(images[0].data)).size
+            camera = card(page, "cam-1")
+            await expect(camera.locator("[data-testid=frame-size]")).to_have_text(f"{size[0]}x{size[1]}")
+            # The panel keeps loading new frames: wait for one to be decoded.
+            natural = await camera.locator("img[data-testid=frame]").evaluate(
+                """img => img.complete && img.naturalWidth
+                    ? [img.naturalWidth, img.naturalHeight]
+                    : new Promise(done => img.addEventListener(
+                        "load", () => done([img.naturalWidth, img.naturalHeight]), {once: true}))""")
+            assert tuple(natural) == size
+            await expect(camera.locator("[data-testid=fps]")).not_to_have_text("")
 
-                    # A camera frame renders at the size the Python SDK decodes.
-                    images, _ = await Camera.from_robot(robot, "cam-1").get_images()
-                    size = Image.open(io.BytesIO(images[0].data)).size
-                    camera = card(page, "cam-1")
-                    await expect(camera.locator("[data-testid=frame-size]")).to_have_text(f"{size[0]}x{size[1]}")
-                    # The panel keeps loading new frames: wait for one to be decoded.
-                    natural = await camera.locator("img[data-testid=frame]").evaluate(
-                        """img => img.complete && img.naturalWidth
-                            ? [img.naturalWidth, img.naturalHeight]
-                            : new Promise(done => img.addEventListener(
-                                "load", () => done([img.naturalWidth, img.naturalHeight]), {once: true}))""")
-                    assert tuple(natural) == size
-                    await expect(camera.locator("[data-testid=fps]")).not_to_have_text("")
+            # DoCommand: invalid JSON is refused in the card, nothing is sent;
+            # valid JSON gets the resource's reply.
+            sent = []
+            # (The Captured data section polls the data manager's DoCommand: not this.)
+            page.on("request", lambda r: sent.append(r.url)
+                    if r.url.endswith("/DoCommand") and "DataManagerService" not in r.url else None)
+            counter = card(page, "counter-1")
+            await counter.locator("[data-testid=docommand-in]").fill('{"command": "increment",')
+            await counter.locator("[data-testid=docommand-send]").click()
+            await expect(counter.locator("[data-testid=docommand-error]")).to_contain_text("invalid JSON")
+            await expect(counter.locator("[data-testid=docommand-out]")).to_have_text("")
+            await page.wait_for_timeout(300)
+            assert sent == []
+            await counter.locator("[data-testid=docommand-in]").fill('{"command": "increment", "by": 3}')
+            await counter.locator("[data-testid=docommand-send]").click()
+            await expect(counter.locator("[data-testid=docommand-error]")).to_have_text("")
+            await expect(counter.locator("[data-testid=docommand-out]")).not_to_have_text("")
+            assert json.loads(await counter.locator("[data-testid=docommand-out]").text_content()) == \
+                {"count": 3}
+            assert len(sent) == 1
 
-                    # DoCommand: invalid JSON is refused in the card, nothing is sent;
-                    # valid JSON gets the resource's reply.
-                    sent = []
-                    # (The Captured data section polls the data manager's DoCommand: not this.)
-                    page.on("request", lambda r: sent.append(r.url)
-                            if r.url.endswith("/DoCommand") and "DataManagerService" not in r.url else None)
-                    counter = card(page, "counter-1")
-                    await counter.locator("[data-testid=docommand-in]").fill('{"command": "increment",')
-                    await counter.locator("[data-testid=docommand-send]").click()
-                    await expect(counter.locator("[data-testid=docommand-error]")).to_contain_text("invalid JSON")
-                    await expect(counter.locator("[data-testid=docommand-out]")).to_have_text("")
-                    await page.wait_for_timeout(300)
-                    assert sent == []
-                    await counter.locator("[data-testid=docommand-in]").fill('{"command": "increment", "by": 3}')
-                    await counter.locator("[data-testid=docommand-send]").click()
-                    await expect(counter.locator("[data-testid=docommand-error]")).to_have_text("")
-                    await expect(counter.locator("[data-testid=docommand-out]")).not_to_have_text("")
-                    assert json.loads(await counter.locator("[data-testid=docommand-out]").text_content()) == \
-                        {"count": 3}
-                    assert len(sent) == 1
+            # The modules table, as the host's JSON endpoint describes them.
+            listed = get_json(url + "armature/modules")["modules"]
+            assert listed
+            for module in listed:
+                row = page.locator(f"#modules tr[data-module='{module['name']}']")
+                await expect(row).to_have_count(1)
+                await expect(row).to_contain_text(module["version"])
+                for model in module["models"]:
+                    await expect(row).to_contain_text(model["model"])
 
-                    # The modules table, as the host's JSON endpoint describes them.
-                    listed = get_json(url + "armature/modules")["modules"]
-                    assert listed
-                    for module in listed:
-                        row = page.locator(f"#modules tr[data-module='{module['name']}']")
-                        await expect(row).to_have_count(1)
-                        await expect(row).to_contain_text(module["version"])
-                        for model in module["models"]:
-                            await expect(row).to_contain_text(model["model"])
+            # The log, filtered to one resource: the alerts service logs its warning.
+            await page.locator("#log-filter").select_option("alerts")
+            await expect(page.locator("#logs .log-line[data-resource='alerts']").first).to_be_visible(
+                timeout=10_000)
+            assert await page.locator("#logs .log-line:not([data-resource='alerts'])").count() == 0
 
-                    # The log, filtered to one resource: the alerts service logs its warning.
-                    await page.locator("#log-filter").select_option("alerts")
-                    await expect(page.locator("#logs .log-line[data-resource='alerts']").first).to_be_visible(
-                        timeout=10_000)
-                    assert await page.locator("#logs .log-line:not([data-resource='alerts'])").count() == 0
-
-                    await page.locator("#log-filter").select_option("")
-                    await page.evaluate("window.scrollTo(0, 0)")
-                    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-                    await page.screenshot(path=str(SCREENSHOT), full_page=True)
-                    assert errors == [], errors
-                finally:
-                    await context.close()
-                    await robot.close()
+            await page.locator("#log-filter").select_option("")
+            await page.evaluate("window.scrollTo(0, 0)")
+            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+            await page.screenshot(path=str(SCREENSHOT), full_page=True)
+            assert errors == [], errors
 
     asyncio.run(scenario())
 
@@ -217,70 +227,61 @@ def test_panel_charts_what_the_data_manager_captures(start_armature):
     host = start_armature(demo_config())
 
     async def scenario():
-        robot = await connect(host.address)
-        async with async_playwright() as playwright:
-            with tempfile.TemporaryDirectory() as user_data:
-                context, page, errors = await browser_page(playwright, user_data)
-                try:
-                    await page.goto(panel_url(host.address))
-                    await expect(page.locator("#connection")).to_have_text("connected", timeout=15_000)
-                    chart = page.locator("#capture-section figure[data-chart='temp-1/Readings']")
-                    await expect(chart).to_have_count(1, timeout=10_000)
-                    await expect(chart.locator("canvas").first).to_be_visible()
-                    await expect(chart).not_to_have_attribute("data-points", "0", timeout=10_000)
-                    first = int(await chart.get_attribute("data-points"))
-                    # Captured at 1 Hz: the chart grows while the page is open.
-                    await expect(chart).not_to_have_attribute("data-points", str(first), timeout=5_000)
-                    assert int(await chart.get_attribute("data-points")) > first
+        async with open_panel(host) as (robot, page, errors):
+            chart = page.locator("#capture-section figure[data-chart='temp-1/Readings']")
+            await expect(chart).to_have_count(1, timeout=10_000)
+            await expect(chart.locator("canvas").first).to_be_visible()
+            await expect(chart).not_to_have_attribute("data-points", "0", timeout=10_000)
+            first = int(await chart.get_attribute("data-points"))
+            # Captured at 1 Hz: the chart grows while the page is open.
+            await expect(chart).not_to_have_attribute("data-points", str(first), timeout=5_000)
+            assert int(await chart.get_attribute("data-points")) > first
 
-                    # It draws what the sensor returns: a new temperature shows up.
-                    sensor = Sensor.from_robot(robot, "temp-1")
-                    await sensor.do_command({"command": "set", "celsius": 42.5})
-                    readings = await sensor.get_readings()
+            # It draws what the sensor returns: a new temperature shows up.
+            sensor = Sensor.from_robot(robot, "temp-1")
+            await sensor.do_command({"command": "set", "celsius": 42.5})
+            readings = await sensor.get_readings()
 
-                    async def latest():
-                        return json.loads(await chart.get_attribute("data-latest") or "{}")
+            async def latest():
+                return json.loads(await chart.get_attribute("data-latest") or "{}")
 
-                    for _ in range(100):
-                        if (await latest()).get("temperature") == 42.5:
-                            break
-                        await page.wait_for_timeout(100)
-                    drawn = await latest()
-                    assert {k: v for k, v in drawn.items() if k in readings} == readings, (drawn, readings)
+            for _ in range(100):
+                if (await latest()).get("temperature") == 42.5:
+                    break
+                await page.wait_for_timeout(100)
+            drawn = await latest()
+            assert {k: v for k, v in drawn.items() if k in readings} == readings, (drawn, readings)
 
-                    # Every captured method has its chart or strip.
-                    status = await command(robot, "data", {"command": "status"})
-                    for c in status["collectors"]:
-                        kind = "data-strip" if c["data"] == "binary" else "data-chart"
-                        await expect(page.locator(
-                            f"#capture-section figure[{kind}='{c['resource']}/{c['method']}']")).to_have_count(1)
+            # Every captured method has its chart or strip.
+            status = await command(robot, "data", {"command": "status"})
+            for c in status["collectors"]:
+                kind = "data-strip" if c["data"] == "binary" else "data-chart"
+                await expect(page.locator(
+                    f"#capture-section figure[{kind}='{c['resource']}/{c['method']}']")).to_have_count(1)
 
-                    # The camera's captured images, decoded by the browser.
-                    strip = page.locator("#capture-section figure[data-strip='cam0/GetImages']")
-                    await expect(strip).not_to_have_attribute("data-images", "0", timeout=15_000)
-                    image = strip.locator("img[data-testid=captured-image]").first
-                    width = await image.evaluate(
-                        """img => img.complete ? img.naturalWidth : new Promise(done => {
-                            img.addEventListener("load", () => done(img.naturalWidth));
-                            img.addEventListener("error", () => done(0));
-                            setTimeout(() => done(img.naturalWidth), 5000);
-                        })""")
-                    assert width > 0, "the captured image did not decode"
+            # The camera's captured images, decoded by the browser.
+            strip = page.locator("#capture-section figure[data-strip='cam0/GetImages']")
+            await expect(strip).not_to_have_attribute("data-images", "0", timeout=15_000)
+            image = strip.locator("img[data-testid=captured-image]").first
+            width = await image.evaluate(
+                """img => img.complete ? img.naturalWidth : new Promise(done => {
+                    img.addEventListener("load", () => done(img.naturalWidth));
+                    img.addEventListener("error", () => done(0));
+                    setTimeout(() => done(img.naturalWidth), 5000);
+                })""")
+            assert width > 0, "the captured image did not decode"
 
-                    # A longer window reloads the history from the host.
-                    shown = int(await chart.get_attribute("data-points"))
-                    await page.locator("[data-testid=capture-range]").select_option("600")
-                    await expect(chart).not_to_have_attribute("data-points", "0", timeout=5_000)
-                    for _ in range(50):
-                        if int(await chart.get_attribute("data-points")) >= shown:
-                            break
-                        await page.wait_for_timeout(100)
-                    assert int(await chart.get_attribute("data-points")) >= shown
+            # A longer window reloads the history from the host.
+            shown = int(await chart.get_attribute("data-points"))
+            await page.locator("[data-testid=capture-range]").select_option("600")
+            await expect(chart).not_to_have_attribute("data-points", "0", timeout=5_000)
+            for _ in range(50):
+                if int(await chart.get_attribute("data-points")) >= shown:
+                    break
+                await page.wait_for_timeout(100)
+            assert int(await chart.get_attribute("data-points")) >= shown
 
-                    await page.locator("#capture-section").screenshot(path=str(SCREENSHOT.with_name("capture.png")))
-                    assert errors == [], errors
-                finally:
-                    await context.close()
-                    await robot.close()
+            await page.locator("#capture-section").screenshot(path=str(SCREENSHOT.with_name("capture.png")))
+            assert errors == [], errors
 
     asyncio.run(scenario())
