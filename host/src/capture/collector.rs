@@ -57,6 +57,8 @@ pub struct Stats {
 
 pub struct Collector {
     pub spec: Spec,
+    /// The method's row in the capture table.
+    pub method: CaptureMethod,
     pub stats: Arc<Stats>,
     writer: Arc<Mutex<Writer>>,
     stop: watch::Sender<bool>,
@@ -79,6 +81,7 @@ impl Collector {
         ));
         Self {
             spec,
+            method,
             stats,
             writer,
             stop,
@@ -175,9 +178,7 @@ async fn run(
                         streak.ok(&spec, &stats);
                     }
                     Err(e) => {
-                        if disk::is_full(&e) {
-                            disk::report_full();
-                        }
+                        disk::report_if_full(&e);
                         streak.failed(&spec, &stats, format!("writing {}: {e}", spec.dir.display()));
                     }
                 }
@@ -354,9 +355,7 @@ impl Writer {
     /// A flush or close that failed: a full disk asks for the disk-full
     /// policy at once; logged once until one works.
     fn write_failed(&mut self, path: &std::path::Path, what: &str, e: &std::io::Error) {
-        if disk::is_full(e) {
-            disk::report_full();
-        }
+        disk::report_if_full(e);
         if !std::mem::replace(&mut self.flush_failing, true) {
             tracing::warn!(file = %path.display(), "{what} (logged once until writes work again): {e}");
         }

@@ -6,7 +6,7 @@
 //! file is deleted, oldest first in each folder. Unlike Viam, which logs a
 //! count, every deleted file is logged by name and counted in status; and
 //! a write that finds the disk full asks for a check at once
-//! ([`report_full`]) instead of failing until the next scheduled one.
+//! ([`report_if_full`]) instead of failing until the next scheduled one.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -24,22 +24,20 @@ pub const FULL_CHECK_GAP: Duration = Duration::from_secs(1);
 /// process, as the data manager is (Viam allows one per machine).
 static FULL: tokio::sync::Notify = tokio::sync::Notify::const_new();
 
-/// Called on a write that failed because the disk is full.
-pub fn report_full() {
-    FULL.notify_one();
-}
-
-/// Waits for [`report_full`].
-pub async fn full_reported() {
-    FULL.notified().await;
-}
-
-/// Whether an error is the disk being full.
-pub fn is_full(e: &std::io::Error) -> bool {
-    matches!(
+/// Called on every failed capture write: one that failed because the disk
+/// is full wakes the disk check.
+pub fn report_if_full(e: &std::io::Error) {
+    if matches!(
         e.kind(),
         std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
-    )
+    ) {
+        FULL.notify_one();
+    }
+}
+
+/// Waits for [`report_if_full`].
+pub async fn full_reported() {
+    FULL.notified().await;
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -256,9 +256,9 @@ impl Capture {
                     "resource": c.spec.resource.name,
                     "api": c.spec.resource.api.to_string(),
                     "method": c.spec.method,
-                    "data": match methods::find(c.spec.kind, c.spec.method).map(|m| m.kind) {
-                        Some(methods::DataKind::Binary) => "binary",
-                        _ => "tabular",
+                    "data": match c.method.kind {
+                        methods::DataKind::Binary => "binary",
+                        methods::DataKind::Tabular => "tabular",
                     },
                     "frequency_hz": 1.0 / c.spec.period.as_secs_f64(),
                     "dir": c.spec.dir.display().to_string(),

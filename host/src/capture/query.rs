@@ -237,4 +237,37 @@ mod tests {
         assert_eq!(ts(&all), [2.0, 3.0, 4.0, 5.0, 6.0]);
         assert_eq!(all["truncated"], false);
     }
+
+    /// Files last written before the window, or before the newest `limit`
+    /// samples found, are not read: a corrupt one there goes unreported.
+    #[test]
+    fn files_outside_the_window_are_not_read() {
+        use crate::capture::file::CaptureFile;
+        use crate::grpc::proto::viam::app::datasync::v1::DataCaptureMetadata;
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("rdk_component_sensor/s/Readings");
+        std::fs::create_dir_all(&folder).unwrap();
+        let old = folder.join("2000-01-01T00_00_00Z.capture");
+        std::fs::write(&old, [0xff, 0xff]).unwrap();
+        let past = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000);
+        std::fs::File::options()
+            .write(true)
+            .open(&old)
+            .unwrap()
+            .set_modified(past)
+            .unwrap();
+        let mut f = CaptureFile::create(&folder, &DataCaptureMetadata::default()).unwrap();
+        for t in [2_000, 2_001] {
+            f.append(&sample(t)).unwrap();
+        }
+        f.close().unwrap();
+        let q = |v: Json| Query::parse(v.as_object().unwrap()).unwrap().run(dir.path());
+        let unreadable = |a: &Json| a["unreadable_files"].as_array().unwrap().len();
+        let windowed = q(json!({"resource": "s", "method": "Readings", "since": "1970-01-01T00:30:00Z"}));
+        assert_eq!((windowed["count"].as_u64(), unreadable(&windowed)), (Some(2), 0));
+        let limited = q(json!({"resource": "s", "method": "Readings", "limit": 1}));
+        assert_eq!((limited["count"].as_u64(), unreadable(&limited)), (Some(1), 0));
+        let everything = q(json!({"resource": "s", "method": "Readings"}));
+        assert_eq!(unreadable(&everything), 1, "without a bound the old file is read");
+    }
 }
