@@ -14,6 +14,7 @@ pub mod grpc;
 pub mod hardware;
 pub mod module_protocol;
 pub mod observability;
+pub mod registry;
 pub mod resources;
 pub mod runtime;
 pub mod values;

@@ -121,6 +121,11 @@ enum Command {
         #[arg(long)]
         version: Option<semver::Version>,
     },
+    /// Modules on an OCI registry: `armature registry push | list | search`.
+    Registry {
+        #[command(subcommand)]
+        command: RegistryCommand,
+    },
     /// Captured data: `armature data export`.
     Data {
         #[command(subcommand)]
@@ -143,6 +148,60 @@ enum Command {
         #[command(flatten)]
         cache: CacheArgs,
     },
+}
+
+#[derive(Subcommand)]
+enum RegistryCommand {
+    /// Push a component as a wasm OCI artifact, tagged with its version.
+    Push {
+        /// The component (.wasm).
+        file: PathBuf,
+        /// REGISTRY/NAMESPACE/NAME[:VERSION], e.g. 127.0.0.1:5000/acme/thermometer:1.2.0
+        /// (plain HTTP for loopback registries, HTTPS elsewhere).
+        reference: String,
+        /// The version, when neither the reference nor the component's
+        /// `version` section gives it.
+        #[arg(long)]
+        version: Option<semver::Version>,
+        /// private: on a registry that requires credentials; public: listed;
+        /// unlisted: usable by name, not listed.
+        #[arg(long, value_enum, default_value = "private")]
+        visibility: armature::registry::artifact::Visibility,
+        /// A line about the module, shown by list and search.
+        #[arg(long)]
+        description: Option<String>,
+        #[command(flatten)]
+        credentials: RegistryCredentials,
+        #[command(flatten)]
+        cache: CacheArgs,
+    },
+    /// List the modules of a registry (or of one namespace): versions,
+    /// visibility, models.
+    List {
+        /// REGISTRY[/NAMESPACE], e.g. 127.0.0.1:5000/acme
+        target: String,
+        #[command(flatten)]
+        credentials: RegistryCredentials,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Find modules whose name, description or models contain TEXT.
+    Search {
+        registry: String,
+        text: String,
+        #[command(flatten)]
+        credentials: RegistryCredentials,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(clap::Args)]
+struct RegistryCredentials {
+    /// A JSON file: {"username": …, "password": …} or {"token": …}
+    /// (else ARMATURE_REGISTRY_USERNAME and ARMATURE_REGISTRY_PASSWORD).
+    #[arg(long)]
+    credentials: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -250,6 +309,7 @@ fn main() -> ExitCode {
             Command::Check { config, modules, cache } => check(&config, modules, cache.dir()).await,
             Command::Models { dir, json, cache } => models(&dir, json, cache.dir()).await,
             Command::Build { path, out, version } => build(path, out, version),
+            Command::Registry { command } => registry(command).await,
             Command::Data {
                 command:
                     DataCommand::Export {
@@ -284,6 +344,44 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+async fn registry(command: RegistryCommand) -> anyhow::Result<ExitCode> {
+    use armature::registry::cli;
+    match command {
+        RegistryCommand::Push {
+            file,
+            reference,
+            version,
+            visibility,
+            description,
+            credentials,
+            cache,
+        } => {
+            cli::push(&cli::PushOptions {
+                file,
+                reference,
+                version,
+                visibility,
+                description,
+                credentials: credentials.credentials,
+                cache_dir: cache.dir(),
+            })
+            .await?
+        }
+        RegistryCommand::List {
+            target,
+            credentials,
+            json,
+        } => cli::list(&target, credentials.credentials.as_deref(), json).await?,
+        RegistryCommand::Search {
+            registry,
+            text,
+            credentials,
+            json,
+        } => cli::search(&registry, &text, credentials.credentials.as_deref(), json).await?,
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn export(

@@ -6,6 +6,7 @@
 pub mod capture;
 pub mod grants;
 pub mod names;
+pub mod registry;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -92,6 +93,8 @@ pub struct ModuleEntry {
     /// `version`: which versions in the modules folder (`name@1.2.0.wasm`)
     /// may serve; the newest matching one does. None tracks the newest.
     pub version: Option<semver::VersionReq>,
+    /// `"type": "registry"`: the module comes from an OCI registry instead.
+    pub registry: Option<registry::RegistryModule>,
     pub limits: LimitOverrides,
 }
 
@@ -157,6 +160,8 @@ pub struct MachineConfig {
     /// `modules_dir`, resolved against the config's folder.
     pub modules_dir: Option<PathBuf>,
     pub modules: Vec<ModuleEntry>,
+    /// `registries`: where `"type": "registry"` modules come from.
+    pub registries: Vec<registry::RegistryConfig>,
     /// Components first, then services, in file order.
     pub resources: Vec<ResourceConfig>,
     /// `network.bind_address`.
@@ -357,7 +362,8 @@ impl Parser {
                 }
             },
         };
-        let modules = self.modules(top.get("modules"));
+        let registries = self.registries(top.get("registries"));
+        let modules = self.modules(top.get("modules"), &registries);
         let mut resources = Vec::new();
         self.resources(top.get("components"), "components", Kind::Component, &mut resources);
         self.resources(top.get("services"), "services", Kind::Service, &mut resources);
@@ -415,6 +421,7 @@ impl Parser {
             file: self.file.clone(),
             modules_dir,
             modules,
+            registries,
             resources,
             bind_address,
             tls,
@@ -507,7 +514,7 @@ impl Parser {
         out
     }
 
-    fn modules(&mut self, value: Option<&Value>) -> Vec<ModuleEntry> {
+    fn modules(&mut self, value: Option<&Value>, registries: &[registry::RegistryConfig]) -> Vec<ModuleEntry> {
         let mut out = Vec::new();
         let Some(value) = value else { return out };
         let Some(list) = value.as_array() else {
@@ -523,6 +530,31 @@ impl Parser {
             }
             if name.is_empty() {
                 self.error(&place, "name", "is required");
+            }
+            let limits = self.limits(&place, entry.get("limits"));
+            match entry.get("type").and_then(Value::as_str) {
+                None | Some("local") => {}
+                Some("registry") => {
+                    let object = entry.as_object().cloned().unwrap_or_default();
+                    if let Some(registry) = self.registry_module(&place, &object, registries) {
+                        out.push(ModuleEntry {
+                            name: name.to_string(),
+                            path: None,
+                            version: None,
+                            registry: Some(registry),
+                            limits,
+                        });
+                    }
+                    continue;
+                }
+                Some(other) => {
+                    self.error(
+                        &place,
+                        "type",
+                        format!("{other:?} is not a module type: \"local\" or \"registry\""),
+                    );
+                    continue;
+                }
             }
             let path = entry.get("path").or_else(|| entry.get("executable_path"));
             let path = match path {
@@ -551,11 +583,11 @@ impl Parser {
                     continue;
                 }
             };
-            let limits = self.limits(&place, entry.get("limits"));
             out.push(ModuleEntry {
                 name: name.to_string(),
                 path,
                 version,
+                registry: None,
                 limits,
             });
         }

@@ -156,7 +156,8 @@ impl RobotService for RobotApi {
                 module_name: format!("{}@{}", m.name, m.version),
                 state: pb::module_status::State::Ready as i32,
                 last_updated: Some(timestamp(info.revision_since)),
-                error: String::new(),
+                // A registry module that cannot be checked still serves; say why it is not current.
+                error: m.source.as_ref().and_then(|s| s.error.clone()).unwrap_or_default(),
                 consecutive_failures: 0,
             })
             .chain(info.module_errors.iter().map(|e| pb::ModuleStatus {

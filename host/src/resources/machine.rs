@@ -16,10 +16,10 @@ use crate::capabilities::deps::{DependencyHandle, RemoteResource};
 use crate::capabilities::grants::{Denials, GpioGrant, Grants};
 use crate::config::grants::HardwareGrant;
 use crate::config::{Api, MachineConfig, ResourceConfig, ResourceName};
+use crate::registry::resolver::{Resolver, Source};
 use crate::resources::api::ApiKind;
 use crate::resources::graph;
 use crate::resources::instance::Instance;
-use crate::resources::modules::{select, wasm_files};
 use crate::resources::slot::{FaultSender, ResourceSlot, State};
 use crate::runtime::bindings::{GuestConfig, ReconfigureOutcome};
 use crate::runtime::component::{LoadedModule, Runtime};
@@ -28,6 +28,7 @@ use crate::runtime::machine_memory::MACHINE_MEMORY;
 use crate::runtime::sandbox::Sandbox;
 use crate::values;
 
+mod load;
 mod plan;
 
 use plan::{Planned, validate};
@@ -55,6 +56,8 @@ pub struct ModuleInfo {
     pub path: PathBuf,
     pub version: String,
     pub models: Vec<(Api, String)>,
+    /// The registry it came from, when it did.
+    pub source: Option<Source>,
 }
 
 /// Machine-wide facts for GetMachineStatus.
@@ -175,6 +178,8 @@ pub struct Machine {
     external: RwLock<External>,
     /// The config in force, for what follows it (capture).
     applied: tokio::sync::watch::Sender<Arc<MachineConfig>>,
+    /// Where registry modules resolve, and their cache.
+    registry: Arc<Resolver>,
 }
 
 /// What planning a config found wrong, one line each.
@@ -192,6 +197,7 @@ impl Machine {
     ) -> Arc<Self> {
         let (faults, fault_rx) = mpsc::unbounded_channel();
         MACHINE_MEMORY.set_limit(config.machine_memory_bytes());
+        let registry = Arc::new(Resolver::open(&state_dir));
         let machine = Arc::new(Self {
             runtime,
             modules_flag,
@@ -215,6 +221,7 @@ impl Machine {
             faults,
             external: RwLock::default(),
             applied: tokio::sync::watch::Sender::new(Arc::new(config.clone())),
+            registry: registry.clone(),
         });
         {
             let mut inner = machine.inner.lock().await;
@@ -235,6 +242,7 @@ impl Machine {
             machine.write_info(|i| i.running = true);
         }
         tokio::spawn(Self::supervise(Arc::downgrade(&machine), fault_rx));
+        tokio::spawn(crate::registry::watch::watch(Arc::downgrade(&machine), registry));
         machine
     }
 
@@ -265,6 +273,9 @@ impl Machine {
             faults,
             external: RwLock::default(),
             applied: tokio::sync::watch::Sender::new(Arc::new(config.clone())),
+            // A check resolves what it must online and caches it apart
+            // from any running machine's state.
+            registry: Arc::new(Resolver::open(&std::env::temp_dir().join("armature-check"))),
         };
         let (modules, mut problems) = machine.load_modules(config, &[]).await;
         let planned = machine.plan(config, &modules, None).await;
@@ -286,7 +297,30 @@ impl Machine {
     }
 
     pub fn info(&self) -> MachineInfo {
-        self.info.read().unwrap_or_else(|e| e.into_inner()).clone()
+        let mut info = self.info.read().unwrap_or_else(|e| e.into_inner()).clone();
+        // Fresh each time: a registry check fails or recovers between applies.
+        for m in &mut info.modules {
+            m.source = self.registry.source_of(&m.name, &m.path);
+        }
+        info
+    }
+
+    /// Where registry modules resolve (`armature reload` asks it to look now).
+    pub fn registry(&self) -> &Arc<Resolver> {
+        &self.registry
+    }
+
+    /// The config in force.
+    pub fn applied_config(&self) -> Arc<MachineConfig> {
+        self.applied.borrow().clone()
+    }
+
+    /// Applies the config in force again, so that modules whose bytes
+    /// changed (a registry module that moved) are swapped; refused as a
+    /// whole, like any apply, if the new bytes do not load or build.
+    pub async fn refresh_modules(&self) -> Result<(), Problems> {
+        let config = (*self.applied_config()).clone();
+        self.apply(config).await
     }
 
     /// The config in force, now and after every change applied.
@@ -310,49 +344,6 @@ impl Machine {
         let mut all: Vec<_> = table.values().flat_map(|m| m.values().cloned()).collect();
         all.sort_by(|a, b| a.name.cmp(&b.name));
         all
-    }
-
-    async fn load_modules(
-        &self,
-        config: &MachineConfig,
-        loaded: &[Arc<LoadedModule>],
-    ) -> (Vec<Arc<LoadedModule>>, Problems) {
-        let file = config.file.display().to_string();
-        let mut problems = Vec::new();
-        let dir = modules_dir(config, self.modules_flag.as_deref());
-        let explicit = self.modules_flag.is_some() || config.modules_dir.is_some();
-        let folder = match wasm_files(&dir) {
-            Ok(found) => found,
-            Err(e) => {
-                if explicit || e.kind() != std::io::ErrorKind::NotFound {
-                    problems.push(format!("{file}: modules folder {}: {e}", dir.display()));
-                }
-                Vec::new()
-            }
-        };
-        let (chosen, selection_problems) = select(folder, &config.modules);
-        problems.extend(selection_problems.into_iter().map(|p| format!("{file}: {p}")));
-        let mut modules: Vec<Arc<LoadedModule>> = Vec::new();
-        for m in chosen {
-            // Unchanged bytes: keep the module already loaded.
-            let digest = std::fs::read(&m.path).ok().map(|b| crate::runtime::cache::digest(&b));
-            if let Some(old) = loaded
-                .iter()
-                .find(|l| Some(&l.digest) == digest.as_ref() && l.path == m.path)
-            {
-                modules.push(old.clone());
-                continue;
-            }
-            match self.runtime.load(&m.name, &m.path, m.version.clone()).await {
-                Ok(loaded) => {
-                    tracing::info!(module = %loaded.name, version = %loaded.version(), cache = ?loaded.cache,
-                        models = loaded.models.len(), "module loaded");
-                    modules.push(loaded);
-                }
-                Err(e) => problems.push(format!("{file}: module {:?}: {e}", m.name)),
-            }
-        }
-        (modules, problems)
     }
 
     fn module_limits(config: &MachineConfig, module: Option<&LoadedModule>) -> crate::config::LimitOverrides {
@@ -389,6 +380,7 @@ impl Machine {
                 path: m.path.clone(),
                 version: m.version(),
                 models: m.models.iter().map(|(a, mo)| (a.clone(), mo.to_string())).collect(),
+                source: None,
             })
             .collect();
         self.write_info(|i| {

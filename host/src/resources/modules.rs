@@ -80,7 +80,10 @@ pub fn select(folder: Vec<ModuleFile>, entries: &[ModuleEntry]) -> (Vec<ModuleFi
     }
     let mut chosen = Vec::new();
     for entry in entries {
-        if let Some(path) = &entry.path {
+        if entry.registry.is_some() {
+            // Resolved by `registry::Resolver`; a folder file of that name steps aside.
+            by_name.remove(&entry.name);
+        } else if let Some(path) = &entry.path {
             // An explicit file replaces whatever the folder has of that name.
             by_name.remove(&entry.name);
             let mut file = ModuleFile::from_path(path);
@@ -146,6 +149,7 @@ mod tests {
             name: name.into(),
             path: None,
             version: version.map(|v| semver::VersionReq::parse(v).unwrap()),
+            registry: None,
             limits: Default::default(),
         }
     }

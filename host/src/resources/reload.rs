@@ -30,6 +30,10 @@ pub enum Trigger {
 /// a whole and the machine keeps running as it was.
 pub async fn reload(machine: &Machine, path: &Path, trigger: Trigger) {
     tracing::info!(config = %path.display(), ?trigger, "reloading");
+    if matches!(trigger, Trigger::Signal) {
+        // `armature reload` also means "look at the registries now".
+        machine.registry().check_now();
+    }
     match MachineConfig::load(path) {
         Ok(config) => {
             if machine.apply(config).await.is_ok() {

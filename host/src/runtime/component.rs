@@ -65,6 +65,16 @@ impl LoadedModule {
         self.pre.instance_pre().engine()
     }
 
+    /// The names the component imports and exports (`wasi:io/streams@0.2.6`,
+    /// `armature:module/model@0.1.0`), as a registry artifact records them.
+    pub fn world(&self) -> (Vec<String>, Vec<String>) {
+        let ty = self.pre.instance_pre().component().component_type();
+        let engine = self.engine();
+        let imports = ty.imports(engine).map(|(name, _)| name.to_string()).collect();
+        let exports = ty.exports(engine).map(|(name, _)| name.to_string()).collect();
+        (imports, exports)
+    }
+
     pub fn provides(&self, api: &Api, model: &ModelName) -> bool {
         self.models.iter().any(|(a, m)| a == api && m == model)
     }

@@ -65,6 +65,9 @@ fn modules(host: &Host) -> Value {
                 "name": m.name,
                 "version": m.version,
                 "file": m.path.display().to_string(),
+                "source": m.source.as_ref().map(|s| json!({
+                    "reference": s.reference, "version": s.spec, "digest": s.digest, "error": s.error,
+                })),
                 "models": m.models.iter().map(|(api, model)| json!({"api": api.to_string(), "model": model})).collect::<Vec<_>>(),
             })
         })

@@ -1,0 +1,208 @@
+//! `armature registry push | list | search`.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use semver::Version;
+
+use super::artifact::{Listing, Package, Visibility};
+use super::client::RegistryClient;
+use super::credentials::Credentials;
+use super::reference::{ModuleRef, RegistryAddress, registry_and_namespace};
+use super::versions::{tag_for, tag_version};
+use crate::runtime::component::Runtime;
+
+/// `--credentials FILE`, else `ARMATURE_REGISTRY_USERNAME`/`_PASSWORD`,
+/// else none.
+fn client(address: RegistryAddress, credentials: Option<&Path>) -> anyhow::Result<RegistryClient> {
+    let (creds, file) = match credentials {
+        Some(f) => (Credentials::read(f)?, Some(f.display().to_string())),
+        None => (Credentials::from_env().unwrap_or_default(), None),
+    };
+    Ok(RegistryClient::new(address, creds, file)?)
+}
+
+pub struct PushOptions {
+    pub file: PathBuf,
+    pub reference: String,
+    pub version: Option<Version>,
+    pub visibility: Visibility,
+    pub description: Option<String>,
+    pub credentials: Option<PathBuf>,
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// Pushes a component after checking that this host loads it: a module
+/// that would not serve never reaches a machine through the registry.
+pub async fn push(o: &PushOptions) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let reference = ModuleRef::parse(&o.reference)?;
+    let embedded = crate::resources::modules::embedded_version(&o.file);
+    let from_tag = match &reference.tag {
+        Some(t) => Some(tag_version(t).with_context(|| {
+            format!("the tag {t:?} is not a semver version such as 1.2.0 (registry modules are versioned by semver)")
+        })?),
+        None => None,
+    };
+    let version = match (&o.version, &from_tag) {
+        (Some(a), Some(b)) if a != b => bail!("--version {a} and the reference's tag {b} disagree"),
+        (Some(v), _) | (None, Some(v)) => v.clone(),
+        (None, None) => embedded.clone().with_context(|| {
+            format!(
+                "{} carries no version: give --version, or the tag (…/{}:1.0.0)",
+                o.file.display(),
+                reference.repository
+            )
+        })?,
+    };
+    let tag = tag_for(&version).map_err(anyhow::Error::msg)?;
+    let name = reference
+        .repository
+        .rsplit('/')
+        .next()
+        .unwrap_or(&reference.repository)
+        .to_string();
+
+    let runtime = Runtime::new(o.cache_dir.clone())?;
+    let module = runtime
+        .load(&name, &o.file, Some(version.clone()))
+        .await
+        .with_context(|| format!("{} is not a module this host can load", o.file.display()))?;
+    let (imports, exports) = module.world();
+    let package = Package {
+        name,
+        version: version.clone(),
+        models: module
+            .models
+            .iter()
+            .map(|(a, m)| (a.to_string(), m.to_string()))
+            .collect(),
+        description: o.description.clone().unwrap_or_default(),
+        visibility: o.visibility,
+        imports,
+        exports,
+    };
+    let bytes = std::fs::read(&o.file).with_context(|| format!("reading {}", o.file.display()))?;
+
+    let client = client(reference.registry.clone(), o.credentials.as_deref())?;
+    if o.visibility == Visibility::Private && !client.requires_credentials().await? {
+        bail!(
+            "registry {} lets anyone read what it holds, so a private module would be public there: push it to a registry that requires credentials, or give --visibility public or unlisted",
+            reference.registry
+        );
+    }
+    let existing = match client.tags(&reference.repository).await {
+        Ok(tags) => tags,
+        Err(super::client::RegistryError::NotFound { .. }) => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
+    if existing.contains(&tag) {
+        bail!(
+            "{}:{tag} is already in registry {}: a version, once pushed, does not change (machines pinned to it rely on that); push a new version",
+            reference.repository,
+            reference.registry
+        );
+    }
+    let digest = client.push(&reference.repository, &tag, &package, bytes).await?;
+    println!(
+        "pushed {}/{}:{tag} ({digest}, {} models, {}) in {:.2} s",
+        reference.registry,
+        reference.repository,
+        package.models.len(),
+        package.visibility,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// One module as `list` and `search` show it.
+#[derive(Debug, serde::Serialize)]
+struct Row {
+    module: String,
+    versions: Vec<String>,
+    visibility: String,
+    description: String,
+    models: Vec<String>,
+}
+
+/// Every listed module under `REGISTRY[/NAMESPACE]`, newest version's facts.
+async fn rows(target: &str, credentials: Option<&Path>) -> anyhow::Result<Vec<Row>> {
+    let (address, namespace) = registry_and_namespace(target)?;
+    let client = client(address, credentials)?;
+    let prefix = namespace.map(|n| format!("{}/", n.trim_end_matches('/')));
+    let mut out = Vec::new();
+    for repository in client.repositories().await? {
+        if prefix.as_ref().is_some_and(|p| !repository.starts_with(p.as_str())) {
+            continue;
+        }
+        let mut versions: Vec<(Version, String)> = client
+            .tags(&repository)
+            .await?
+            .into_iter()
+            .filter_map(|t| Some((tag_version(&t)?, t)))
+            .collect();
+        versions.sort();
+        let Some((_, newest)) = versions.last() else { continue };
+        let (manifest, _) = client.manifest(&repository, newest).await?;
+        if super::artifact::wasm_layer(&manifest).is_err() {
+            continue; // not a module (a container image sharing the registry)
+        }
+        let listing = Listing::of(&manifest);
+        if listing.visibility == Visibility::Unlisted {
+            continue;
+        }
+        out.push(Row {
+            module: repository,
+            versions: versions.into_iter().map(|(v, _)| v.to_string()).collect(),
+            visibility: listing.visibility.to_string(),
+            description: listing.description,
+            models: listing.models,
+        });
+    }
+    Ok(out)
+}
+
+fn print(rows: &[Row], json: bool) -> anyhow::Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(rows)?);
+        return Ok(());
+    }
+    println!("{:<32} {:<24} {:<10} MODELS", "MODULE", "VERSIONS", "VISIBILITY");
+    for r in rows {
+        let models: Vec<&str> = r
+            .models
+            .iter()
+            .map(|m| m.split_once(' ').map_or(m.as_str(), |(_, model)| model))
+            .collect();
+        println!(
+            "{:<32} {:<24} {:<10} {}",
+            r.module,
+            r.versions.join(", "),
+            r.visibility,
+            models.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// `armature registry list REGISTRY[/NAMESPACE]`: unlisted modules are left out.
+pub async fn list(target: &str, credentials: Option<&Path>, json: bool) -> anyhow::Result<()> {
+    print(&rows(target, credentials).await?, json)
+}
+
+/// `armature registry search REGISTRY TEXT`: listed modules whose name,
+/// description or models contain TEXT (any case).
+pub async fn search(target: &str, text: &str, credentials: Option<&Path>, json: bool) -> anyhow::Result<()> {
+    let needle = text.to_lowercase();
+    let found: Vec<Row> = rows(target, credentials)
+        .await?
+        .into_iter()
+        .filter(|r| {
+            r.module.to_lowercase().contains(&needle)
+                || r.description.to_lowercase().contains(&needle)
+                || r.models.iter().any(|m| m.to_lowercase().contains(&needle))
+        })
+        .collect();
+    print(&found, json)
+}

@@ -1,0 +1,312 @@
+//! Talking to an OCI registry (the Distribution API) through `oci-client`:
+//! push a module, list its versions, fetch a manifest, fetch and verify a
+//! component. Every failure becomes a [`RegistryError`] that names the
+//! registry or module and says what to do; credentials never appear in one.
+
+use std::sync::Once;
+use std::time::Duration;
+
+use oci_client::errors::{OciDistributionError, OciErrorCode};
+use oci_client::manifest::{OciDescriptor, OciImageManifest};
+use oci_client::{Client, Reference};
+use sha2::{Digest, Sha256};
+
+use super::artifact::{self, Package};
+use super::credentials::Credentials;
+use super::reference::RegistryAddress;
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+const READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    #[error("registry {registry} is unreachable: {reason}")]
+    Unreachable { registry: String, reason: String },
+    #[error("registry {registry} needs credentials (give a credentials file)")]
+    NeedsCredentials { registry: String },
+    #[error("registry {registry} refused the credentials{file}")]
+    BadCredentials { registry: String, file: String },
+    #[error("{module}: not found on registry {registry}")]
+    NotFound { registry: String, module: String },
+    #[error("{module}: not a wasm component artifact: {reason}")]
+    NotWasm { module: String, reason: String },
+    #[error("{module}: digest mismatch: the manifest names {expected}, the bytes served hash to {actual}")]
+    DigestMismatch {
+        module: String,
+        expected: String,
+        actual: String,
+    },
+    #[error("{module}: no version matches {spec:?} (semver tags: {found})")]
+    NoMatch {
+        module: String,
+        spec: String,
+        found: String,
+    },
+    #[error("registry {registry}: {reason}")]
+    Other { registry: String, reason: String },
+}
+
+impl RegistryError {
+    /// Whether the registry could not be reached at all (so that cached
+    /// versions should serve), rather than answering with a refusal.
+    pub fn is_unreachable(&self) -> bool {
+        matches!(self, Self::Unreachable { .. })
+    }
+}
+
+/// One registry, with one set of credentials.
+pub struct RegistryClient {
+    oci: Client,
+    address: RegistryAddress,
+    credentials: Credentials,
+    /// Named in a refusal, so the user knows which file to fix.
+    credentials_file: Option<String>,
+}
+
+/// reqwest is built without a TLS provider of its own; use ring, as tonic does.
+pub fn install_tls_provider() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // Fails only when a provider is already installed, which is fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
+impl RegistryClient {
+    pub fn new(
+        address: RegistryAddress,
+        credentials: Credentials,
+        credentials_file: Option<String>,
+    ) -> Result<Self, RegistryError> {
+        install_tls_provider();
+        let protocol = if address.plain_http {
+            oci_client::client::ClientProtocol::Http
+        } else {
+            oci_client::client::ClientProtocol::Https
+        };
+        let config = oci_client::client::ClientConfig {
+            protocol,
+            connect_timeout: Some(CONNECT_TIMEOUT),
+            read_timeout: Some(READ_TIMEOUT),
+            // Distribution takes a monolithic upload in one request.
+            use_monolithic_push: true,
+            ..Default::default()
+        };
+        // `Client::new` would fall back to a default (HTTPS) client on error.
+        let oci = Client::try_from(config).map_err(|e| RegistryError::Other {
+            registry: address.host.clone(),
+            reason: format!("cannot make an HTTP client: {e}"),
+        })?;
+        Ok(Self {
+            oci,
+            address,
+            credentials,
+            credentials_file,
+        })
+    }
+
+    pub fn address(&self) -> &RegistryAddress {
+        &self.address
+    }
+
+    fn reference(&self, repository: &str, tag: &str) -> Reference {
+        Reference::with_tag(self.address.host.clone(), repository.to_string(), tag.to_string())
+    }
+
+    fn by_digest(&self, repository: &str, digest: &str) -> Reference {
+        Reference::with_digest(self.address.host.clone(), repository.to_string(), digest.to_string())
+    }
+
+    /// Turns a client error into what the user is told.
+    fn explain(&self, module: &str, e: OciDistributionError) -> RegistryError {
+        let registry = self.address.host.clone();
+        let refused = || {
+            if self.credentials.is_anonymous() {
+                RegistryError::NeedsCredentials {
+                    registry: registry.clone(),
+                }
+            } else {
+                RegistryError::BadCredentials {
+                    registry: registry.clone(),
+                    file: self
+                        .credentials_file
+                        .as_ref()
+                        .map(|f| format!(" in {f}"))
+                        .unwrap_or_default(),
+                }
+            }
+        };
+        let not_found = || RegistryError::NotFound {
+            registry: registry.clone(),
+            module: module.to_string(),
+        };
+        match e {
+            OciDistributionError::UnauthorizedError { .. } | OciDistributionError::AuthenticationFailure(_) => {
+                refused()
+            }
+            OciDistributionError::ServerError { code: 401 | 403, .. } => refused(),
+            OciDistributionError::ServerError { code: 404, .. }
+            | OciDistributionError::ImageManifestNotFoundError(_) => not_found(),
+            OciDistributionError::RegistryError { ref envelope, .. } => {
+                let codes: Vec<&OciErrorCode> = envelope.errors.iter().map(|e| &e.code).collect();
+                if codes
+                    .iter()
+                    .any(|c| matches!(c, OciErrorCode::Unauthorized | OciErrorCode::Denied))
+                {
+                    refused()
+                } else if codes.iter().any(|c| {
+                    matches!(
+                        c,
+                        OciErrorCode::NameUnknown | OciErrorCode::ManifestUnknown | OciErrorCode::NotFound
+                    )
+                }) {
+                    not_found()
+                } else {
+                    RegistryError::Other {
+                        registry,
+                        reason: envelope.to_string(),
+                    }
+                }
+            }
+            OciDistributionError::RequestError(ref r) if r.is_connect() || r.is_timeout() => {
+                RegistryError::Unreachable {
+                    registry,
+                    reason: source_chain(r),
+                }
+            }
+            OciDistributionError::DigestError(oci_client::errors::DigestError::VerificationError {
+                expected,
+                actual,
+            }) => RegistryError::DigestMismatch {
+                module: module.to_string(),
+                expected,
+                actual,
+            },
+            other => RegistryError::Other {
+                registry,
+                reason: other.to_string(),
+            },
+        }
+    }
+
+    /// Whether the registry turns away a client without credentials: where
+    /// it does not, anything pushed there is readable by anyone.
+    pub async fn requires_credentials(&self) -> Result<bool, RegistryError> {
+        install_tls_provider();
+        let http = reqwest::Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(READ_TIMEOUT)
+            .build()
+            .map_err(|e| RegistryError::Other {
+                registry: self.address.host.clone(),
+                reason: e.to_string(),
+            })?;
+        let answer = http
+            .get(format!("{}/v2/", self.address.url()))
+            .send()
+            .await
+            .map_err(|e| RegistryError::Unreachable {
+                registry: self.address.host.clone(),
+                reason: source_chain(&e),
+            })?;
+        Ok(matches!(answer.status().as_u16(), 401 | 403))
+    }
+
+    /// Pushes `bytes` as `repository:tag`; returns the manifest's digest.
+    pub async fn push(
+        &self,
+        repository: &str,
+        tag: &str,
+        package: &Package,
+        bytes: Vec<u8>,
+    ) -> Result<String, RegistryError> {
+        let (layer, config, manifest) = artifact::build(package, bytes);
+        let reference = self.reference(repository, tag);
+        self.oci
+            .push(&reference, &[layer], config, &self.credentials.auth(), Some(manifest))
+            .await
+            .map_err(|e| self.explain(repository, e))?;
+        self.oci
+            .fetch_manifest_digest(&reference, &self.credentials.auth())
+            .await
+            .map_err(|e| self.explain(repository, e))
+    }
+
+    /// Every tag of a repository (semver or not).
+    pub async fn tags(&self, repository: &str) -> Result<Vec<String>, RegistryError> {
+        let reference = self.reference(repository, "latest");
+        self.oci
+            .list_tags(&reference, &self.credentials.auth(), None, None)
+            .await
+            .map(|r| r.tags)
+            .map_err(|e| self.explain(repository, e))
+    }
+
+    /// Every repository the registry lists (its `_catalog`, all pages).
+    pub async fn repositories(&self) -> Result<Vec<String>, RegistryError> {
+        let reference = self.reference("catalog/probe", "latest");
+        let mut all = Vec::new();
+        let mut last: Option<String> = None;
+        loop {
+            let page = self
+                .oci
+                .catalog(&reference, &self.credentials.auth(), Some(500), last.as_deref())
+                .await
+                .map_err(|e| self.explain("the catalog", e))?;
+            let done = page.repositories.len() < 500;
+            last = page.repositories.last().cloned();
+            all.extend(page.repositories);
+            if done || last.is_none() {
+                return Ok(all);
+            }
+        }
+    }
+
+    /// The manifest `repository:tag` names, and its digest.
+    pub async fn manifest(&self, repository: &str, tag: &str) -> Result<(OciImageManifest, String), RegistryError> {
+        self.oci
+            .pull_image_manifest(&self.reference(repository, tag), &self.credentials.auth())
+            .await
+            .map_err(|e| self.explain(&format!("{repository}:{tag}"), e))
+    }
+
+    /// The component a manifest names, checked against its digest.
+    pub async fn component(&self, repository: &str, layer: &OciDescriptor) -> Result<Vec<u8>, RegistryError> {
+        let mut bytes = Vec::with_capacity(usize::try_from(layer.size).unwrap_or(0));
+        self.oci
+            .pull_blob(&self.by_digest(repository, &layer.digest), layer, &mut bytes)
+            .await
+            .map_err(|e| self.explain(repository, e))?;
+        verify(repository, &layer.digest, &bytes)?;
+        Ok(bytes)
+    }
+}
+
+/// Checks that `bytes` hash to `digest` (`sha256:<hex>`).
+pub fn verify(module: &str, digest: &str, bytes: &[u8]) -> Result<(), RegistryError> {
+    let actual = format!("sha256:{}", hex::encode(Sha256::digest(bytes)));
+    if actual == digest {
+        Ok(())
+    } else {
+        Err(RegistryError::DigestMismatch {
+            module: module.to_string(),
+            expected: digest.to_string(),
+            actual,
+        })
+    }
+}
+
+/// An error and its causes on one line ("connection refused" sits deep).
+fn source_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut next = e.source();
+    while let Some(cause) = next {
+        let c = cause.to_string();
+        if !text.contains(&c) {
+            text.push_str(": ");
+            text.push_str(&c);
+        }
+        next = cause.source();
+    }
+    text
+}
