@@ -1,79 +1,14 @@
 //! Hot reconfiguration under load: config edits and module upgrades take
 //! effect live, touch only what changed, and never fail a call.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
+use armature_tests::hammer::{Hammer, until};
 use armature_tests::*;
 use serde_json::{Value, json};
 
 fn versioned(name: &str) -> Value {
     json!({"name": name, "api": "rdk:component:sensor", "model": "armature-test:versioned:sensor"})
-}
-
-/// A client calling one sensor in a loop, counting calls and failures.
-struct Hammer {
-    calls: Arc<AtomicU64>,
-    failures: Arc<AtomicU64>,
-    last: Arc<std::sync::Mutex<Value>>,
-    stop: Arc<AtomicBool>,
-    task: tokio::task::JoinHandle<Vec<String>>,
-}
-
-impl Hammer {
-    fn start(client: SensorServiceClient<tonic::transport::Channel>, name: &'static str) -> Self {
-        let calls = Arc::new(AtomicU64::new(0));
-        let failures = Arc::new(AtomicU64::new(0));
-        let last = Arc::new(std::sync::Mutex::new(Value::Null));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (c, f, l, s) = (calls.clone(), failures.clone(), last.clone(), stop.clone());
-        let task = tokio::spawn(async move {
-            let mut client = client;
-            let mut errors = Vec::new();
-            while !s.load(Ordering::Relaxed) {
-                match readings(&mut client, name).await {
-                    Ok(r) => *l.lock().unwrap() = r,
-                    Err(e) => {
-                        f.fetch_add(1, Ordering::Relaxed);
-                        errors.push(format!("{e:?}"));
-                    }
-                }
-                c.fetch_add(1, Ordering::Relaxed);
-                tokio::time::sleep(Duration::from_millis(2)).await;
-            }
-            errors
-        });
-        Self {
-            calls,
-            failures,
-            last,
-            stop,
-            task,
-        }
-    }
-
-    fn last(&self) -> Value {
-        self.last.lock().unwrap().clone()
-    }
-
-    async fn finish(self) -> (u64, u64, Vec<String>) {
-        self.stop.store(true, Ordering::Relaxed);
-        let errors = self.task.await.unwrap();
-        (
-            self.calls.load(Ordering::Relaxed),
-            self.failures.load(Ordering::Relaxed),
-            errors,
-        )
-    }
-}
-
-async fn until(what: &str, check: impl Fn() -> bool) {
-    eventually(Duration::from_secs(10), what, || {
-        let ok = check();
-        async move { ok.then_some(()) }
-    })
-    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,6 +4,9 @@
 //! The binary and the modules come from `cargo xtask build`
 //! (`target/release/armature`, `target/modules/`, `target/test-modules/`).
 
+pub mod hammer;
+pub mod registry;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

@@ -197,6 +197,20 @@ fn ensure_chromium() -> Result<()> {
     apt_install(&["chromium"]).context("install Chromium yourself (Debian package `chromium`)")
 }
 
+/// The OCI registry the registry tests and benchmark push to and pull
+/// from: Distribution 2.8, Debian's `docker-registry`. The tests start
+/// their own instances on free loopback ports; the package's own service
+/// is not used.
+const DOCKER_REGISTRY: &str = "/usr/bin/docker-registry";
+
+fn ensure_docker_registry() -> Result<()> {
+    if Path::new(DOCKER_REGISTRY).exists() {
+        return Ok(());
+    }
+    eprintln!("{DOCKER_REGISTRY} is missing (the registry tests run a real registry)");
+    apt_install(&["docker-registry"]).context("install Debian's docker-registry yourself")
+}
+
 /// `apt-get install` of `packages`, refreshing the package lists once if
 /// the first attempt fails.
 fn apt_install(packages: &[&str]) -> Result<()> {
@@ -449,6 +463,7 @@ fn test(root: &Path, extra: &[String]) -> Result<()> {
     let component = cargo_component(root)?;
     let python = python_venv(root)?;
     ensure_chromium()?;
+    ensure_docker_registry()?;
     warm_test_cache(root)?;
     let mut cargo_test = cargo();
     cargo_test
