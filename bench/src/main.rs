@@ -200,6 +200,13 @@ fn orchestrate(o: Options) -> anyhow::Result<()> {
             rows.extend(r);
             raw.insert("capture".into(), j);
         }
+        if wanted(11) {
+            let (r, j) = scenarios::registry::run(&ctx)
+                .await
+                .context("scenario 11 (module registry)")?;
+            rows.extend(r);
+            raw.insert("registry".into(), j);
+        }
         if wanted(9) {
             let (r, j) = scenarios::python_guests::run(&ctx)
                 .await

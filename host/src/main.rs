@@ -121,7 +121,7 @@ enum Command {
         #[arg(long)]
         version: Option<semver::Version>,
     },
-    /// Modules on an OCI registry: `armature registry push | list | search`.
+    /// Modules on an OCI registry: `armature registry push | pull | list | search`.
     Registry {
         #[command(subcommand)]
         command: RegistryCommand,
@@ -174,6 +174,17 @@ enum RegistryCommand {
         credentials: RegistryCredentials,
         #[command(flatten)]
         cache: CacheArgs,
+    },
+    /// Download the component a version resolves to, checked against its digest.
+    Pull {
+        /// REGISTRY/NAMESPACE/NAME[:VERSION]; VERSION may be a range,
+        /// "latest" (the default) or "latest-with-prerelease".
+        reference: String,
+        /// Where to write the .wasm (e.g. into a modules folder).
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        credentials: RegistryCredentials,
     },
     /// List the modules of a registry (or of one namespace): versions,
     /// visibility, models.
@@ -369,6 +380,11 @@ async fn registry(command: RegistryCommand) -> anyhow::Result<ExitCode> {
             })
             .await?
         }
+        RegistryCommand::Pull {
+            reference,
+            out,
+            credentials,
+        } => cli::pull(&reference, &out, credentials.credentials.as_deref()).await?,
         RegistryCommand::List {
             target,
             credentials,

@@ -518,6 +518,7 @@ fn warm_test_cache(root: &Path) -> Result<()> {
 /// then runs every scenario (`bench/src/main.rs`).
 fn bench(root: &Path, extra: &[String]) -> Result<()> {
     build(root)?;
+    ensure_docker_registry()?;
     build_guests(
         root,
         &guest_crates(&root.join("bench"))?,

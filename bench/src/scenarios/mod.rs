@@ -1,5 +1,5 @@
 //! The scenarios, one file each (1, 2 and 7 share a load matrix; 8 is
-//! DoCommand and GetImages; 9 is Python guests; 10 is data capture), and what
+//! DoCommand and GetImages; 9 is Python guests; 10 is data capture; 11 is the module registry), and what
 //! they share: running the load generator, and asking every resource of a
 //! host for its readings.
 
@@ -9,6 +9,7 @@ pub mod deps;
 pub mod memory;
 pub mod methods;
 pub mod python_guests;
+pub mod registry;
 pub mod startup;
 pub mod swap;
 

@@ -29,14 +29,18 @@ use crate::report::Row;
 const CLIENTS: usize = 2;
 const HOSTS: usize = 3;
 
-struct Record {
+pub(super) struct Record {
     start: Instant,
     end: Instant,
-    version: Result<String, String>,
+    pub(super) version: Result<String, String>,
 }
 
 /// Calls `v` until `stop`, keeping the latest version seen in `latest`.
-async fn hammer(target: Target, stop: Arc<AtomicBool>, latest: Arc<Mutex<String>>) -> anyhow::Result<Vec<Record>> {
+pub(super) async fn hammer(
+    target: Target,
+    stop: Arc<AtomicBool>,
+    latest: Arc<Mutex<String>>,
+) -> anyhow::Result<Vec<Record>> {
     let mut client = SensorServiceClient::new(connect(&target).await?);
     let mut records = Vec::with_capacity(1 << 16);
     while !stop.load(Ordering::Relaxed) {
@@ -71,7 +75,7 @@ struct Swap {
     landed: Instant,
 }
 
-async fn wait_for(latest: &Mutex<String>, version: &str) -> anyhow::Result<()> {
+pub(super) async fn wait_for(latest: &Mutex<String>, version: &str) -> anyhow::Result<()> {
     let deadline = Instant::now() + Duration::from_secs(60);
     while *latest.lock().unwrap_or_else(|e| e.into_inner()) != version {
         if Instant::now() > deadline {

@@ -10,7 +10,7 @@ use super::artifact::{Listing, Package, Visibility};
 use super::client::RegistryClient;
 use super::credentials::Credentials;
 use super::reference::{ModuleRef, RegistryAddress, registry_and_namespace};
-use super::versions::{tag_for, tag_version};
+use super::versions::{VersionSpec, tag_for, tag_version};
 use crate::runtime::component::Runtime;
 
 /// `--credentials FILE`, else `ARMATURE_REGISTRY_USERNAME`/`_PASSWORD`,
@@ -111,6 +111,39 @@ pub async fn push(o: &PushOptions) -> anyhow::Result<()> {
         reference.repository,
         package.models.len(),
         package.visibility,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// `armature registry pull REGISTRY/NAMESPACE/NAME[:VERSION] --out FILE`:
+/// the component a version spec resolves to (the tag, else "latest"),
+/// checked against its digest, written whole or not at all.
+pub async fn pull(reference: &str, out: &Path, credentials: Option<&Path>) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let r = ModuleRef::parse(reference)?;
+    let spec: VersionSpec = r.tag.as_deref().unwrap_or("latest").parse()?;
+    let client = client(r.registry.clone(), credentials)?;
+    let tag = client.tag_for_spec(&r.repository, &spec).await?;
+    let (manifest, digest) = client.manifest(&r.repository, &tag).await?;
+    let layer = super::artifact::wasm_layer(&manifest).map_err(|reason| super::client::RegistryError::NotWasm {
+        module: format!("{}:{tag}", r.repository),
+        reason,
+    })?;
+    let bytes = client.component(&r.repository, layer).await?;
+    let dir = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("writing into {}", dir.display()))?;
+    std::io::Write::write_all(&mut tmp, &bytes)?;
+    tmp.persist(out).with_context(|| format!("writing {}", out.display()))?;
+    println!(
+        "pulled {}/{}:{tag} ({digest}, {} bytes) → {} in {:.2} s",
+        r.registry,
+        r.repository,
+        bytes.len(),
+        out.display(),
         started.elapsed().as_secs_f64()
     );
     Ok(())

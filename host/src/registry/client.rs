@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use super::artifact::{self, Package};
 use super::credentials::Credentials;
 use super::reference::RegistryAddress;
+use super::versions::{VersionSpec, tag_version};
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const READ_TIMEOUT: Duration = Duration::from_secs(30);
@@ -240,6 +241,32 @@ impl RegistryClient {
             .await
             .map(|r| r.tags)
             .map_err(|e| self.explain(repository, e))
+    }
+
+    /// The tag `spec` picks among the repository's tags. A pin is its own
+    /// tag, looked up without listing.
+    pub async fn tag_for_spec(&self, repository: &str, spec: &VersionSpec) -> Result<String, RegistryError> {
+        if let VersionSpec::Exact(v) = spec {
+            return Ok(v.to_string());
+        }
+        let tags = self.tags(repository).await?;
+        if let Some((_, tag)) = spec.pick(&tags) {
+            return Ok(tag.to_string());
+        }
+        let semver: Vec<&str> = tags
+            .iter()
+            .filter(|t| tag_version(t).is_some())
+            .map(String::as_str)
+            .collect();
+        Err(RegistryError::NoMatch {
+            module: repository.to_string(),
+            spec: spec.to_string(),
+            found: if semver.is_empty() {
+                "none".into()
+            } else {
+                semver.join(", ")
+            },
+        })
     }
 
     /// Every repository the registry lists (its `_catalog`, all pages).

@@ -15,7 +15,7 @@ use super::artifact;
 use super::client::{RegistryClient, RegistryError};
 use super::credentials::Credentials;
 use super::store::{Resolution, Store};
-use super::versions::{VersionSpec, tag_version};
+use super::versions::tag_version;
 use crate::config::registry::{RegistryConfig, RegistryModule};
 use crate::config::{MachineConfig, ModuleEntry};
 use crate::resources::modules::ModuleFile;
@@ -182,31 +182,7 @@ impl Resolver {
     ) -> Result<Resolution, RegistryError> {
         let client = Self::client(registry)?;
         let repo = &module.repository;
-        let tag = match &module.version {
-            VersionSpec::Exact(v) => v.to_string(),
-            spec => {
-                let tags = client.tags(repo).await?;
-                match spec.pick(&tags) {
-                    Some((_, tag)) => tag.to_string(),
-                    None => {
-                        let semver: Vec<&str> = tags
-                            .iter()
-                            .filter(|t| tag_version(t).is_some())
-                            .map(String::as_str)
-                            .collect();
-                        return Err(RegistryError::NoMatch {
-                            module: repo.clone(),
-                            spec: spec.to_string(),
-                            found: if semver.is_empty() {
-                                "none".into()
-                            } else {
-                                semver.join(", ")
-                            },
-                        });
-                    }
-                }
-            }
-        };
+        let tag = client.tag_for_spec(repo, &module.version).await?;
         let (manifest, manifest_digest) = client.manifest(repo, &tag).await?;
         let unchanged =
             |c: &&Resolution| c.manifest_digest == manifest_digest && self.store.blob_path(&c.layer_digest).exists();
