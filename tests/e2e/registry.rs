@@ -61,10 +61,20 @@ async fn wait_for_module_error(host: &Armature, needle: &str) -> String {
     .await
 }
 
-fn assert_no_password(host: &Armature) {
+async fn assert_no_password(host: &Armature) {
     assert!(
         !host.logs().contains(PASSWORD),
         "the registry password is in the host's log"
+    );
+    let mut robot = host.robot().await;
+    let status = robot
+        .get_machine_status(robot::GetMachineStatusRequest {})
+        .await
+        .expect("GetMachineStatus")
+        .into_inner();
+    assert!(
+        !format!("{status:?}").contains(PASSWORD),
+        "the registry password is in the machine's status"
     );
 }
 
@@ -111,9 +121,11 @@ async fn push_pin_upgrade_under_load_refuse_a_bad_version_and_pin_back() {
     assert!(why.contains("armature:module@0.0.1"), "{why}");
     assert_eq!(swapped.last()["version"], "2.0.0");
 
-    // Back to a pin; it stays put while the registry moves on.
+    // Back to a pin; it stays put while the registry moves on to a good
+    // newer version (2.0.0's bytes as 5.0.0).
     host.write_config(machine(&registry, "1.0.0"));
     until("pinned back to 1.0.0", || swapped.last()["version"] == "1.0.0").await;
+    push(&registry, &fixture_version("2.0.0"), "acme/versioned", "5.0.0", &[]);
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(swapped.last()["version"], "1.0.0", "a pin never moves");
     let modules = module_status(&host).await;
@@ -126,7 +138,7 @@ async fn push_pin_upgrade_under_load_refuse_a_bad_version_and_pin_back() {
     let (calls, failures, errors) = swapped.finish().await;
     assert_eq!(failures, 0, "failed calls during the swaps: {errors:?}");
     assert!(calls > 100, "{calls} calls");
-    assert_no_password(&host);
+    assert_no_password(&host).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -247,7 +259,7 @@ async fn private_public_and_unlisted_modules() {
     assert_eq!(v["version"], "1.0.0");
     let t = readings(&mut sensors, "t").await.expect("the private module serves");
     assert_eq!(t["temperature"], json!(12.5));
-    assert_no_password(&host);
+    assert_no_password(&host).await;
 
     // Without credentials (and without a copy in its cache) a host cannot
     // have the private module, and says so.

@@ -82,7 +82,12 @@ impl Registry {
             .expect("starting docker-registry");
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(&self.addr).is_err() {
+        while std::net::TcpStream::connect(&self.addr).is_err()
+            || self
+                .child
+                .as_mut()
+                .is_some_and(|c| c.try_wait().ok().flatten().is_some())
+        {
             assert!(
                 Instant::now() < deadline,
                 "docker-registry did not listen on {}: {}",

@@ -531,10 +531,15 @@ impl Parser {
             if name.is_empty() {
                 self.error(&place, "name", "is required");
             }
+            if out.iter().any(|m: &ModuleEntry| m.name == name) {
+                self.error(&place, "name", format!("{name:?} names another module too"));
+                continue;
+            }
             let limits = self.limits(&place, entry.get("limits"));
-            match entry.get("type").and_then(Value::as_str) {
-                None | Some("local") => {}
-                Some("registry") => {
+            match entry.get("type") {
+                None | Some(Value::Null) => {}
+                Some(Value::String(t)) if t == "local" => {}
+                Some(Value::String(t)) if t == "registry" => {
                     let object = entry.as_object().cloned().unwrap_or_default();
                     if let Some(registry) = self.registry_module(&place, &object, registries) {
                         out.push(ModuleEntry {
@@ -551,7 +556,7 @@ impl Parser {
                     self.error(
                         &place,
                         "type",
-                        format!("{other:?} is not a module type: \"local\" or \"registry\""),
+                        format!("{other} is not a module type: \"local\" or \"registry\""),
                     );
                     continue;
                 }

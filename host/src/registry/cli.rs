@@ -56,6 +56,12 @@ pub async fn push(o: &PushOptions) -> anyhow::Result<()> {
             )
         })?,
     };
+    if let Some(inside) = embedded.as_ref().filter(|e| **e != version) {
+        bail!(
+            "{} says it is version {inside} (its `version` section), not {version}",
+            o.file.display()
+        );
+    }
     let tag = tag_for(&version).map_err(anyhow::Error::msg)?;
     let name = reference
         .repository
@@ -63,6 +69,27 @@ pub async fn push(o: &PushOptions) -> anyhow::Result<()> {
         .next()
         .unwrap_or(&reference.repository)
         .to_string();
+
+    // The registry's answers first: they are quick, compiling is not.
+    let client = client(reference.registry.clone(), o.credentials.as_deref())?;
+    if o.visibility == Visibility::Private && !client.requires_credentials().await? {
+        bail!(
+            "registry {} lets anyone read what it holds, so a private module would be public there: push it to a registry that requires credentials, or give --visibility public or unlisted",
+            reference.registry
+        );
+    }
+    let existing = match client.tags(&reference.repository).await {
+        Ok(tags) => tags,
+        Err(super::client::RegistryError::NotFound { .. }) => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(taken) = existing.iter().find(|t| tag_version(t).as_ref() == Some(&version)) {
+        bail!(
+            "{}:{taken} is already in registry {}: a version, once pushed, does not change (machines pinned to it rely on that); push a new version",
+            reference.repository,
+            reference.registry
+        );
+    }
 
     let runtime = Runtime::new(o.cache_dir.clone())?;
     let module = runtime
@@ -84,26 +111,6 @@ pub async fn push(o: &PushOptions) -> anyhow::Result<()> {
         exports,
     };
     let bytes = std::fs::read(&o.file).with_context(|| format!("reading {}", o.file.display()))?;
-
-    let client = client(reference.registry.clone(), o.credentials.as_deref())?;
-    if o.visibility == Visibility::Private && !client.requires_credentials().await? {
-        bail!(
-            "registry {} lets anyone read what it holds, so a private module would be public there: push it to a registry that requires credentials, or give --visibility public or unlisted",
-            reference.registry
-        );
-    }
-    let existing = match client.tags(&reference.repository).await {
-        Ok(tags) => tags,
-        Err(super::client::RegistryError::NotFound { .. }) => Vec::new(),
-        Err(e) => return Err(e.into()),
-    };
-    if existing.contains(&tag) {
-        bail!(
-            "{}:{tag} is already in registry {}: a version, once pushed, does not change (machines pinned to it rely on that); push a new version",
-            reference.repository,
-            reference.registry
-        );
-    }
     let digest = client.push(&reference.repository, &tag, &package, bytes).await?;
     println!(
         "pushed {}/{}:{tag} ({digest}, {} models, {}) in {:.2} s",
@@ -159,6 +166,30 @@ struct Row {
     models: Vec<String>,
 }
 
+/// A repository's semver versions, oldest first, and its newest version's
+/// manifest; None when it holds no module (no semver tag, or a container
+/// image sharing the registry).
+async fn newest(
+    client: &RegistryClient,
+    repository: &str,
+) -> Result<Option<(Vec<Version>, oci_client::manifest::OciImageManifest)>, super::client::RegistryError> {
+    let mut versions: Vec<(Version, String)> = client
+        .tags(repository)
+        .await?
+        .into_iter()
+        .filter_map(|t| Some((tag_version(&t)?, t)))
+        .collect();
+    versions.sort();
+    let Some((_, tag)) = versions.last() else {
+        return Ok(None);
+    };
+    let (manifest, _) = client.manifest(repository, tag).await?;
+    if super::artifact::wasm_layer(&manifest).is_err() {
+        return Ok(None);
+    }
+    Ok(Some((versions.into_iter().map(|(v, _)| v).collect(), manifest)))
+}
+
 /// Every listed module under `REGISTRY[/NAMESPACE]`, newest version's facts.
 async fn rows(target: &str, credentials: Option<&Path>) -> anyhow::Result<Vec<Row>> {
     let (address, namespace) = registry_and_namespace(target)?;
@@ -169,25 +200,22 @@ async fn rows(target: &str, credentials: Option<&Path>) -> anyhow::Result<Vec<Ro
         if prefix.as_ref().is_some_and(|p| !repository.starts_with(p.as_str())) {
             continue;
         }
-        let mut versions: Vec<(Version, String)> = client
-            .tags(&repository)
-            .await?
-            .into_iter()
-            .filter_map(|t| Some((tag_version(&t)?, t)))
-            .collect();
-        versions.sort();
-        let Some((_, newest)) = versions.last() else { continue };
-        let (manifest, _) = client.manifest(&repository, newest).await?;
-        if super::artifact::wasm_layer(&manifest).is_err() {
-            continue; // not a module (a container image sharing the registry)
-        }
+        // One repository that cannot be read does not hide the others.
+        let (versions, manifest) = match newest(&client, &repository).await {
+            Ok(Some(found)) => found,
+            Ok(None) => continue,
+            Err(e) => {
+                eprintln!("warning: skipped {repository}: {e}");
+                continue;
+            }
+        };
         let listing = Listing::of(&manifest);
         if listing.visibility == Visibility::Unlisted {
             continue;
         }
         out.push(Row {
             module: repository,
-            versions: versions.into_iter().map(|(v, _)| v.to_string()).collect(),
+            versions: versions.iter().map(ToString::to_string).collect(),
             visibility: listing.visibility.to_string(),
             description: listing.description,
             models: listing.models,

@@ -9,7 +9,6 @@ use std::time::Duration;
 use oci_client::errors::{OciDistributionError, OciErrorCode};
 use oci_client::manifest::{OciDescriptor, OciImageManifest};
 use oci_client::{Client, Reference};
-use sha2::{Digest, Sha256};
 
 use super::artifact::{self, Package};
 use super::credentials::Credentials;
@@ -43,6 +42,8 @@ pub enum RegistryError {
         spec: String,
         found: String,
     },
+    #[error("{module}: this machine refused that version before; push a newer one")]
+    Refused { module: String },
     #[error("registry {registry}: {reason}")]
     Other { registry: String, reason: String },
 }
@@ -146,8 +147,22 @@ impl RegistryClient {
                 refused()
             }
             OciDistributionError::ServerError { code: 401 | 403, .. } => refused(),
-            OciDistributionError::ServerError { code: 404, .. }
-            | OciDistributionError::ImageManifestNotFoundError(_) => not_found(),
+            OciDistributionError::ServerError { code: 404, .. } => not_found(),
+            // A proxy whose registry is down, a registry restarting.
+            OciDistributionError::ServerError { code, .. } if code >= 500 => RegistryError::Unreachable {
+                registry,
+                reason: format!("it answers HTTP {code}"),
+            },
+            OciDistributionError::ImageManifestNotFoundError(reason)
+            | OciDistributionError::UnsupportedMediaTypeError(reason)
+            | OciDistributionError::IncompatibleLayerMediaTypeError(reason) => RegistryError::NotWasm {
+                module: module.to_string(),
+                reason,
+            },
+            OciDistributionError::ImageIndexParsingNoPlatformResolverError => RegistryError::NotWasm {
+                module: module.to_string(),
+                reason: "it is an image index (a multi-platform image), not one component".into(),
+            },
             OciDistributionError::RegistryError { ref envelope, .. } => {
                 let codes: Vec<&OciErrorCode> = envelope.errors.iter().map(|e| &e.code).collect();
                 if codes
@@ -169,7 +184,10 @@ impl RegistryClient {
                     }
                 }
             }
-            OciDistributionError::RequestError(ref r) if r.is_connect() || r.is_timeout() => {
+            // Refused, timed out, or cut off midway: the network, not the registry's answer.
+            OciDistributionError::RequestError(ref r)
+                if r.is_connect() || r.is_timeout() || r.is_request() || r.is_body() =>
+            {
                 RegistryError::Unreachable {
                     registry,
                     reason: source_chain(r),
@@ -243,12 +261,9 @@ impl RegistryClient {
             .map_err(|e| self.explain(repository, e))
     }
 
-    /// The tag `spec` picks among the repository's tags. A pin is its own
-    /// tag, looked up without listing.
+    /// The tag `spec` picks among the repository's tags (a pin `1.2.3`
+    /// finds `1.2.3` or `v1.2.3`).
     pub async fn tag_for_spec(&self, repository: &str, spec: &VersionSpec) -> Result<String, RegistryError> {
-        if let VersionSpec::Exact(v) = spec {
-            return Ok(v.to_string());
-        }
         let tags = self.tags(repository).await?;
         if let Some((_, tag)) = spec.pick(&tags) {
             return Ok(tag.to_string());
@@ -280,38 +295,101 @@ impl RegistryClient {
                 .catalog(&reference, &self.credentials.auth(), Some(500), last.as_deref())
                 .await
                 .map_err(|e| self.explain("the catalog", e))?;
-            let done = page.repositories.len() < 500;
-            last = page.repositories.last().cloned();
-            all.extend(page.repositories);
-            if done || last.is_none() {
+            // A registry may cap the page below what was asked: go on
+            // until a page brings nothing new.
+            let next = page.repositories.last().cloned();
+            if next.is_none() || next == last {
                 return Ok(all);
             }
+            all.extend(page.repositories);
+            last = next;
         }
     }
 
-    /// The manifest `repository:tag` names, and its digest.
+    /// The manifest `repository:tag` (or `repository@sha256:…`) names, and its digest.
     pub async fn manifest(&self, repository: &str, tag: &str) -> Result<(OciImageManifest, String), RegistryError> {
+        let reference = if tag.starts_with("sha256:") {
+            self.by_digest(repository, tag)
+        } else {
+            self.reference(repository, tag)
+        };
         self.oci
-            .pull_image_manifest(&self.reference(repository, tag), &self.credentials.auth())
+            .pull_image_manifest(&reference, &self.credentials.auth())
             .await
             .map_err(|e| self.explain(&format!("{repository}:{tag}"), e))
     }
 
-    /// The component a manifest names, checked against its digest.
+    /// The component a manifest names, checked against its size and digest.
     pub async fn component(&self, repository: &str, layer: &OciDescriptor) -> Result<Vec<u8>, RegistryError> {
-        let mut bytes = Vec::with_capacity(usize::try_from(layer.size).unwrap_or(0));
+        let size = usize::try_from(layer.size)
+            .ok()
+            .filter(|s| *s <= MAX_COMPONENT_BYTES)
+            .ok_or_else(|| RegistryError::NotWasm {
+                module: repository.to_string(),
+                reason: format!(
+                    "its layer claims {} bytes; a component may have up to {} MiB",
+                    layer.size,
+                    MAX_COMPONENT_BYTES >> 20
+                ),
+            })?;
+        // The registry decides how much it sends: stop at what the manifest said.
+        let mut out = Bounded {
+            bytes: Vec::with_capacity(size),
+            limit: size,
+        };
         self.oci
-            .pull_blob(&self.by_digest(repository, &layer.digest), layer, &mut bytes)
+            .pull_blob(&self.by_digest(repository, &layer.digest), layer, &mut out)
             .await
             .map_err(|e| self.explain(repository, e))?;
-        verify(repository, &layer.digest, &bytes)?;
-        Ok(bytes)
+        verify(repository, &layer.digest, &out.bytes)?;
+        Ok(out.bytes)
+    }
+}
+
+/// The largest component a registry may hand a host (a Python module with
+/// its interpreter is ~20–40 MiB).
+pub const MAX_COMPONENT_BYTES: usize = 512 << 20;
+
+/// A buffer that refuses to grow past `limit`.
+struct Bounded {
+    bytes: Vec<u8>,
+    limit: usize,
+}
+
+impl tokio::io::AsyncWrite for Bounded {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        if self.bytes.len() + buf.len() > self.limit {
+            return std::task::Poll::Ready(Err(std::io::Error::other(format!(
+                "the registry sent more than the {} bytes the manifest names",
+                self.limit
+            ))));
+        }
+        self.bytes.extend_from_slice(buf);
+        std::task::Poll::Ready(Ok(buf.len()))
+    }
+
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
     }
 }
 
 /// Checks that `bytes` hash to `digest` (`sha256:<hex>`).
 pub fn verify(module: &str, digest: &str, bytes: &[u8]) -> Result<(), RegistryError> {
-    let actual = format!("sha256:{}", hex::encode(Sha256::digest(bytes)));
+    let actual = super::store::oci_digest(bytes);
     if actual == digest {
         Ok(())
     } else {

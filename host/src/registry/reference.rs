@@ -29,22 +29,46 @@ pub enum NameError {
     BadReference(String),
 }
 
+/// `text` fit to be shown: a user name and password written into a URL
+/// (`https://user:pass@host`) are masked, and a query is dropped.
+pub fn redacted(text: &str) -> String {
+    let (scheme, rest) = split_scheme(text);
+    let rest = rest.split(['?', '#']).next().unwrap_or("");
+    let rest = match rest.split_once('@') {
+        Some((_, after)) => format!("***@{after}"),
+        None => rest.to_string(),
+    };
+    format!("{}{rest}", scheme.map(|s| format!("{s}://")).unwrap_or_default())
+}
+
+fn split_scheme(text: &str) -> (Option<&str>, &str) {
+    match text.split_once("://") {
+        Some((s, rest)) => (Some(s), rest),
+        None => (None, text),
+    }
+}
+
+/// A registry host: a name or address, a port, nothing else.
+fn plain_host(host: &str) -> bool {
+    !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+}
+
 impl RegistryAddress {
     pub fn parse(text: &str) -> Result<Self, NameError> {
         let t = text.trim().trim_end_matches('/');
-        let (scheme, host) = match t.split_once("://") {
-            Some((s, h)) => (Some(s), h),
-            None => (None, t),
-        };
-        if host.is_empty() || host.contains('/') || host.contains('@') || host.chars().any(char::is_whitespace) {
-            return Err(NameError::BadAddress(text.to_string()));
+        let (scheme, host) = split_scheme(t);
+        if !plain_host(host) {
+            return Err(NameError::BadAddress(redacted(text)));
         }
         let loopback = is_loopback(host);
         let plain_http = match scheme {
             Some("http") if loopback => true,
-            Some("http") => return Err(NameError::PlainHttpOffLoopback(text.to_string())),
+            Some("http") => return Err(NameError::PlainHttpOffLoopback(redacted(text))),
             Some("https") => false,
-            Some(_) => return Err(NameError::BadAddress(text.to_string())),
+            Some(_) => return Err(NameError::BadAddress(redacted(text))),
             // As docker does: a loopback registry speaks plain HTTP.
             None => loopback,
         };
@@ -110,13 +134,10 @@ pub struct ModuleRef {
 
 impl ModuleRef {
     pub fn parse(text: &str) -> Result<Self, NameError> {
-        let bad = || NameError::BadReference(text.to_string());
-        let (scheme, rest) = match text.split_once("://") {
-            Some((s, r)) => (format!("{s}://"), r),
-            None => (String::new(), text),
-        };
+        let bad = || NameError::BadReference(redacted(text));
+        let (scheme, rest) = split_scheme(text);
         let (host, path) = rest.split_once('/').ok_or_else(bad)?;
-        let registry = RegistryAddress::parse(&format!("{scheme}{host}"))?;
+        let registry = RegistryAddress::parse(&with_scheme(scheme, host))?;
         let (path, tag) = match path.rsplit_once(':') {
             Some((p, t)) if !t.contains('/') => (p, Some(t.to_string())),
             _ => (path, None),
@@ -132,16 +153,20 @@ impl ModuleRef {
 
 /// `REGISTRY[/NAMESPACE]`, as `armature registry list` takes it.
 pub fn registry_and_namespace(text: &str) -> Result<(RegistryAddress, Option<String>), NameError> {
-    let (scheme, rest) = match text.split_once("://") {
-        Some((s, r)) => (format!("{s}://"), r),
-        None => (String::new(), text),
-    };
+    let (scheme, rest) = split_scheme(text);
     let rest = rest.trim_end_matches('/');
     let (host, namespace) = match rest.split_once('/') {
         Some((h, ns)) => (h, Some(ns.to_string())),
         None => (rest, None),
     };
-    Ok((RegistryAddress::parse(&format!("{scheme}{host}"))?, namespace))
+    Ok((RegistryAddress::parse(&with_scheme(scheme, host))?, namespace))
+}
+
+fn with_scheme(scheme: Option<&str>, host: &str) -> String {
+    match scheme {
+        Some(s) => format!("{s}://{host}"),
+        None => host.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -160,6 +185,15 @@ mod tests {
             Err(NameError::PlainHttpOffLoopback("http://10.0.0.5:5000".into()))
         );
         assert!(RegistryAddress::parse("ftp://x").is_err());
+        let e = RegistryAddress::parse("https://robot:hunter2@ghcr.io")
+            .unwrap_err()
+            .to_string();
+        assert!(!e.contains("hunter2") && e.contains("***@ghcr.io"), "{e}");
+        let e = RegistryAddress::parse("http://robot:hunter2@10.0.0.5")
+            .unwrap_err()
+            .to_string();
+        assert!(!e.contains("hunter2"), "{e}");
+        assert!(RegistryAddress::parse("ghcr.io?token=x").is_err());
     }
 
     #[test]

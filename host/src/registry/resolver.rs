@@ -4,7 +4,7 @@
 //! machine's reloads never wait on the network for a module they already
 //! have, and a pin, once resolved, is its digest for good.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -14,8 +14,8 @@ use tokio::sync::Notify;
 use super::artifact;
 use super::client::{RegistryClient, RegistryError};
 use super::credentials::Credentials;
-use super::store::{Resolution, Store};
-use super::versions::tag_version;
+use super::store::{Index, Resolution, Store};
+use super::versions::{VersionSpec, tag_version};
 use crate::config::registry::{RegistryConfig, RegistryModule};
 use crate::config::{MachineConfig, ModuleEntry};
 use crate::resources::modules::ModuleFile;
@@ -23,18 +23,43 @@ use crate::resources::modules::ModuleFile;
 pub struct Resolver {
     store: Store,
     state: Mutex<State>,
+    /// Held from fetching a component to recording it: the cache cleanup
+    /// that follows a record must not delete a blob another path has just
+    /// stored and not yet recorded.
+    resolving: tokio::sync::Mutex<()>,
     check_now: Notify,
+}
+
+/// A module entry's identity in the cache: the same module at another
+/// `version` spec resolves on its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct EntryKey {
+    registry: String,
+    repository: String,
+    spec: String,
+}
+
+impl EntryKey {
+    fn of(registry: &RegistryConfig, module: &RegistryModule) -> Self {
+        Self {
+            registry: registry.address.host.clone(),
+            repository: module.repository.clone(),
+            spec: module.version.to_string(),
+        }
+    }
+
+    fn matches(&self, r: &Resolution) -> bool {
+        r.same_entry(&self.registry, &self.repository, &self.spec)
+    }
 }
 
 #[derive(Default)]
 struct State {
-    /// The index: what each (registry, repository, spec) resolved to.
-    resolved: Vec<Resolution>,
-    /// Per module name, why its last look at the registry failed.
-    failing: HashMap<String, String>,
-    /// Manifests the machine refused (a constructor that fails, a module
-    /// that does not load): not tried again until their tag moves.
-    refused: HashSet<String>,
+    index: Index,
+    /// Per module name: the entry whose last look at the registry failed, and why.
+    failing: HashMap<String, (EntryKey, String)>,
+    /// Per module name: the version the machine refused last, and why.
+    refusals: HashMap<String, (EntryKey, String)>,
 }
 
 /// A resolution that changed, with the one it replaced.
@@ -52,24 +77,22 @@ pub struct Source {
     pub reference: String,
     pub spec: String,
     pub digest: String,
-    /// The last check's error, while the registry cannot be read.
+    /// Why it is not current: the registry cannot be read, or a newer
+    /// version was refused.
     pub error: Option<String>,
-}
-
-fn key_matches(r: &Resolution, registry: &str, module: &RegistryModule) -> bool {
-    r.registry == registry && r.repository == module.repository && r.spec == module.version.to_string()
 }
 
 impl Resolver {
     pub fn open(state_dir: &Path) -> Self {
         let store = Store::new(state_dir);
-        let resolved = store.load_index();
+        let index = store.load_index();
         Self {
             store,
             state: Mutex::new(State {
-                resolved,
+                index,
                 ..State::default()
             }),
+            resolving: tokio::sync::Mutex::new(()),
             check_now: Notify::new(),
         }
     }
@@ -88,6 +111,10 @@ impl Resolver {
         self.check_now.notified().await;
     }
 
+    fn known(&self, key: &EntryKey) -> Option<Resolution> {
+        self.state().index.resolved.iter().find(|r| key.matches(r)).cloned()
+    }
+
     fn file(&self, name: &str, r: &Resolution) -> Option<ModuleFile> {
         let path = self.store.cached(&r.layer_digest)?;
         Some(ModuleFile {
@@ -97,43 +124,46 @@ impl Resolver {
         })
     }
 
+    fn entry<'a>(
+        entry: &'a ModuleEntry,
+        registries: &'a [RegistryConfig],
+    ) -> Option<(&'a RegistryModule, &'a RegistryConfig)> {
+        let module = entry.registry.as_ref()?;
+        let registry = registries.iter().find(|r| r.name == module.registry)?;
+        Some((module, registry))
+    }
+
     /// The file a registry module serves from: what it resolved to before,
     /// else resolved now; with the registry unreachable, the newest cached
     /// version the entry allows.
     pub async fn file_for(&self, entry: &ModuleEntry, registries: &[RegistryConfig]) -> Result<ModuleFile, String> {
         let name = &entry.name;
-        let Some(module) = &entry.registry else {
-            return Err(format!("module {name:?} is not a registry module"));
-        };
-        let registry = registries
-            .iter()
-            .find(|r| r.name == module.registry)
-            .ok_or_else(|| format!("module {name:?}: no registry {:?}", module.registry))?;
-        let host = &registry.address.host;
-        let known = self
-            .state()
-            .resolved
-            .iter()
-            .find(|r| key_matches(r, host, module))
-            .cloned();
+        let (module, registry) =
+            Self::entry(entry, registries).ok_or_else(|| format!("module {name:?}: no such registry"))?;
+        let key = EntryKey::of(registry, module);
+        if let Some(file) = self.known(&key).and_then(|r| self.file(name, &r)) {
+            return Ok(file);
+        }
+        let _resolving = self.resolving.lock().await;
+        let known = self.known(&key);
         if let Some(file) = known.as_ref().and_then(|r| self.file(name, r)) {
             return Ok(file);
         }
-        let what = format!("module {name:?} ({host}/{} {})", module.repository, module.version);
+        let what = format!("module {name:?} ({}/{} {})", key.registry, key.repository, key.spec);
         match self.resolve(registry, module, known.as_ref()).await {
             Ok(r) => {
                 let file = self
                     .file(name, &r)
-                    .ok_or_else(|| format!("{what}: the cached component vanished"))?;
-                self.record(name, r);
+                    .ok_or_else(|| format!("{what}: its component could not be cached"))?;
+                self.record(r);
+                self.state().failing.remove(name);
                 Ok(file)
             }
-            Err(e) if e.is_unreachable() => match self.best_cached(host, module) {
-                Some(r) => {
+            Err(e) if e.is_unreachable() => match self.best_cached(&key, module) {
+                Some((r, file)) => {
                     tracing::warn!(module = %name, version = %r.version, "{e}; serving the cached version");
-                    self.state().failing.insert(name.clone(), e.to_string());
-                    self.file(name, &r)
-                        .ok_or_else(|| format!("{what}: {e}, and its cached component is damaged"))
+                    self.state().failing.insert(name.clone(), (key, e.to_string()));
+                    Ok(file)
                 }
                 None => Err(format!("{what}: {e}, and no version of it is cached")),
             },
@@ -141,20 +171,26 @@ impl Resolver {
         }
     }
 
-    /// The highest cached version of the repository that `module` allows.
-    fn best_cached(&self, host: &str, module: &RegistryModule) -> Option<Resolution> {
-        let state = self.state();
-        let mut fits: Vec<&Resolution> = state
-            .resolved
-            .iter()
-            .filter(|r| r.registry == host && r.repository == module.repository)
-            .filter(|r| {
-                let tags = [r.version.clone()];
-                module.version.pick(&tags).is_some()
-            })
-            .collect();
+    /// The highest cached version of the repository that `module` allows
+    /// (cached under another spec of the same module).
+    fn best_cached(&self, key: &EntryKey, module: &RegistryModule) -> Option<(Resolution, ModuleFile)> {
+        let mut fits: Vec<Resolution> = {
+            let state = self.state();
+            state
+                .index
+                .resolved
+                .iter()
+                .chain(&state.index.previous)
+                .filter(|r| r.registry == key.registry && r.repository == key.repository)
+                .filter(|r| !state.index.refused.contains(&r.manifest_digest))
+                .filter(|r| module.version.pick(std::slice::from_ref(&r.version)).is_some())
+                .cloned()
+                .collect()
+        };
         fits.sort_by_key(|r| tag_version(&r.version));
-        fits.last().map(|r| (*r).clone())
+        fits.into_iter()
+            .rev()
+            .find_map(|r| Some((r.clone(), self.file("", &r)?)))
     }
 
     fn client(registry: &RegistryConfig) -> Result<RegistryClient, RegistryError> {
@@ -173,7 +209,8 @@ impl Resolver {
     }
 
     /// Looks the entry up on the registry and fetches its component unless
-    /// it is cached. `current` is what it resolved to before.
+    /// it is cached. `current` is what it resolved to before. Call with
+    /// `resolving` held.
     async fn resolve(
         &self,
         registry: &RegistryConfig,
@@ -182,12 +219,26 @@ impl Resolver {
     ) -> Result<Resolution, RegistryError> {
         let client = Self::client(registry)?;
         let repo = &module.repository;
-        let tag = client.tag_for_spec(repo, &module.version).await?;
-        let (manifest, manifest_digest) = client.manifest(repo, &tag).await?;
-        let unchanged =
-            |c: &&Resolution| c.manifest_digest == manifest_digest && self.store.blob_path(&c.layer_digest).exists();
-        if let Some(current) = current.filter(unchanged) {
-            return Ok(current.clone());
+        let (tag, (manifest, manifest_digest)) = match (current, &module.version) {
+            // A pin, once resolved, is its digest: a tag moved by hand
+            // later does not move the machine.
+            (Some(c), VersionSpec::Exact(_)) => (c.version.clone(), client.manifest(repo, &c.manifest_digest).await?),
+            (_, spec) => {
+                let tag = client.tag_for_spec(repo, spec).await?;
+                let found = client.manifest(repo, &tag).await?;
+                (tag, found)
+            }
+        };
+        let version = tag_version(&tag).map_or(tag.clone(), |v| v.to_string());
+        if let Some(c) = current.filter(|c| c.manifest_digest == manifest_digest)
+            && self.store.cached(&c.layer_digest).is_some()
+        {
+            return Ok(c.clone());
+        }
+        if self.state().index.refused.contains(&manifest_digest) {
+            return Err(RegistryError::Refused {
+                module: format!("{repo}:{tag}"),
+            });
         }
         let layer = artifact::wasm_layer(&manifest).map_err(|reason| RegistryError::NotWasm {
             module: format!("{repo}:{tag}"),
@@ -206,23 +257,58 @@ impl Resolver {
             registry: registry.address.host.clone(),
             repository: repo.clone(),
             spec: module.version.to_string(),
-            version: tag_version(&tag).map_or(tag, |v| v.to_string()),
+            version,
             manifest_digest,
             layer_digest: layer.digest.clone(),
-            previous_layer_digest: current.map(|c| c.layer_digest.clone()),
         })
     }
 
-    /// Stores a resolution in place of the entry's old one.
-    fn record(&self, module: &str, new: Resolution) {
-        let mut state = self.state();
-        state.failing.remove(module);
-        state
-            .resolved
-            .retain(|r| !(r.registry == new.registry && r.repository == new.repository && r.spec == new.spec));
-        state.resolved.push(new);
-        if let Err(e) = self.store.save_index(&state.resolved) {
+    fn save(&self, state: &State) {
+        if let Err(e) = self.store.save_index(&state.index) {
             tracing::warn!("saving the registry cache index: {e}; a restart without network may not find this version");
+        }
+    }
+
+    /// Stores a resolution in place of its entry's old one, which becomes
+    /// the entry's previous one.
+    fn record(&self, new: Resolution) {
+        let mut state = self.state();
+        let same = |r: &Resolution| r.same_entry(&new.registry, &new.repository, &new.spec);
+        let old = state
+            .index
+            .resolved
+            .iter()
+            .position(same)
+            .map(|i| state.index.resolved.remove(i));
+        if let Some(old) = old.filter(|o| o.layer_digest != new.layer_digest) {
+            state.index.previous.retain(|r| !same(r));
+            state.index.previous.push(old);
+        }
+        state.index.resolved.push(new);
+        self.save(&state);
+    }
+
+    /// Forgets what the config no longer names: errors of removed entries,
+    /// and the cache of repositories no module uses.
+    fn prune(&self, config: &MachineConfig) {
+        let keys: Vec<(String, EntryKey)> = config
+            .modules
+            .iter()
+            .filter_map(|e| Self::entry(e, &config.registries).map(|(m, r)| (e.name.clone(), EntryKey::of(r, m))))
+            .collect();
+        let mut state = self.state();
+        let current = |name: &String, key: &EntryKey| keys.iter().any(|(n, k)| n == name && k == key);
+        state.failing.retain(|name, (key, _)| current(name, key));
+        state.refusals.retain(|name, (key, _)| current(name, key));
+        let used = |r: &Resolution| {
+            keys.iter()
+                .any(|(_, k)| k.registry == r.registry && k.repository == r.repository)
+        };
+        let before = state.index.resolved.len() + state.index.previous.len();
+        state.index.resolved.retain(used);
+        state.index.previous.retain(used);
+        if state.index.resolved.len() + state.index.previous.len() != before {
+            self.save(&state);
         }
     }
 
@@ -230,35 +316,32 @@ impl Resolver {
     /// unpinned one, and any not resolved yet); returns what changed.
     pub async fn recheck(&self, config: &MachineConfig) -> Vec<Change> {
         let mut changes = Vec::new();
-        self.state()
-            .failing
-            .retain(|name, _| config.modules.iter().any(|e| &e.name == name));
+        let _resolving = self.resolving.lock().await;
+        self.prune(config);
         for entry in &config.modules {
-            let Some(module) = &entry.registry else { continue };
-            let Some(registry) = config.registries.iter().find(|r| r.name == module.registry) else {
+            let Some((module, registry)) = Self::entry(entry, &config.registries) else {
                 continue;
             };
-            let host = &registry.address.host;
-            let current = self
-                .state()
-                .resolved
-                .iter()
-                .find(|r| key_matches(r, host, module))
-                .cloned();
+            let key = EntryKey::of(registry, module);
+            let current = self.known(&key);
             if current.is_some() && !module.version.tracks() {
                 continue;
             }
             match self.resolve(registry, module, current.as_ref()).await {
                 Ok(new) if Some(&new) == current.as_ref() => {
                     if self.state().failing.remove(&entry.name).is_some() {
-                        tracing::info!(module = %entry.name, "registry {host} answers again");
+                        tracing::info!(module = %entry.name, "registry {} answers again", key.registry);
                     }
                 }
-                Ok(new) if self.state().refused.contains(&new.manifest_digest) => {}
+                // Already said when it was refused.
+                Err(RegistryError::Refused { .. }) => {
+                    self.state().failing.remove(&entry.name);
+                }
                 Ok(new) => {
                     tracing::info!(module = %entry.name, version = %new.version, digest = %new.manifest_digest,
-                        "registry has a new version for {} {}", module.repository, module.version);
-                    self.record(&entry.name, new.clone());
+                        "registry has a new version for {} {}", key.repository, key.spec);
+                    self.record(new.clone());
+                    self.state().failing.remove(&entry.name);
                     changes.push(Change {
                         module: entry.name.clone(),
                         new,
@@ -269,9 +352,9 @@ impl Resolver {
                     let text = e.to_string();
                     let mut state = self.state();
                     // Once per streak, not once per check.
-                    if state.failing.get(&entry.name) != Some(&text) {
+                    if state.failing.get(&entry.name).map(|(_, t)| t) != Some(&text) {
                         tracing::warn!(module = %entry.name, "checking the registry: {text}; the version in use keeps serving");
-                        state.failing.insert(entry.name.clone(), text);
+                        state.failing.insert(entry.name.clone(), (key, text));
                     }
                 }
             }
@@ -279,36 +362,58 @@ impl Resolver {
         changes
     }
 
-    /// The machine refused what `changes` brought: go back to what served
-    /// before and leave those manifests alone until their tags move.
-    pub fn reject(&self, changes: &[Change], why: &str) {
+    /// Puts back what `changes` replaced (to see whether the machine
+    /// refused them or something else).
+    pub async fn revert(&self, changes: &[Change]) {
+        let _resolving = self.resolving.lock().await;
+        let mut state = self.state();
         for c in changes {
-            tracing::error!(module = %c.module, version = %c.new.version,
-                "the registry's new version was refused; the previous one keeps serving: {why}");
-            let mut state = self.state();
-            state.refused.insert(c.new.manifest_digest.clone());
-            state.failing.insert(
-                c.module.clone(),
-                format!("version {} was refused: {why}", c.new.version),
-            );
-            drop(state);
-            match &c.old {
-                Some(old) => self.record_keeping_failure(old.clone(), &c.new),
-                None => {
-                    let mut state = self.state();
-                    state.resolved.retain(|r| r != &c.new);
-                }
+            let n = &c.new;
+            state.index.resolved.retain(|r| r != n);
+            // The new one waits as "previous": kept on disk in case the
+            // refusal was not its doing (`restore`).
+            state
+                .index
+                .previous
+                .retain(|r| !r.same_entry(&n.registry, &n.repository, &n.spec));
+            state.index.previous.push(n.clone());
+            if let Some(old) = &c.old {
+                state.index.resolved.push(old.clone());
             }
+        }
+        self.save(&state);
+    }
+
+    /// Restores `changes` after a [`Resolver::revert`]: the machine's
+    /// refusal was not theirs, so they serve at its next successful apply.
+    pub async fn restore(&self, changes: &[Change]) {
+        let _resolving = self.resolving.lock().await;
+        for c in changes {
+            self.record(c.new.clone());
         }
     }
 
-    fn record_keeping_failure(&self, old: Resolution, replacing: &Resolution) {
+    /// The machine refused the versions `changes` brought (they are
+    /// reverted already): remember them, so they are not fetched or tried
+    /// again until their tags move, and say why in status.
+    pub async fn refuse(&self, changes: &[Change], why: &str) {
+        let _resolving = self.resolving.lock().await;
         let mut state = self.state();
-        state.resolved.retain(|r| r != replacing);
-        state.resolved.push(old);
-        if let Err(e) = self.store.save_index(&state.resolved) {
-            tracing::warn!("saving the registry cache index: {e}");
+        for c in changes {
+            tracing::error!(module = %c.module, version = %c.new.version,
+                "the registry's new version was refused; the previous one keeps serving: {why}");
+            state.index.refused.push(c.new.manifest_digest.clone());
+            let key = EntryKey {
+                registry: c.new.registry.clone(),
+                repository: c.new.repository.clone(),
+                spec: c.new.spec.clone(),
+            };
+            state.refusals.insert(
+                c.module.clone(),
+                (key, format!("version {} was refused: {why}", c.new.version)),
+            );
         }
+        self.save(&state);
     }
 
     /// Whether a registry module could not be checked or resolved last
@@ -317,18 +422,24 @@ impl Resolver {
         !self.state().failing.is_empty()
     }
 
-    /// Where the module loaded from `path` came from, if from a registry.
+    /// Where the module `module`, loaded from `path`, came from, if from a registry.
     pub fn source_of(&self, module: &str, path: &Path) -> Option<Source> {
         let state = self.state();
         let r = state
+            .index
             .resolved
             .iter()
             .find(|r| self.store.blob_path(&r.layer_digest) == path)?;
+        let note = |m: &HashMap<String, (EntryKey, String)>| {
+            m.get(module)
+                .filter(|(key, _)| key.repository == r.repository && key.registry == r.registry)
+                .map(|(_, why)| why.clone())
+        };
         Some(Source {
             reference: format!("{}/{}:{}", r.registry, r.repository, r.version),
             spec: r.spec.clone(),
             digest: r.manifest_digest.clone(),
-            error: state.failing.get(module).cloned(),
+            error: note(&state.failing).or_else(|| note(&state.refusals)),
         })
     }
 }

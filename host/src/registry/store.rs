@@ -1,15 +1,17 @@
 //! The host's registry cache, under `<state_dir>/registry/`: components by
-//! digest (`blobs/sha256-<hex>.wasm`) and what each registry module last
-//! resolved to (`resolved.json`), so that a machine boots with no network
-//! and an offline machine keeps the version it had. The version before the
-//! current one stays too, for a rollback that needs no registry.
+//! digest (`blobs/sha256-<hex>.wasm`) and an index (`resolved.json`) of
+//! what each registry module entry last resolved to (and the one before),
+//! and which manifests the
+//! machine refused, so that a machine boots with no network, an offline
+//! machine keeps the version it had, and a refused version stays refused
+//! across restarts.
 
 use std::collections::BTreeSet;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 /// What a registry module entry resolved to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,21 +24,46 @@ pub struct Resolution {
     pub version: String,
     pub manifest_digest: String,
     pub layer_digest: String,
-    /// The layer this one replaced, kept on disk.
+}
+
+impl Resolution {
+    pub fn same_entry(&self, registry: &str, repository: &str, spec: &str) -> bool {
+        self.registry == registry && self.repository == repository && self.spec == spec
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Index {
+    pub resolved: Vec<Resolution>,
+    /// Per entry, the resolution the current one replaced: its component
+    /// stays on disk, so that going back to it (a refused upgrade, an
+    /// offline fallback) needs no download.
     #[serde(default)]
-    pub previous_layer_digest: Option<String>,
+    pub previous: Vec<Resolution>,
+    /// Manifest digests the machine refused to load.
+    #[serde(default)]
+    pub refused: Vec<String>,
 }
 
 pub struct Store {
     dir: PathBuf,
+    /// Set when the index could not be read: its blobs are then not
+    /// deleted as unreferenced, since nothing is known to reference them.
+    keep_blobs: AtomicBool,
 }
 
 const INDEX: &str = "resolved.json";
+
+/// `sha256:<hex>` of `bytes`, as OCI digests are written.
+pub fn oci_digest(bytes: &[u8]) -> String {
+    format!("sha256:{}", crate::runtime::cache::digest(bytes))
+}
 
 impl Store {
     pub fn new(state_dir: &Path) -> Self {
         Self {
             dir: state_dir.join("registry"),
+            keep_blobs: AtomicBool::new(false),
         }
     }
 
@@ -46,11 +73,17 @@ impl Store {
             .join(format!("{}.wasm", digest.replace(':', "-")))
     }
 
-    /// The cached component of `digest`, if it is there and intact.
+    /// The cached component of `digest`, if it is there and intact; a
+    /// damaged one is deleted, so that it is fetched again.
     pub fn cached(&self, digest: &str) -> Option<PathBuf> {
         let path = self.blob_path(digest);
         let bytes = std::fs::read(&path).ok()?;
-        (format!("sha256:{}", hex::encode(Sha256::digest(&bytes))) == digest).then_some(path)
+        if oci_digest(&bytes) == digest {
+            return Some(path);
+        }
+        tracing::warn!(file = %path.display(), "a cached component does not match its digest; fetching it again");
+        let _ = std::fs::remove_file(&path);
+        None
     }
 
     /// Writes a verified component; a crash midway leaves no partial file
@@ -66,27 +99,35 @@ impl Store {
         Ok(path)
     }
 
-    pub fn load_index(&self) -> Vec<Resolution> {
-        match std::fs::read(self.dir.join(INDEX)) {
-            Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
-                tracing::warn!(file = %self.dir.join(INDEX).display(), "unreadable, so registry modules resolve afresh: {e}");
-                Vec::new()
-            }),
-            Err(_) => Vec::new(),
-        }
+    pub fn load_index(&self) -> Index {
+        let file = self.dir.join(INDEX);
+        let Ok(bytes) = std::fs::read(&file) else {
+            return Index::default();
+        };
+        serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+            let aside = self.dir.join(format!("{INDEX}.unreadable"));
+            let _ = std::fs::rename(&file, &aside);
+            tracing::warn!(file = %file.display(), "unreadable ({e}); kept as {}; registry modules resolve afresh", aside.display());
+            self.keep_blobs.store(true, Ordering::Relaxed);
+            Index::default()
+        })
     }
 
-    /// Saves the index, then deletes the components none of it names.
-    pub fn save_index(&self, all: &[Resolution]) -> io::Result<()> {
+    /// Saves the index, then deletes the components it does not name.
+    pub fn save_index(&self, index: &Index) -> io::Result<()> {
         std::fs::create_dir_all(&self.dir)?;
         let mut tmp = tempfile::NamedTempFile::new_in(&self.dir)?;
-        serde_json::to_writer_pretty(&mut tmp, all)?;
+        serde_json::to_writer_pretty(&mut tmp, index)?;
         tmp.as_file().sync_all()?;
         tmp.persist(self.dir.join(INDEX)).map_err(|e| e.error)?;
-        let keep: BTreeSet<PathBuf> = all
+        if self.keep_blobs.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        let keep: BTreeSet<PathBuf> = index
+            .resolved
             .iter()
-            .flat_map(|r| std::iter::once(&r.layer_digest).chain(r.previous_layer_digest.as_ref()))
-            .map(|d| self.blob_path(d))
+            .chain(&index.previous)
+            .map(|r| self.blob_path(&r.layer_digest))
             .collect();
         if let Ok(entries) = std::fs::read_dir(self.dir.join("blobs")) {
             for entry in entries.flatten() {
@@ -108,8 +149,7 @@ mod tests {
     fn blobs_are_checked_and_unreferenced_ones_go() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::new(dir.path());
-        let digest = |b: &[u8]| format!("sha256:{}", hex::encode(Sha256::digest(b)));
-        let (a, b, c) = (digest(b"a"), digest(b"b"), digest(b"c"));
+        let (a, b, c) = (oci_digest(b"a"), oci_digest(b"b"), oci_digest(b"c"));
         store.put(&a, b"a").unwrap();
         store.put(&b, b"b").unwrap();
         store.put(&c, b"c").unwrap();
@@ -119,18 +159,34 @@ mod tests {
             store.cached(&b).is_none(),
             "a blob that does not hash to its name is not used"
         );
-        let r = Resolution {
-            registry: "r".into(),
-            repository: "acme/x".into(),
-            spec: "latest".into(),
-            version: "1.0.0".into(),
-            manifest_digest: "m".into(),
-            layer_digest: a.clone(),
-            previous_layer_digest: Some(c.clone()),
+        assert!(!store.blob_path(&b).exists(), "and is deleted");
+        let index = Index {
+            resolved: vec![Resolution {
+                registry: "r".into(),
+                repository: "acme/x".into(),
+                spec: "latest".into(),
+                version: "1.0.0".into(),
+                manifest_digest: "m".into(),
+                layer_digest: a.clone(),
+            }],
+            previous: Vec::new(),
+            refused: vec!["sha256:bad".into()],
         };
-        store.save_index(std::slice::from_ref(&r)).unwrap();
-        assert_eq!(store.load_index(), vec![r]);
-        assert!(store.blob_path(&a).exists() && store.blob_path(&c).exists());
-        assert!(!store.blob_path(&b).exists());
+        store.save_index(&index).unwrap();
+        assert_eq!(Store::new(dir.path()).load_index(), index);
+        assert!(store.blob_path(&a).exists());
+        assert!(!store.blob_path(&c).exists());
+    }
+
+    #[test]
+    fn an_unreadable_index_deletes_no_blob() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let a = oci_digest(b"a");
+        store.put(&a, b"a").unwrap();
+        std::fs::write(dir.path().join("registry").join(INDEX), b"{ not json").unwrap();
+        assert_eq!(store.load_index(), Index::default());
+        store.save_index(&Index::default()).unwrap();
+        assert!(store.blob_path(&a).exists());
     }
 }

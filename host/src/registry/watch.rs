@@ -30,14 +30,7 @@ pub async fn watch(machine: Weak<Machine>, resolver: Arc<Resolver>) {
             let changes = resolver.recheck(&config).await;
             if !changes.is_empty() {
                 let Some(m) = machine.upgrade() else { return };
-                match m.refresh_modules().await {
-                    Ok(()) => {
-                        for c in &changes {
-                            tracing::info!(module = %c.module, version = %c.new.version, "module updated from the registry");
-                        }
-                    }
-                    Err(problems) => resolver.reject(&changes, &problems.join("; ")),
-                }
+                upgrade(&m, &resolver, &changes).await;
             }
         }
         let wait = if resolver.has_failures() {
@@ -48,6 +41,30 @@ pub async fn watch(machine: Weak<Machine>, resolver: Arc<Resolver>) {
         tokio::select! {
             () = tokio::time::sleep(wait) => {}
             () = resolver.check_requested() => {}
+        }
+    }
+}
+
+/// Applies `changes`; when the machine refuses, finds out whether they
+/// were the cause (the machine takes the config back without them) or
+/// something else already wrong with it (then they wait for its next
+/// successful apply, and are not blamed).
+async fn upgrade(machine: &Machine, resolver: &Resolver, changes: &[super::resolver::Change]) {
+    let problems = match machine.refresh_modules().await {
+        Ok(()) => {
+            for c in changes {
+                tracing::info!(module = %c.module, version = %c.new.version, "module updated from the registry");
+            }
+            return;
+        }
+        Err(problems) => problems.join("; "),
+    };
+    resolver.revert(changes).await;
+    match machine.refresh_modules().await {
+        Ok(()) => resolver.refuse(changes, &problems).await,
+        Err(_) => {
+            resolver.restore(changes).await;
+            tracing::warn!("the registry's new versions wait for the config's other problems to be fixed: {problems}");
         }
     }
 }

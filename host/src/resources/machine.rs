@@ -250,6 +250,10 @@ impl Machine {
     /// modules, unknown models, failed validation, missing dependencies, cycles.
     pub async fn check(runtime: Arc<Runtime>, config: &MachineConfig, modules_flag: Option<PathBuf>) -> Problems {
         let (faults, _rx) = mpsc::unbounded_channel();
+        let check_cache = match tempfile::tempdir() {
+            Ok(dir) => dir,
+            Err(e) => return vec![format!("a temporary folder for the check: {e}")],
+        };
         let machine = Self {
             runtime,
             modules_flag,
@@ -273,9 +277,9 @@ impl Machine {
             faults,
             external: RwLock::default(),
             applied: tokio::sync::watch::Sender::new(Arc::new(config.clone())),
-            // A check resolves what it must online and caches it apart
-            // from any running machine's state.
-            registry: Arc::new(Resolver::open(&std::env::temp_dir().join("armature-check"))),
+            // A check resolves online, into a cache of its own that goes
+            // with it: what it finds is not trusted later by anyone.
+            registry: Arc::new(Resolver::open(check_cache.path())),
         };
         let (modules, mut problems) = machine.load_modules(config, &[]).await;
         let planned = machine.plan(config, &modules, None).await;
@@ -319,8 +323,11 @@ impl Machine {
     /// changed (a registry module that moved) are swapped; refused as a
     /// whole, like any apply, if the new bytes do not load or build.
     pub async fn refresh_modules(&self) -> Result<(), Problems> {
-        let config = (*self.applied_config()).clone();
-        self.apply(config).await
+        // The config read under the lock: one read before it could be a
+        // config that a reload replaced meanwhile, and would undo that reload.
+        let mut inner = self.inner.lock().await;
+        let config = inner.config.clone();
+        self.apply_locked(&mut inner, config).await
     }
 
     /// The config in force, now and after every change applied.
@@ -672,8 +679,12 @@ impl Machine {
     /// anything is wrong, leaving the machine as it was.
     pub async fn apply(&self, config: MachineConfig) -> Result<(), Problems> {
         let mut inner = self.inner.lock().await;
+        self.apply_locked(&mut inner, config).await
+    }
+
+    async fn apply_locked(&self, inner: &mut Inner, config: MachineConfig) -> Result<(), Problems> {
         let (modules, module_errors) = self.load_modules(&config, &inner.modules).await;
-        let mut planned = self.plan(&config, &modules, Some(&inner)).await;
+        let mut planned = self.plan(&config, &modules, Some(inner)).await;
         let mut problems: Problems = module_errors.clone();
         problems.extend(planned.resources.values().filter_map(|m| m.problem.clone()));
         if !problems.is_empty() {
@@ -725,8 +736,8 @@ impl Machine {
         for m in inner.resources.values() {
             m.slot.close().await;
         }
-        self.install_plan(&mut inner, config, modules, module_errors, planned);
-        self.reconcile(&mut inner).await;
+        self.install_plan(inner, config, modules, module_errors, planned);
+        self.reconcile(inner).await;
         self.applied.send_replace(Arc::new(inner.config.clone()));
         Ok(())
     }

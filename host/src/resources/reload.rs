@@ -30,10 +30,6 @@ pub enum Trigger {
 /// a whole and the machine keeps running as it was.
 pub async fn reload(machine: &Machine, path: &Path, trigger: Trigger) {
     tracing::info!(config = %path.display(), ?trigger, "reloading");
-    if matches!(trigger, Trigger::Signal) {
-        // `armature reload` also means "look at the registries now".
-        machine.registry().check_now();
-    }
     match MachineConfig::load(path) {
         Ok(config) => {
             if machine.apply(config).await.is_ok() {
@@ -44,6 +40,11 @@ pub async fn reload(machine: &Machine, path: &Path, trigger: Trigger) {
             tracing::error!("config change refused; the machine keeps running as it was:\n{e}");
             machine.refuse(e.to_string());
         }
+    }
+    if matches!(trigger, Trigger::Signal) {
+        // `armature reload` also means "look at the registries now"; after
+        // the apply, so that the check works on the config just applied.
+        machine.registry().check_now();
     }
 }
 
