@@ -36,6 +36,17 @@ fn machine(registry: &Registry, version: &str) -> Value {
     })
 }
 
+/// Pushes the versioned fixture `bytes_of` as public `acme/versioned:tag`.
+fn push_public(registry: &Registry, bytes_of: &str, tag: &str) {
+    push(
+        registry,
+        &fixture_version(bytes_of),
+        "acme/versioned",
+        tag,
+        &["--visibility", "public"],
+    );
+}
+
 /// GetMachineStatus's module lines: (name@version, error).
 async fn module_status(host: &Armature) -> Vec<(String, String)> {
     let mut robot = host.robot().await;
@@ -144,32 +155,14 @@ async fn push_pin_upgrade_under_load_refuse_a_bad_version_and_pin_back() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_newer_tag_on_latest_is_served_without_a_failed_call() {
     let registry = Registry::start(false);
-    push(
-        &registry,
-        &fixture_version("1.0.0"),
-        "acme/versioned",
-        "1.0.0",
-        &["--visibility", "public"],
-    );
+    push_public(&registry, "1.0.0", "1.0.0");
     let host = Armature::start(machine(&registry, "latest"));
     let swapped = Hammer::start(SensorServiceClient::new(host.channel().await), "v");
     until("1.0.0 serving", || swapped.last()["version"] == "1.0.0").await;
-    push(
-        &registry,
-        &fixture_version("2.0.0"),
-        "acme/versioned",
-        "2.0.0",
-        &["--visibility", "public"],
-    );
+    push_public(&registry, "2.0.0", "2.0.0");
     until("the new tag serving", || swapped.last()["version"] == "2.0.0").await;
     // A prerelease is not "latest".
-    push(
-        &registry,
-        &fixture_version("1.0.0"),
-        "acme/versioned",
-        "3.0.0-rc.1",
-        &["--visibility", "public"],
-    );
+    push_public(&registry, "1.0.0", "3.0.0-rc.1");
     tokio::time::sleep(Duration::from_millis(1200)).await;
     assert_eq!(swapped.last()["version"], "2.0.0");
     let (_, failures, errors) = swapped.finish().await;
@@ -280,13 +273,7 @@ async fn private_public_and_unlisted_modules() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn outages_offline_boot_and_recovery_without_a_restart() {
     let mut registry = Registry::start(false);
-    push(
-        &registry,
-        &fixture_version("1.0.0"),
-        "acme/versioned",
-        "1.0.0",
-        &["--visibility", "public"],
-    );
+    push_public(&registry, "1.0.0", "1.0.0");
     let state = tempfile::tempdir().unwrap();
     let state_arg = state.path().to_str().unwrap().to_string();
     let args = ["--state-dir", state_arg.as_str()];
@@ -316,13 +303,7 @@ async fn outages_offline_boot_and_recovery_without_a_restart() {
 
     // The registry is back with a newer version: both hosts pick it up.
     registry.restart();
-    push(
-        &registry,
-        &fixture_version("2.0.0"),
-        "acme/versioned",
-        "2.0.0",
-        &["--visibility", "public"],
-    );
+    push_public(&registry, "2.0.0", "2.0.0");
     for host in [&offline, &fresh] {
         let mut sensors = host.sensors().await;
         eventually(Duration::from_secs(20), "2.0.0 after the outage", || {
