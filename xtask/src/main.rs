@@ -190,11 +190,7 @@ fn node_major(version: &str) -> Option<u32> {
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 fn ensure_chromium() -> Result<()> {
-    if Path::new(CHROMIUM).exists() {
-        return Ok(());
-    }
-    eprintln!("{CHROMIUM} is missing (the panel's browser test drives it)");
-    apt_install(&["chromium"]).context("install Chromium yourself (Debian package `chromium`)")
+    ensure_debian_binary(CHROMIUM, "chromium", "the panel's browser test drives it")
 }
 
 /// The OCI registry the registry tests and benchmark push to and pull
@@ -204,11 +200,20 @@ fn ensure_chromium() -> Result<()> {
 const DOCKER_REGISTRY: &str = "/usr/bin/docker-registry";
 
 fn ensure_docker_registry() -> Result<()> {
-    if Path::new(DOCKER_REGISTRY).exists() {
+    ensure_debian_binary(
+        DOCKER_REGISTRY,
+        "docker-registry",
+        "the registry tests run a real registry",
+    )
+}
+
+/// Installs Debian's `package` with apt unless `binary` is there already.
+fn ensure_debian_binary(binary: &str, package: &str, why: &str) -> Result<()> {
+    if Path::new(binary).exists() {
         return Ok(());
     }
-    eprintln!("{DOCKER_REGISTRY} is missing (the registry tests run a real registry)");
-    apt_install(&["docker-registry"]).context("install Debian's docker-registry yourself")
+    eprintln!("{binary} is missing ({why})");
+    apt_install(&[package]).with_context(|| format!("install Debian's `{package}` yourself"))
 }
 
 /// `apt-get install` of `packages`, refreshing the package lists once if

@@ -16,11 +16,8 @@ use crate::runtime::component::Runtime;
 /// `--credentials FILE`, else `ARMATURE_REGISTRY_USERNAME`/`_PASSWORD`,
 /// else none.
 fn client(address: RegistryAddress, credentials: Option<&Path>) -> anyhow::Result<RegistryClient> {
-    let (creds, file) = match credentials {
-        Some(f) => (Credentials::read(f)?, Some(f.display().to_string())),
-        None => (Credentials::from_env().unwrap_or_default(), None),
-    };
-    Ok(RegistryClient::new(address, creds, file)?)
+    let otherwise = Credentials::from_env().unwrap_or_default();
+    Ok(RegistryClient::with_credentials_file(address, credentials, otherwise)?)
 }
 
 pub struct PushOptions {
@@ -138,13 +135,7 @@ pub async fn pull(reference: &str, out: &Path, credentials: Option<&Path>) -> an
         reason,
     })?;
     let bytes = client.component(&r.repository, layer).await?;
-    let dir = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("writing into {}", dir.display()))?;
-    std::io::Write::write_all(&mut tmp, &bytes)?;
-    tmp.persist(out).with_context(|| format!("writing {}", out.display()))?;
+    super::store::write_whole(out, &bytes).with_context(|| format!("writing {}", out.display()))?;
     println!(
         "pulled {}/{}:{tag} ({digest}, {} bytes) → {} in {:.2} s",
         r.registry,

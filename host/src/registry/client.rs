@@ -107,6 +107,23 @@ impl RegistryClient {
         })
     }
 
+    /// A client with the credentials in `file` (errors name the file, never
+    /// its contents), or with `otherwise` when there is no file.
+    pub fn with_credentials_file(
+        address: RegistryAddress,
+        file: Option<&std::path::Path>,
+        otherwise: Credentials,
+    ) -> Result<Self, RegistryError> {
+        let credentials = match file {
+            Some(f) => Credentials::read(f).map_err(|e| RegistryError::Other {
+                registry: address.host.clone(),
+                reason: e.to_string(),
+            })?,
+            None => otherwise,
+        };
+        Self::new(address, credentials, file.map(|f| f.display().to_string()))
+    }
+
     pub fn address(&self) -> &RegistryAddress {
         &self.address
     }

@@ -194,17 +194,10 @@ impl Resolver {
     }
 
     fn client(registry: &RegistryConfig) -> Result<RegistryClient, RegistryError> {
-        let credentials = match &registry.credentials_file {
-            Some(file) => Credentials::read(file).map_err(|e| RegistryError::Other {
-                registry: registry.address.host.clone(),
-                reason: e.to_string(),
-            })?,
-            None => Credentials::Anonymous,
-        };
-        RegistryClient::new(
+        RegistryClient::with_credentials_file(
             registry.address.clone(),
-            credentials,
-            registry.credentials_file.as_ref().map(|f| f.display().to_string()),
+            registry.credentials_file.as_deref(),
+            Credentials::Anonymous,
         )
     }
 

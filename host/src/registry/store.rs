@@ -59,6 +59,21 @@ pub fn oci_digest(bytes: &[u8]) -> String {
     format!("sha256:{}", crate::runtime::cache::digest(bytes))
 }
 
+/// Writes `bytes` to `path` through a temporary file beside it, synced and
+/// renamed: a crash leaves the old file or the new one, never a part.
+pub fn write_whole(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    io::Write::write_all(&mut tmp, bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
 impl Store {
     pub fn new(state_dir: &Path) -> Self {
         Self {
@@ -90,12 +105,7 @@ impl Store {
     /// under the final name.
     pub fn put(&self, digest: &str, bytes: &[u8]) -> io::Result<PathBuf> {
         let path = self.blob_path(digest);
-        let dir = path.parent().unwrap_or(&self.dir);
-        std::fs::create_dir_all(dir)?;
-        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-        io::Write::write_all(&mut tmp, bytes)?;
-        tmp.as_file().sync_all()?;
-        tmp.persist(&path).map_err(|e| e.error)?;
+        write_whole(&path, bytes)?;
         Ok(path)
     }
 
@@ -115,11 +125,7 @@ impl Store {
 
     /// Saves the index, then deletes the components it does not name.
     pub fn save_index(&self, index: &Index) -> io::Result<()> {
-        std::fs::create_dir_all(&self.dir)?;
-        let mut tmp = tempfile::NamedTempFile::new_in(&self.dir)?;
-        serde_json::to_writer_pretty(&mut tmp, index)?;
-        tmp.as_file().sync_all()?;
-        tmp.persist(self.dir.join(INDEX)).map_err(|e| e.error)?;
+        write_whole(&self.dir.join(INDEX), &serde_json::to_vec_pretty(index)?)?;
         if self.keep_blobs.load(Ordering::Relaxed) {
             return Ok(());
         }
