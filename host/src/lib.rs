@@ -10,6 +10,7 @@ pub mod builtin;
 pub mod capabilities;
 pub mod capture;
 pub mod config;
+pub mod fleet;
 pub mod grpc;
 pub mod hardware;
 pub mod module_protocol;

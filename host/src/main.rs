@@ -27,7 +27,7 @@ use armature::runtime::engine::Deadlines;
 )]
 struct Cli {
     /// Log filter, e.g. `info` or `armature=debug` (also ARMATURE_LOG).
-    #[arg(long, global = true, env = "ARMATURE_LOG", default_value = "info")]
+    #[arg(long, global = true, env = "ARMATURE_LOG", default_value = "info,async_nats=warn")]
     log: String,
     /// Threads running gRPC and guest calls (also ARMATURE_WORKER_THREADS;
     /// default: half the cores, at least one; see `runtime/workers.rs`).
@@ -62,8 +62,19 @@ enum Command {
     /// Run a machine.
     Run {
         /// The machine config (viam-server's JSON format).
-        #[arg(long)]
-        config: PathBuf,
+        #[arg(long, required_unless_present = "fleet", conflicts_with = "fleet")]
+        config: Option<PathBuf>,
+        /// Take the config from a fleet: the NATS JetStream KV key
+        /// `machine.NAME` of bucket `armature-config` (e.g. nats://127.0.0.1:4222).
+        #[arg(long, requires = "machine")]
+        fleet: Option<String>,
+        /// This machine's name in the fleet.
+        #[arg(long, requires = "fleet")]
+        machine: Option<String>,
+        /// The fleet's credentials: a NATS .creds file, or JSON
+        /// {"user", "password"} or {"token"}.
+        #[arg(long, requires = "fleet")]
+        fleet_creds: Option<PathBuf>,
         /// Address to serve gRPC on: `host:port` or `unix:PATH` (default: the
         /// config's network.bind_address, else 127.0.0.1:8080).
         #[arg(long)]
@@ -125,6 +136,12 @@ enum Command {
     Registry {
         #[command(subcommand)]
         command: RegistryCommand,
+    },
+    /// Many machines on NATS JetStream: `armature fleet put-config |
+    /// put-fragment | status | rollout`.
+    Fleet {
+        #[command(subcommand)]
+        command: armature::fleet::cli::FleetCommand,
     },
     /// Captured data: `armature data export`.
     Data {
@@ -295,6 +312,9 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Run {
                 config,
+                fleet,
+                machine,
+                fleet_creds,
                 listen,
                 modules,
                 cache,
@@ -310,7 +330,28 @@ fn main() -> ExitCode {
                 } else {
                     Deadlines::On
                 };
-                run(&config, listen, modules, cache.dir(), state_dir, !no_watch, deadlines).await
+                let source = match (config, fleet, machine) {
+                    (Some(path), _, _) => ConfigSource::File(path),
+                    (None, Some(url), Some(machine)) => {
+                        armature::fleet::check_name("machine", &machine).map_err(anyhow::Error::msg)?;
+                        let applied_path = armature::fleet::follow::applied_path(&state_dir, &machine);
+                        armature::fleet::follow::boot_config(&applied_path)?;
+                        ConfigSource::Fleet(armature::fleet::follow::FollowOptions {
+                            target: armature::fleet::FleetTarget {
+                                url,
+                                creds: fleet_creds,
+                            },
+                            machine,
+                            applied_path,
+                        })
+                    }
+                    _ => anyhow::bail!("give --config, or --fleet with --machine"),
+                };
+                run(source, listen, modules, cache.dir(), state_dir, !no_watch, deadlines).await
+            }
+            Command::Fleet { command } => {
+                let ok = armature::fleet::cli::run(command).await?;
+                Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
             }
             Command::Reload { config } => {
                 let pid = reload::signal_running(&config)?;
@@ -438,8 +479,16 @@ fn build(path: PathBuf, out: Option<PathBuf>, version: Option<semver::Version>) 
     Ok(ExitCode::SUCCESS)
 }
 
+/// Where `armature run` takes its config from.
+enum ConfigSource {
+    File(PathBuf),
+    /// The fleet's KV; the config last applied is kept in a file, which the
+    /// machine boots from.
+    Fleet(armature::fleet::follow::FollowOptions),
+}
+
 async fn run(
-    config_path: &Path,
+    source: ConfigSource,
     listen: Option<String>,
     modules: Option<PathBuf>,
     cache_dir: Option<PathBuf>,
@@ -447,6 +496,13 @@ async fn run(
     watch: bool,
     deadlines: Deadlines,
 ) -> anyhow::Result<ExitCode> {
+    let (config_path, fleet) = match source {
+        ConfigSource::File(path) => (path, None),
+        ConfigSource::Fleet(options) => (options.applied_path.clone(), Some(options)),
+    };
+    let config_path = config_path.as_path();
+    // The fleet writes the config file itself, after applying it.
+    let watch = watch && fleet.is_none();
     let (config, problems) = MachineConfig::load_lenient(config_path).map_err(|e| anyhow::anyhow!("{e}"))?;
     for p in &problems {
         tracing::error!("{p}; left out");
@@ -476,6 +532,9 @@ async fn run(
     let sessions = Sessions::new(config.heartbeat_window);
     let config_keys = config.api_keys.clone();
     let machine = Machine::start(runtime, config, modules, state_dir.clone()).await;
+    if let Some(options) = fleet {
+        armature::fleet::follow::start(&machine, options);
+    }
     let capture = armature::capture::Capture::start(&machine, state_dir).await;
     let auth = armature::grpc::auth::Auth::new(config_keys);
     if auth.enabled() {

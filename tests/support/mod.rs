@@ -5,6 +5,7 @@
 //! (`target/release/armature`, `target/modules/`, `target/test-modules/`).
 
 pub mod hammer;
+pub mod nats;
 pub mod registry;
 
 use std::io::{BufRead, BufReader};
@@ -75,15 +76,34 @@ impl Armature {
         }
         let config_path = dir.path().join("machine.json");
         std::fs::write(&config_path, serde_json::to_vec_pretty(&config).unwrap()).unwrap();
+        let mut run_args = vec!["--config".to_string(), config_path.display().to_string()];
+        run_args.extend(args.iter().map(|a| a.to_string()));
+        Self::launch(dir, &run_args)
+    }
+
+    /// `armature run --fleet URL --machine NAME --state-dir STATE`: the
+    /// config comes from the fleet; `state` outlives the host, so a
+    /// restarted host finds the config it applied last.
+    pub fn start_fleet(url: &str, machine: &str, state: &Path, args: &[&str]) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut run_args: Vec<String> = ["--fleet", url, "--machine", machine, "--state-dir"]
+            .iter()
+            .map(|a| a.to_string())
+            .collect();
+        run_args.push(state.display().to_string());
+        run_args.extend(args.iter().map(|a| a.to_string()));
+        Self::launch(dir, &run_args)
+    }
+
+    fn launch(dir: tempfile::TempDir, args: &[String]) -> Self {
         let stderr_path = dir.path().join("armature.log");
         let stderr = std::fs::File::create(&stderr_path).unwrap();
         let mut command = Command::new(armature_bin());
         command
-            .args(["run", "--config"])
-            .arg(&config_path)
+            .arg("run")
             .args(["--listen", "127.0.0.1:0", "--cache-dir"])
             .arg(test_cache());
-        if !args.contains(&"--state-dir") {
+        if !args.iter().any(|a| a == "--state-dir") {
             command.arg("--state-dir").arg(dir.path().join("state"));
         }
         let mut child = command
