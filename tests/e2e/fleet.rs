@@ -162,7 +162,7 @@ async fn configs_and_fragments_reach_every_host_and_bad_ones_change_nothing() {
     for hammer in hammers {
         let (calls, failures, errors) = hammer.finish().await;
         assert_eq!(failures, 0, "{errors:?}");
-        assert!(calls > 50, "{calls} calls");
+        assert!(calls > 10, "{calls} calls");
     }
 
     // A good config again: applied, and the refusal is gone.
@@ -330,7 +330,7 @@ async fn rollout_goes_canary_first_and_an_unhealthy_canary_is_rolled_back() {
     for hammer in hammers {
         let (calls, failures, errors) = hammer.finish().await;
         assert_eq!(failures, 0, "failed calls during the rollouts: {errors:?}");
-        assert!(calls > 100, "{calls} calls");
+        assert!(calls > 50, "{calls} calls");
     }
     // `fleet status` shows every machine online and without problems.
     let (ok, table, err) = fleet(&url, &["status"]);
