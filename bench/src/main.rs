@@ -207,6 +207,11 @@ fn orchestrate(o: Options) -> anyhow::Result<()> {
             rows.extend(r);
             raw.insert("registry".into(), j);
         }
+        if wanted(12) {
+            let (r, j) = scenarios::fleet::run(&ctx).await.context("scenario 12 (fleet)")?;
+            rows.extend(r);
+            raw.insert("fleet".into(), j);
+        }
         if wanted(9) {
             let (r, j) = scenarios::python_guests::run(&ctx)
                 .await

@@ -335,15 +335,16 @@ fn main() -> ExitCode {
                     (None, Some(url), Some(machine)) => {
                         armature::fleet::check_name("machine", &machine).map_err(anyhow::Error::msg)?;
                         let applied_path = armature::fleet::follow::applied_path(&state_dir, &machine);
-                        armature::fleet::follow::boot_config(&applied_path)?;
-                        ConfigSource::Fleet(armature::fleet::follow::FollowOptions {
+                        let options = armature::fleet::follow::FollowOptions {
                             target: armature::fleet::FleetTarget {
                                 url,
                                 creds: fleet_creds,
                             },
                             machine,
                             applied_path,
-                        })
+                        };
+                        armature::fleet::follow::boot_config(&options).await?;
+                        ConfigSource::Fleet(options)
                     }
                     _ => anyhow::bail!("give --config, or --fleet with --machine"),
                 };
@@ -532,9 +533,7 @@ async fn run(
     let sessions = Sessions::new(config.heartbeat_window);
     let config_keys = config.api_keys.clone();
     let machine = Machine::start(runtime, config, modules, state_dir.clone()).await;
-    if let Some(options) = fleet {
-        armature::fleet::follow::start(&machine, options);
-    }
+    let follower = fleet.map(|options| armature::fleet::follow::start(&machine, options));
     let capture = armature::capture::Capture::start(&machine, state_dir).await;
     let auth = armature::grpc::auth::Auth::new(config_keys);
     if auth.enabled() {
@@ -592,6 +591,10 @@ async fn run(
     }
     let served = grpc::serve(host, listener, tls, panel, stop).await;
     let _ = std::fs::remove_file(&pid_file);
+    // No config change may land while the machine closes.
+    if let Some(follower) = follower {
+        follower.abort();
+    }
     served?;
     capture.shutdown().await;
     machine.shutdown().await;

@@ -327,6 +327,37 @@ async fn rollout_goes_canary_first_and_an_unhealthy_canary_is_rolled_back() {
     for host in &hosts {
         assert_eq!(version(host).await.as_deref(), Some("2.0.0"));
     }
+
+    // The CLI dies mid-rollout (back to 1.0.0, the canary pinned); the
+    // same command with --resume carries it through.
+    let mut cli = std::process::Command::new(armature_bin())
+        .args([
+            "fleet",
+            "rollout",
+            "versioned",
+            "1.0.0",
+            "--machines",
+            "m-*",
+            "--canary",
+            "1",
+        ])
+        .args(["--health-window", "3s", "--fleet", &url])
+        .env("ARMATURE_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_version(&hosts[0], "1.0.0").await;
+    cli.kill().unwrap();
+    cli.wait().unwrap();
+    let (ok, out) = rollout(&url, &["versioned", "2.0.0", "--machines", "m-*"]);
+    assert!(!ok && out.contains("in progress; continue it with --resume"), "{out}");
+    let (ok, out) = rollout(&url, &["versioned", "1.0.0", "--machines", "m-*", "--resume"]);
+    assert!(ok && out.contains("resuming the rollout of versioned 1.0.0"), "{out}");
+    for host in &hosts {
+        wait_version(host, "1.0.0").await;
+    }
+
     for hammer in hammers {
         let (calls, failures, errors) = hammer.finish().await;
         assert_eq!(failures, 0, "failed calls during the rollouts: {errors:?}");
@@ -337,7 +368,7 @@ async fn rollout_goes_canary_first_and_an_unhealthy_canary_is_rolled_back() {
     assert!(ok, "{err}");
     for m in ["m-1", "m-2", "m-3"] {
         let line = table.lines().find(|l| l.starts_with(m)).unwrap_or_default();
-        assert!(line.contains(" yes ") && line.contains("versioned@2.0.0"), "{table}");
+        assert!(line.contains(" yes ") && line.contains("versioned@1.0.0"), "{table}");
     }
 }
 

@@ -319,7 +319,7 @@ async fn sync_throughput(ctx: &Ctx) -> anyhow::Result<Vec<f64>> {
     Ok(rates)
 }
 
-async fn connect_retrying(url: &str) -> anyhow::Result<async_nats::Client> {
+pub(super) async fn connect_retrying(url: &str) -> anyhow::Result<async_nats::Client> {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         match async_nats::connect(url).await {
@@ -330,7 +330,7 @@ async fn connect_retrying(url: &str) -> anyhow::Result<async_nats::Client> {
     }
 }
 
-fn free_port() -> anyhow::Result<u16> {
+pub(super) fn free_port() -> anyhow::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 

@@ -26,7 +26,7 @@ use crate::report::Row;
 
 const REGISTRY: &str = "/usr/bin/docker-registry";
 
-fn start_registry(ctx: &Ctx) -> anyhow::Result<(Proc, String)> {
+pub(super) fn start_registry(ctx: &Ctx) -> anyhow::Result<(Proc, String)> {
     let dir = ctx.work.join("registry");
     std::fs::create_dir_all(&dir)?;
     let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
@@ -71,7 +71,7 @@ async fn timed(ctx: &Ctx, args: &[&str]) -> anyhow::Result<f64> {
     Ok(took)
 }
 
-async fn push(ctx: &Ctx, file: &Path, reference: &str) -> anyhow::Result<f64> {
+pub(super) async fn push(ctx: &Ctx, file: &Path, reference: &str) -> anyhow::Result<f64> {
     let cache = ctx.warm_cache.display().to_string();
     let file = file.display().to_string();
     timed(

@@ -1,24 +1,23 @@
 //! `armature fleet put-config | put-fragment | status | rollout`.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use async_nats::jetstream::kv::Operation;
 use serde_json::Value;
 
-use super::compose::{self, ComposeError};
+use super::compose::ComposeError;
 use super::connect::{Buckets, connect};
 use super::report::{self, Seen};
 use super::rollout::{self, RolloutOptions};
 use super::{CONFIG_BUCKET, FleetTarget, check_name, fragment_key, machine_key};
 use crate::config::MachineConfig;
 
-#[derive(clap::Args, Debug, Clone)]
+/// Not Debug: the URL may hold a user and password.
+#[derive(clap::Args, Clone)]
 pub struct FleetArgs {
     /// The fleet's NATS server with JetStream, e.g. nats://127.0.0.1:4222.
-    #[arg(long, env = "ARMATURE_FLEET")]
+    #[arg(long, env = "ARMATURE_FLEET", hide_env_values = true)]
     pub fleet: String,
     /// A NATS .creds file, or JSON {"user", "password"} or {"token"}.
     #[arg(long, env = "ARMATURE_FLEET_CREDS")]
@@ -34,7 +33,7 @@ impl FleetArgs {
     }
 }
 
-#[derive(clap::Subcommand, Debug)]
+#[derive(clap::Subcommand)]
 pub enum FleetCommand {
     /// Set a machine's config (viam-server's JSON, with `fragments` and
     /// `fragment_mods`); it is checked first, with its fragments.
@@ -149,23 +148,9 @@ fn read_json(file: &Path) -> anyhow::Result<Value> {
     Ok(value)
 }
 
-/// A fragment's value and revision, or None.
-pub async fn fragment(buckets: &Buckets, id: String) -> Result<Option<(Value, u64)>, ComposeError> {
-    let key = fragment_key(&id);
-    match buckets.config.entry(&key).await {
-        Ok(Some(e)) if e.operation == Operation::Put => serde_json::from_slice(&e.value)
-            .map(|v| Some((v, e.revision)))
-            .map_err(|err| ComposeError::Invalid(format!("fragment {id:?} is not JSON: {err}"))),
-        Ok(_) => Ok(None),
-        Err(e) => Err(ComposeError::Fetch(format!("reading {CONFIG_BUCKET} {key}: {e}"))),
-    }
-}
-
 /// A machine config composed with the fragments in the fleet now.
 pub async fn composed(buckets: &Buckets, config: &Value) -> Result<Value, ComposeError> {
-    let found = compose::gather(config, |id| fragment(buckets, id)).await?;
-    let values: BTreeMap<String, Value> = found.into_iter().map(|(k, (v, _))| (k, v)).collect();
-    compose::compose(config, &values)
+    super::kv::composed(&buckets.config, config).await.map(|(v, _)| v)
 }
 
 /// Whether a composed config would parse (modules and models are the

@@ -7,7 +7,7 @@
 //! (`components.motor1`) names an entry by its `name`, or is an index.
 //! Fragments may list fragments, up to [`MAX_DEPTH`] levels, without cycles.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
@@ -86,22 +86,29 @@ pub fn compose(machine: &Value, fragments: &BTreeMap<String, Value>) -> Result<V
     let mut out = top.clone();
     out.remove("fragments");
     out.remove("fragment_mods");
+    let mut merged = BTreeSet::new();
     for id in fragment_ids(machine)? {
-        let expanded = expand(&id, fragments, &mods, &mut Vec::new())?;
-        merge(&mut out, expanded, &id)?;
+        if let Some(expanded) = expand(&id, fragments, &mods, &mut Vec::new(), &mut merged)? {
+            merge(&mut out, expanded, &id)?;
+        }
     }
     Ok(Value::Object(out))
 }
 
-/// One fragment with this machine's mods applied and its own fragments merged.
+/// One fragment with this machine's mods applied and its own fragments
+/// merged; None when it is already in (two fragments may share one).
 fn expand(
     id: &str,
     fragments: &BTreeMap<String, Value>,
     mods: &BTreeMap<String, Vec<Value>>,
     stack: &mut Vec<String>,
-) -> Result<Map<String, Value>, ComposeError> {
+    merged: &mut BTreeSet<String>,
+) -> Result<Option<Map<String, Value>>, ComposeError> {
     if stack.iter().any(|s| s == id) {
         return Err(invalid(format!("fragments form a cycle: {} → {id}", stack.join(" → "))));
+    }
+    if !merged.insert(id.to_string()) {
+        return Ok(None);
     }
     if stack.len() >= MAX_DEPTH {
         return Err(invalid(format!(
@@ -122,11 +129,12 @@ fn expand(
     }
     stack.push(id.into());
     for sub in fragment_ids(&Value::Object(fragment.clone()))? {
-        let expanded = expand(&sub, fragments, mods, stack)?;
-        merge(&mut own, expanded, &sub)?;
+        if let Some(expanded) = expand(&sub, fragments, mods, stack, merged)? {
+            merge(&mut own, expanded, &sub)?;
+        }
     }
     stack.pop();
-    Ok(own)
+    Ok(Some(own))
 }
 
 /// `fragment_mods` by fragment id.
@@ -335,6 +343,15 @@ mod tests {
 
         let cycle = frags(&[("a", json!({"fragments": ["b"]})), ("b", json!({"fragments": ["a"]}))]);
         assert!(compose(&machine, &cycle).unwrap_err().to_string().contains("cycle"));
+
+        // Two fragments sharing one: it is merged once.
+        let diamond = frags(&[
+            ("a", json!({"fragments": ["c"]})),
+            ("b", json!({"fragments": ["c"]})),
+            ("c", json!({"components": [{"name": "shared"}]})),
+        ]);
+        let out = compose(&json!({"fragments": ["a", "b"]}), &diamond).unwrap();
+        assert_eq!(out["components"].as_array().map(Vec::len), Some(1));
 
         let clash = json!({"components": [{"name": "c"}], "fragments": ["b"]});
         let err = compose(&clash, &nested).unwrap_err().to_string();

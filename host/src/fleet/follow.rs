@@ -10,11 +10,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
-use async_nats::jetstream::kv::Operation;
 use futures::StreamExt;
 use serde_json::{Value, json};
 
-use super::compose::{self, ComposeError};
+use super::compose::ComposeError;
 use super::connect::{Buckets, FleetError, connect};
 use super::report::{self, Applied};
 use super::{CONFIG_BUCKET, FleetTarget, fragment_key, machine_key};
@@ -42,16 +41,40 @@ pub fn applied_path(state_dir: &Path, machine: &str) -> PathBuf {
     state_dir.join("fleet").join(machine).join("config.json")
 }
 
-/// The applied config to boot from, or an empty one before the first
-/// contact; written there so that the rest of the host reads a file as usual.
-pub fn boot_config(path: &Path) -> anyhow::Result<()> {
+/// How long a first boot (no applied config on disk) waits for the fleet.
+const FIRST_CONTACT: Duration = Duration::from_secs(10);
+
+/// Makes sure there is a config file to boot from: the one applied last;
+/// on a first boot, the fleet's config as it is now, so that settings read
+/// only at start (API keys, TLS, the address) are the fleet's from the
+/// first request on. It is still applied properly once the host follows
+/// (a refused one is reported). If the fleet cannot be reached within
+/// [`FIRST_CONTACT`], the host boots empty and says so.
+pub async fn boot_config(options: &FollowOptions) -> anyhow::Result<()> {
     use anyhow::Context;
+    let path = &options.applied_path;
     if path.exists() {
         return Ok(());
     }
     let dir = path.parent().context("the applied config has no folder")?;
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    std::fs::write(path, "{}\n").with_context(|| format!("writing {}", path.display()))
+    let key = machine_key(&options.machine);
+    let first = tokio::time::timeout(FIRST_CONTACT, async {
+        let buckets = connect(&options.target).await.map_err(|e| e.to_string())?;
+        let entry = super::kv::live(&buckets.config, CONFIG_BUCKET, &key)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("no config at {CONFIG_BUCKET} {key} yet"))?;
+        let (config, _) = compose_entry(&entry.value, &buckets).await.map_err(|e| e.to_string())?;
+        serde_json::to_string_pretty(&config).map_err(|e| e.to_string())
+    })
+    .await
+    .unwrap_or_else(|_| Err(format!("no answer within {} s", FIRST_CONTACT.as_secs())));
+    let text = first.unwrap_or_else(|why| {
+        tracing::warn!("fleet: first boot without a config ({why}); the machine starts empty and follows the fleet");
+        "{}\n".into()
+    });
+    std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
 }
 
 /// Where this host stands, for its report.
@@ -75,10 +98,10 @@ impl State {
     }
 }
 
-/// Follows the fleet until the machine is dropped.
-pub fn start(machine: &Arc<Machine>, options: FollowOptions) {
+/// Follows the fleet until the machine is dropped or the task aborted.
+pub fn start(machine: &Arc<Machine>, options: FollowOptions) -> tokio::task::JoinHandle<()> {
     let applied = read_applied(&options.applied_path);
-    tokio::spawn(run(Arc::downgrade(machine), options, applied));
+    tokio::spawn(run(Arc::downgrade(machine), options, applied))
 }
 
 /// What the config on disk says it was, when the fleet wrote it.
@@ -137,8 +160,11 @@ async fn follow(
         .watch(fragment_key(">"))
         .await
         .map_err(|e| watch_failed(&e))?;
+    // After a slow apply, one tick, not a burst of them.
     let mut resync = tokio::time::interval(RESYNC);
+    resync.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut tick = tokio::time::interval(report::INTERVAL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         let read = tokio::select! {
             e = mine.next() => match e {
@@ -179,12 +205,7 @@ async fn sync(
     state: &mut State,
 ) -> Result<(), FleetError> {
     let key = machine_key(&options.machine);
-    let entry = buckets
-        .config
-        .entry(&key)
-        .await
-        .map_err(|e| FleetError::key(CONFIG_BUCKET, &key, e))?;
-    let Some(entry) = entry.filter(|e| e.operation == Operation::Put) else {
+    let Some(entry) = super::kv::live(&buckets.config, CONFIG_BUCKET, &key).await? else {
         if state.refused.as_ref().map(|r| r.0) != Some(0) {
             let why = format!("no config at {CONFIG_BUCKET} {key}; the machine keeps the one it has");
             tracing::warn!("fleet: {why}");
@@ -192,11 +213,11 @@ async fn sync(
         }
         return Ok(());
     };
-    let mut revisions = BTreeMap::new();
-    let composed = compose_entry(&entry.value, buckets, &mut revisions).await;
-    if let Err(ComposeError::Fetch(why)) = composed {
-        return Err(FleetError::key(CONFIG_BUCKET, "fragments", why));
-    }
+    let (composed, revisions) = match compose_entry(&entry.value, buckets).await {
+        Ok((config, revisions)) => (Ok(config), revisions),
+        Err(ComposeError::Fetch(why)) => return Err(FleetError::key(CONFIG_BUCKET, "fragments", why)),
+        Err(e) => (Err(e), BTreeMap::new()),
+    };
     let attempt = Applied {
         revision: entry.revision,
         fragments: revisions,
@@ -248,35 +269,11 @@ fn describe(key: &str, revision: u64, fragments: &BTreeMap<String, u64>) -> Stri
     out
 }
 
-async fn compose_entry(
-    value: &[u8],
-    buckets: &Buckets,
-    revisions: &mut BTreeMap<String, u64>,
-) -> Result<Value, ComposeError> {
+/// The entry's config composed with its fragments.
+async fn compose_entry(value: &[u8], buckets: &Buckets) -> Result<(Value, BTreeMap<String, u64>), ComposeError> {
     let config: Value =
         serde_json::from_slice(value).map_err(|e| ComposeError::Invalid(format!("the value is not JSON: {e}")))?;
-    let fragments = compose::gather(&config, |id| {
-        let store = buckets.config.clone();
-        async move {
-            let key = fragment_key(&id);
-            match store.entry(&key).await {
-                Ok(Some(e)) if e.operation == Operation::Put => {
-                    let value = serde_json::from_slice(&e.value)
-                        .map_err(|err| ComposeError::Invalid(format!("fragment {id:?} is not JSON: {err}")))?;
-                    Ok(Some((value, e.revision)))
-                }
-                Ok(_) => Ok(None),
-                Err(e) => Err(ComposeError::Fetch(format!("reading {key}: {e}"))),
-            }
-        }
-    })
-    .await?;
-    let mut values = BTreeMap::new();
-    for (id, (value, revision)) in fragments {
-        revisions.insert(id.clone(), revision);
-        values.insert(id, value);
-    }
-    compose::compose(&config, &values)
+    super::kv::composed(&buckets.config, &config).await
 }
 
 /// Parses and applies a composed config; on success it becomes the file

@@ -17,6 +17,7 @@ pub mod cli;
 pub mod compose;
 pub mod connect;
 pub mod follow;
+pub mod kv;
 pub mod report;
 pub mod rollout;
 

@@ -121,9 +121,7 @@ pub fn build(
         module_errors: info.module_errors,
         resources,
         uptime_s: started.elapsed().as_secs(),
-        reported_at_ms: SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as u64),
+        reported_at_ms: (unix_nanos() / 1_000_000) as u64,
     }
 }
 
@@ -137,7 +135,13 @@ pub async fn put(store: &kv::Store, name: &str, report: &MachineReport) -> Resul
         .map_err(|e| FleetError::key(STATUS_BUCKET, &key, e))
 }
 
-/// A report as read back, with its age by the server's clock.
+fn unix_nanos() -> i128 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i128)
+}
+
+/// A report as read back, with its age: now less the server's stamp.
 pub struct Seen {
     pub report: MachineReport,
     pub age: Duration,
@@ -183,10 +187,9 @@ pub async fn read(store: &kv::Store, name: &str) -> Result<Option<Seen>, FleetEr
     };
     match serde_json::from_slice::<MachineReport>(&entry.value) {
         Ok(report) => {
-            let now = SystemTime::now()
-                .duration_since(SystemTime::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos() as i128);
-            let nanos = u64::try_from(now - entry.created.unix_timestamp_nanos()).unwrap_or(0);
+            // The CLI's clock against the server's stamp: machines whose
+            // clocks are off by more than OFFLINE_AFTER look offline.
+            let nanos = u64::try_from(unix_nanos() - entry.created.unix_timestamp_nanos()).unwrap_or(0);
             let age = Duration::from_nanos(nanos);
             Ok(Some(Seen { report, age }))
         }
@@ -218,7 +221,9 @@ impl MachineReport {
         if self.applied.revision < since {
             return Health::Pending(format!("on config revision {}, not yet {since}", self.applied.revision));
         }
-        if let Some(e) = self.module_errors.iter().find(|e| e.contains(module)) {
+        // Load errors name the module as `module "NAME"`.
+        let named = format!("module {module:?}");
+        if let Some(e) = self.module_errors.iter().find(|e| e.contains(&named)) {
             return Health::Unhealthy(e.clone());
         }
         match self.modules.iter().find(|m| m.name == module) {
@@ -230,19 +235,32 @@ impl MachineReport {
         }
         let mut pending = None;
         for r in self.resources.iter().filter(|r| r.module.as_deref() == Some(module)) {
-            if let Some(e) = &r.error {
-                return Health::Unhealthy(format!("resource {}: {e}", r.name));
-            }
-            if r.state == "unhealthy" {
-                return Health::Unhealthy(format!("resource {} is unhealthy", r.name));
-            }
-            if r.state != "ready" || r.version.as_deref() != Some(version) {
-                pending = Some(format!(
-                    "resource {} is {} on {}",
-                    r.name,
-                    r.state,
-                    r.version.as_deref().unwrap_or("-")
-                ));
+            let error = r.error.as_deref();
+            match r.state.as_str() {
+                // Being built, or waiting for its dependencies: not a verdict yet.
+                "configuring" | "removing" => {
+                    pending = Some(format!("resource {} is {}", r.name, r.state));
+                }
+                // A running resource with an error: its new version was refused.
+                "ready" if error.is_some() => {
+                    return Health::Unhealthy(format!("resource {}: {}", r.name, error.unwrap_or_default()));
+                }
+                "ready" if r.version.as_deref() == Some(version) => {}
+                "ready" => {
+                    pending = Some(format!(
+                        "resource {} is on {}",
+                        r.name,
+                        r.version.as_deref().unwrap_or("-")
+                    ));
+                }
+                _ => {
+                    return Health::Unhealthy(format!(
+                        "resource {} is {}: {}",
+                        r.name,
+                        r.state,
+                        error.unwrap_or("no reason given")
+                    ));
+                }
             }
         }
         pending.map_or(Health::Healthy, Health::Pending)

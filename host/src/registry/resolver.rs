@@ -245,6 +245,7 @@ impl Resolver {
                     registry: registry.address.host.clone(),
                     reason: format!("caching {repo}:{tag}: {e}"),
                 })?;
+            tracing::info!(repository = %repo, %version, bytes = bytes.len(), "component downloaded from the registry");
         }
         Ok(Resolution {
             registry: registry.address.host.clone(),
