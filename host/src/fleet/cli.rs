@@ -102,12 +102,12 @@ pub async fn run(command: FleetCommand) -> anyhow::Result<bool> {
             file,
             fleet,
             no_check,
-        } => put_config(&machine, &file, &fleet.target(), !no_check)
+        } => put(Kind::Machine, &machine, &file, &fleet.target(), !no_check)
             .await
             .map(|()| true),
-        FleetCommand::PutFragment { name, file, fleet } => {
-            put_fragment(&name, &file, &fleet.target()).await.map(|()| true)
-        }
+        FleetCommand::PutFragment { name, file, fleet } => put(Kind::Fragment, &name, &file, &fleet.target(), true)
+            .await
+            .map(|()| true),
         FleetCommand::Status { fleet, json } => status(&fleet.target(), json).await.map(|()| true),
         FleetCommand::Rollout {
             module,
@@ -161,39 +161,31 @@ fn check_config(file: &Path, config: &Value) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn put_config(machine: &str, file: &Path, target: &FleetTarget, check: bool) -> anyhow::Result<()> {
-    check_name("machine", machine).map_err(anyhow::Error::msg)?;
-    let config = read_json(file)?;
+/// What `put-config` and `put-fragment` write.
+enum Kind {
+    Machine,
+    Fragment,
+}
+
+/// Checks a config or fragment file (its fragments exist, its settings
+/// parse) unless told not to, and puts it under its key.
+async fn put(kind: Kind, name: &str, file: &Path, target: &FleetTarget, check: bool) -> anyhow::Result<()> {
+    let (what, key) = match kind {
+        Kind::Machine => ("machine", machine_key(name)),
+        Kind::Fragment => ("fragment", fragment_key(name)),
+    };
+    check_name(what, name).map_err(anyhow::Error::msg)?;
+    let value = read_json(file)?;
     let buckets = connect(target).await?;
     if check {
-        let whole = composed(&buckets, &config)
+        let whole = composed(&buckets, &value)
             .await
             .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
         check_config(file, &whole)?;
     }
-    let key = machine_key(machine);
     let revision = buckets
         .config
-        .put(&key, serde_json::to_vec(&config)?.into())
-        .await
-        .with_context(|| format!("putting {CONFIG_BUCKET} {key}"))?;
-    println!("{key}: revision {revision}");
-    Ok(())
-}
-
-async fn put_fragment(name: &str, file: &Path, target: &FleetTarget) -> anyhow::Result<()> {
-    check_name("fragment", name).map_err(anyhow::Error::msg)?;
-    let fragment = read_json(file)?;
-    let buckets = connect(target).await?;
-    // Its own fragments must exist, and its settings must parse.
-    let whole = composed(&buckets, &fragment)
-        .await
-        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-    check_config(file, &whole)?;
-    let key = fragment_key(name);
-    let revision = buckets
-        .config
-        .put(&key, serde_json::to_vec(&fragment)?.into())
+        .put(&key, serde_json::to_vec(&value)?.into())
         .await
         .with_context(|| format!("putting {CONFIG_BUCKET} {key}"))?;
     println!("{key}: revision {revision}");
