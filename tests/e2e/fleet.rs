@@ -499,3 +499,82 @@ async fn wrong_credentials_are_a_clear_error_and_never_appear() {
     assert!(!host.logs().contains(PASSWORD));
     assert!(!host.logs().contains("not-the-password"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wave_that_never_applies_rolls_back_all_but_an_edit_made_meanwhile() {
+    let registry = registry_with_versions(&["1.0.0", "2.0.0"]);
+    let nats = Nats::start();
+    let url = nats.url();
+    let config = |version: &str| {
+        json!({"modules_dir": no_local_modules(), "components": [versioned_sensor()],
+               "registries": [registry.config_entry("60s")], "modules": [registry_module(version)]})
+    };
+    put(&url, "put-config", "x-1", &config("1.0.0"), &[]);
+    put(&url, "put-config", "x-2", &config("1.0.0"), &[]);
+    let (state_1, state_2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let host_1 = Armature::start_fleet(&url, "x-1", state_1.path(), &[]);
+    let host_2 = Armature::start_fleet(&url, "x-2", state_2.path(), &[]);
+    wait_version(&host_1, "1.0.0").await;
+    wait_version(&host_2, "1.0.0").await;
+    let hammer = Hammer::start(host_1.sensors().await, "v");
+    // x-2 goes offline: its wave can never turn healthy.
+    drop(host_2);
+
+    let cli = std::process::Command::new(armature_bin())
+        .args([
+            "fleet",
+            "rollout",
+            "versioned",
+            "2.0.0",
+            "--machines",
+            "x-*",
+            "--canary",
+            "1",
+        ])
+        .args(["--health-window", "1s", "--apply-timeout", "6s", "--fleet", &url])
+        .env("ARMATURE_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_version(&host_1, "2.0.0").await;
+    // Someone edits x-2 after the rollout pinned it.
+    let client = async_nats::connect(url.as_str()).await.unwrap();
+    let kv = async_nats::jetstream::new(client)
+        .get_key_value("armature-config")
+        .await
+        .unwrap();
+    let pinned = eventually(SLOW, "x-2 pinned", || async {
+        let entry = kv.entry("machine.x-2").await.ok()??;
+        let value: Value = serde_json::from_slice(&entry.value).ok()?;
+        (value["modules"][0]["version"] == "2.0.0").then_some(value)
+    })
+    .await;
+    let mut edited = pinned.clone();
+    edited["components"][0]["attributes"] = json!({"edited": "by hand"});
+    let edited_bytes = serde_json::to_vec(&edited).unwrap();
+    kv.put("machine.x-2", edited_bytes.clone().into()).await.unwrap();
+
+    let done = tokio::task::spawn_blocking(move || cli.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    let out = format!(
+        "{}{}",
+        String::from_utf8_lossy(&done.stdout),
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert!(!done.status.success(), "{out}");
+    assert!(out.contains("wave 1 unhealthy: not healthy in time: x-2: "), "{out}");
+    assert!(out.contains("x-1: rolled back"), "{out}");
+    assert!(
+        out.contains("x-2: NOT rolled back: its config was changed by someone else"),
+        "{out}"
+    );
+    // The canary is back on 1.0.0; the hand edit stands.
+    wait_version(&host_1, "1.0.0").await;
+    let now = kv.entry("machine.x-2").await.unwrap().unwrap();
+    assert_eq!(now.value.to_vec(), edited_bytes, "the hand edit was overwritten");
+    let (_, failures, errors) = hammer.finish().await;
+    assert_eq!(failures, 0, "{errors:?}");
+}
