@@ -502,8 +502,9 @@ async fn run(
         ConfigSource::Fleet(options) => (options.applied_path.clone(), Some(options)),
     };
     let config_path = config_path.as_path();
-    // The fleet writes the config file itself, after applying it.
-    let watch = watch && fleet.is_none();
+    // A fleet writes the config file itself, after applying it: only the
+    // modules folder is watched then.
+    let watch_config = fleet.is_none();
     let (config, problems) = MachineConfig::load_lenient(config_path).map_err(|e| anyhow::anyhow!("{e}"))?;
     for p in &problems {
         tracing::error!("{p}; left out");
@@ -559,6 +560,7 @@ async fn run(
         Some(reload::watch(
             machine.clone(),
             config_path.to_path_buf(),
+            watch_config,
             modules_dir,
             reload_rx,
         )?)

@@ -578,3 +578,30 @@ async fn a_wave_that_never_applies_rolls_back_all_but_an_edit_made_meanwhile() {
     let (_, failures, errors) = hammer.finish().await;
     assert_eq!(failures, 0, "{errors:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fleet_host_still_swaps_a_replaced_wasm_in_its_modules_folder() {
+    let nats = Nats::start();
+    let url = nats.url();
+    let modules = tempfile::tempdir().unwrap();
+    let file = modules.path().join("versioned.wasm");
+    std::fs::copy(fixture("versioned@1.0.0"), &file).unwrap();
+    put(
+        &url,
+        "put-config",
+        "w-1",
+        &json!({"modules_dir": modules.path(), "components": [versioned_sensor()]}),
+        &[],
+    );
+    let state = tempfile::tempdir().unwrap();
+    let host = Armature::start_fleet(&url, "w-1", state.path(), &[]);
+    wait_version(&host, "1.0.0").await;
+    let hammer = Hammer::start(host.sensors().await, "v");
+    // Written beside, then renamed over: what a copy tool or an editor does.
+    let next = modules.path().join("versioned.wasm.part");
+    std::fs::copy(fixture("versioned@2.0.0"), &next).unwrap();
+    std::fs::rename(&next, &file).unwrap();
+    wait_version(&host, "2.0.0").await;
+    let (_, failures, errors) = hammer.finish().await;
+    assert_eq!(failures, 0, "{errors:?}");
+}

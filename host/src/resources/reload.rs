@@ -48,21 +48,25 @@ pub async fn reload(machine: &Machine, path: &Path, trigger: Trigger) {
     }
 }
 
-/// Watches the config file and the modules folder, and applies every change.
-/// The returned guard stops watching when dropped.
+/// Watches the config file (unless another source writes it: a fleet) and
+/// the modules folder, and applies every change. The returned guard stops
+/// watching when dropped.
 pub fn watch(
     machine: Arc<Machine>,
     config: PathBuf,
+    watch_config: bool,
     modules_dir: PathBuf,
     mut signals: mpsc::UnboundedReceiver<Trigger>,
 ) -> anyhow::Result<impl Drop> {
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let config_name = config.file_name().map(|n| n.to_os_string());
+    let config_name = config.file_name().filter(|_| watch_config).map(|n| n.to_os_string());
     let modules = modules_dir.clone();
     let handler = move |events: DebounceEventResult| {
         let Ok(events) = events else { return };
         let relevant = events.iter().any(|e| {
-            (e.path.file_name().map(|n| n.to_os_string()) == config_name && e.path.parent().is_some())
+            (config_name.is_some()
+                && e.path.file_name().map(|n| n.to_os_string()) == config_name
+                && e.path.parent().is_some())
                 || (e.path.starts_with(&modules) && e.path.extension().is_some_and(|x| x == "wasm"))
         });
         if relevant {
@@ -74,7 +78,9 @@ pub fn watch(
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."));
-    debouncer.watcher().watch(&config_dir, RecursiveMode::NonRecursive)?;
+    if watch_config {
+        debouncer.watcher().watch(&config_dir, RecursiveMode::NonRecursive)?;
+    }
     if modules_dir.is_dir() {
         debouncer.watcher().watch(&modules_dir, RecursiveMode::NonRecursive)?;
     }
