@@ -213,6 +213,33 @@ fn rollout(url: &str, args: &[&str]) -> (bool, String) {
     (ok, format!("{out}{err}"))
 }
 
+/// Starts `fleet rollout ARGS…` in the background, its output kept.
+fn spawn_rollout(url: &str, args: &[&str]) -> std::process::Child {
+    std::process::Command::new(armature_bin())
+        .args(["fleet", "rollout"])
+        .args(args)
+        .args(["--fleet", url])
+        .env("ARMATURE_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starting armature fleet rollout")
+}
+
+/// Waits for a background rollout: (success, stdout + stderr).
+async fn finish_rollout(cli: std::process::Child) -> (bool, String) {
+    let done = tokio::task::spawn_blocking(move || cli.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    let out = format!(
+        "{}{}",
+        String::from_utf8_lossy(&done.stdout),
+        String::from_utf8_lossy(&done.stderr)
+    );
+    (done.status.success(), out)
+}
+
 fn revision_of(url: &str, machine: &str) -> u64 {
     status(url)[machine]["applied"]["revision"].as_u64().unwrap_or(0)
 }
@@ -330,23 +357,19 @@ async fn rollout_goes_canary_first_and_an_unhealthy_canary_is_rolled_back() {
 
     // The CLI dies mid-rollout (back to 1.0.0, the canary pinned); the
     // same command with --resume carries it through.
-    let mut cli = std::process::Command::new(armature_bin())
-        .args([
-            "fleet",
-            "rollout",
+    let mut cli = spawn_rollout(
+        &url,
+        &[
             "versioned",
             "1.0.0",
             "--machines",
             "m-*",
             "--canary",
             "1",
-        ])
-        .args(["--health-window", "3s", "--fleet", &url])
-        .env("ARMATURE_LOG", "warn")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+            "--health-window",
+            "3s",
+        ],
+    );
     wait_version(&hosts[0], "1.0.0").await;
     cli.kill().unwrap();
     cli.wait().unwrap();
@@ -390,25 +413,23 @@ async fn a_rollout_survives_a_server_restart_and_an_offline_host_catches_up() {
 
     // b goes offline; the rollout starts and moves the canary a.
     drop(host_b);
-    let cli = std::process::Command::new(armature_bin())
-        .args([
-            "fleet",
-            "rollout",
+    let cli = spawn_rollout(
+        &url,
+        &[
             "versioned",
             "2.0.0",
             "--machines",
-            "a,b",
+            "a, b",
             "--canary",
             "1",
             "--wave",
             "1",
-        ])
-        .args(["--health-window", "2s", "--apply-timeout", "90s", "--fleet", &url])
-        .env("ARMATURE_LOG", "warn")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+            "--health-window",
+            "2s",
+            "--apply-timeout",
+            "90s",
+        ],
+    );
     wait_version(&host_a, "2.0.0").await;
 
     // The server goes away mid-rollout; b comes back meanwhile and boots
@@ -426,16 +447,8 @@ async fn a_rollout_survives_a_server_restart_and_an_offline_host_catches_up() {
 
     // The fleet converges: b catches up and the rollout finishes.
     wait_version(&host_b, "2.0.0").await;
-    let done = tokio::task::spawn_blocking(move || cli.wait_with_output())
-        .await
-        .unwrap()
-        .unwrap();
-    let out = format!(
-        "{}{}",
-        String::from_utf8_lossy(&done.stdout),
-        String::from_utf8_lossy(&done.stderr)
-    );
-    assert!(done.status.success(), "{out}");
+    let (ok, out) = finish_rollout(cli).await;
+    assert!(ok, "{out}");
     assert!(out.contains("versioned 2.0.0 is on 2 machine(s): a, b"), "{out}");
     let (_, failures, errors) = hammer_a.finish().await;
     assert_eq!(failures, 0, "{errors:?}");
@@ -520,23 +533,21 @@ async fn a_wave_that_never_applies_rolls_back_all_but_an_edit_made_meanwhile() {
     // x-2 goes offline: its wave can never turn healthy.
     drop(host_2);
 
-    let cli = std::process::Command::new(armature_bin())
-        .args([
-            "fleet",
-            "rollout",
+    let cli = spawn_rollout(
+        &url,
+        &[
             "versioned",
             "2.0.0",
             "--machines",
             "x-*",
             "--canary",
             "1",
-        ])
-        .args(["--health-window", "1s", "--apply-timeout", "6s", "--fleet", &url])
-        .env("ARMATURE_LOG", "warn")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+            "--health-window",
+            "1s",
+            "--apply-timeout",
+            "6s",
+        ],
+    );
     wait_version(&host_1, "2.0.0").await;
     // Someone edits x-2 after the rollout pinned it.
     let client = async_nats::connect(url.as_str()).await.unwrap();
@@ -555,16 +566,8 @@ async fn a_wave_that_never_applies_rolls_back_all_but_an_edit_made_meanwhile() {
     let edited_bytes = serde_json::to_vec(&edited).unwrap();
     kv.put("machine.x-2", edited_bytes.clone().into()).await.unwrap();
 
-    let done = tokio::task::spawn_blocking(move || cli.wait_with_output())
-        .await
-        .unwrap()
-        .unwrap();
-    let out = format!(
-        "{}{}",
-        String::from_utf8_lossy(&done.stdout),
-        String::from_utf8_lossy(&done.stderr)
-    );
-    assert!(!done.status.success(), "{out}");
+    let (ok, out) = finish_rollout(cli).await;
+    assert!(!ok, "{out}");
     assert!(out.contains("wave 1 unhealthy: not healthy in time: x-2: "), "{out}");
     assert!(out.contains("x-1: rolled back"), "{out}");
     assert!(
