@@ -13,6 +13,7 @@ pub mod config;
 pub mod fleet;
 pub mod grpc;
 pub mod hardware;
+pub mod inline;
 pub mod module_protocol;
 pub mod observability;
 pub mod registry;

@@ -143,6 +143,8 @@ enum Command {
         #[command(subcommand)]
         command: armature::fleet::cli::FleetCommand,
     },
+    /// Inline modules of a running host: `armature inline push | list | log | rollback`.
+    Inline(armature::inline::cli::InlineArgs),
     /// Captured data: `armature data export`.
     Data {
         #[command(subcommand)]
@@ -354,6 +356,10 @@ fn main() -> ExitCode {
                 let ok = armature::fleet::cli::run(command).await?;
                 Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
             }
+            Command::Inline(args) => {
+                let ok = armature::inline::cli::run(args).await?;
+                Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            }
             Command::Reload { config } => {
                 let pid = reload::signal_running(&config)?;
                 println!("asked armature (pid {pid}) to reload {}", config.display());
@@ -535,12 +541,19 @@ async fn run(
     let config_keys = config.api_keys.clone();
     let machine = Machine::start(runtime, config, modules, state_dir.clone()).await;
     let follower = fleet.map(|options| armature::fleet::follow::start(&machine, options));
+    let inline = armature::inline::Inline::new(
+        machine.clone(),
+        &state_dir,
+        // A fleet owns the config: deploys and added resources do not write it.
+        watch_config.then(|| config_path.to_path_buf()),
+    );
     let capture = armature::capture::Capture::start(&machine, state_dir).await;
     let auth = armature::grpc::auth::Auth::new(config_keys);
     if auth.enabled() {
         tracing::info!("API-key authentication is on");
     }
-    let host = Host::with_auth(machine.clone(), sessions, auth);
+    let mut host = Host::with_auth(machine.clone(), sessions, auth);
+    host.inline = Some(inline);
     let shutdown = host.shutdown.clone();
 
     // Signal handlers first, so that a signal sent as soon as the address is

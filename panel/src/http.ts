@@ -4,6 +4,16 @@
 
 import type { ApiKey } from './connection';
 
+/** A refusal with the host's reason (`{"error": ...}`). */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export class AuthRequired extends Error {
   constructor() {
     super('the host wants an API key');
@@ -13,8 +23,10 @@ export class AuthRequired extends Error {
 export interface ModulesReply {
   modules: {
     name: string;
+    kind: 'file' | 'registry' | 'inline' | 'builtin';
     version: string;
-    file: string;
+    file: string | null;
+    source?: { reference: string } | null;
     models: { api: string; model: string }[];
   }[];
   errors?: string[];
@@ -38,20 +50,48 @@ export class HttpApi {
 
   constructor(private readonly base: string) {}
 
-  async get<T>(path: string, params: Record<string, string | number | undefined> = {}): Promise<T> {
-    const url = new URL(path, this.base);
-    for (const [key, value] of Object.entries(params)) {
-      if (value !== undefined) url.searchParams.set(key, String(value));
-    }
+  private headers(): Record<string, string> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.apiKey) {
       const raw = new TextEncoder().encode(`${this.apiKey.id}:${this.apiKey.key}`);
       headers.authorization = `Basic ${btoa(String.fromCharCode(...raw))}`;
     }
-    const response = await fetch(url, { headers, cache: 'no-store' });
+    return headers;
+  }
+
+  private async answer<T>(url: URL, response: Response): Promise<T> {
     if (response.status === 401) throw new AuthRequired();
-    if (!response.ok) throw new Error(`${url.pathname}: HTTP ${response.status} ${await response.text()}`);
+    if (!response.ok) {
+      const text = await response.text();
+      let reason = text;
+      try {
+        reason = (JSON.parse(text) as { error?: string }).error ?? text;
+      } catch {
+        // Not JSON: the text is the reason.
+      }
+      throw new HttpError(response.status, `${url.pathname}: ${reason}`);
+    }
     return (await response.json()) as T;
+  }
+
+  async get<T>(path: string, params: Record<string, string | number | undefined> = {}): Promise<T> {
+    const url = new URL(path, this.base);
+    for (const [key, value] of Object.entries(params)) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    const response = await fetch(url, { headers: this.headers(), cache: 'no-store' });
+    return this.answer<T>(url, response);
+  }
+
+  async post<T>(path: string, body: unknown): Promise<T> {
+    const url = new URL(path, this.base);
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { ...this.headers(), 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      cache: 'no-store',
+    });
+    return this.answer<T>(url, response);
   }
 
   modules(): Promise<ModulesReply> {

@@ -10,6 +10,7 @@ import { apiOf, type Card, type ResourceId } from './cards/card';
 import { Connection, addresses, type ApiKey } from './connection';
 import { errorCode, errorText, h, sleep } from './dom';
 import { AuthRequired, HttpApi } from './http';
+import { InlineView } from './inline/view';
 import { LogView } from './logs';
 import { ModulesView } from './modules';
 
@@ -46,6 +47,8 @@ const groupsEl = h('div', { id: 'resources' });
 const modules = new ModulesView();
 const logs = new LogView(http);
 const capture = new CaptureView();
+const inline = new InlineView(http, () => void refreshModules());
+modules.el.append(inline.el);
 
 document.body.append(
   h(
@@ -219,6 +222,7 @@ stopAll.addEventListener('click', () => {
 async function refreshModules(): Promise<void> {
   try {
     modules.show(await http.modules());
+    await inline.refresh();
   } catch (error) {
     if (error instanceof AuthRequired) showAuth('the host wants an API key');
     modules.failed(`modules: ${errorText(error)}`);

@@ -1,5 +1,6 @@
-// The modules section: each module, its version and the models it provides
-// (GET /armature/modules).
+// The modules section: each module (file, registry, inline or built in),
+// its version and the models it provides (GET /armature/modules); below it,
+// the inline modules with their editor and versions.
 
 import { h } from './dom';
 import type { ModulesReply } from './http';
@@ -18,7 +19,7 @@ export class ModulesView {
       h(
         'table',
         { id: 'modules' },
-        h('thead', {}, h('tr', {}, h('th', {}, 'module'), h('th', {}, 'version'), h('th', {}, 'models'), h('th', {}, 'file'))),
+        h('thead', {}, h('tr', {}, h('th', {}, 'module'), h('th', {}, 'from'), h('th', {}, 'version'), h('th', {}, 'models'), h('th', {}, 'file'))),
         this.rows,
       ),
       this.errors,
@@ -35,13 +36,14 @@ export class ModulesView {
           'tr',
           { 'data-module': m.name },
           h('td', { class: 'name' }, m.name),
+          h('td', { class: 'kind', testid: 'kind' }, m.source?.reference ?? m.kind),
           h('td', { class: 'version', testid: 'version' }, m.version),
           h(
             'td',
             { class: 'models', testid: 'models' },
             h('ul', {}, ...m.models.map((model) => h('li', { 'data-model': model.model }, model.model, ' ', h('span', { class: 'api' }, model.api)))),
           ),
-          h('td', { class: 'file' }, m.file),
+          h('td', { class: 'file' }, m.file ?? ''),
         ),
       ),
     );

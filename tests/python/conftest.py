@@ -8,6 +8,7 @@ import os
 import pathlib
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 
@@ -28,8 +29,16 @@ class Armature:
         self.config_path.write_text(json.dumps(config, indent=2))
         self.log_path = pathlib.Path(self.dir.name) / "armature.log"
         self.log = open(self.log_path, "w")
+        self.state_dir = pathlib.Path(self.dir.name) / "state"
+        env = dict(os.environ)
+        # Inline modules are built by the host itself, with the venv's componentize-py.
+        tool = pathlib.Path(sys.prefix) / "bin" / "componentize-py"
+        if tool.exists():
+            env.setdefault("ARMATURE_COMPONENTIZE_PY", str(tool))
         self.proc = subprocess.Popen(
-            [str(BIN), "run", "--config", str(self.config_path), "--listen", "127.0.0.1:0", "--cache-dir", str(CACHE)],
+            [str(BIN), "run", "--config", str(self.config_path), "--listen", "127.0.0.1:0", "--cache-dir", str(CACHE),
+             "--state-dir", str(self.state_dir)],
+            env=env,
             stdout=subprocess.PIPE,
             stderr=self.log,
             text=True,

@@ -5,6 +5,7 @@
 //! (`target/release/armature`, `target/modules/`, `target/test-modules/`).
 
 pub mod hammer;
+pub mod http;
 pub mod nats;
 pub mod registry;
 
@@ -105,6 +106,13 @@ impl Armature {
             .arg(test_cache());
         if !args.iter().any(|a| a == "--state-dir") {
             command.arg("--state-dir").arg(dir.path().join("state"));
+        }
+        if std::env::var_os("ARMATURE_COMPONENTIZE_PY").is_none() {
+            // Inline modules are built by the host itself.
+            let tool = root().join("target/venv/bin/componentize-py");
+            if tool.exists() {
+                command.env("ARMATURE_COMPONENTIZE_PY", tool);
+            }
         }
         let mut child = command
             .args(args)

@@ -54,7 +54,20 @@ def as_error(what: str, exc: BaseException, default_code) -> Err:
         return Err(types.Error(types.ErrorCode.UNIMPLEMENTED, str(exc) or f"{what} is not implemented"))
     message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     host_log.log(host_log.Level.ERROR, f"{what} raised {message}\n{short_traceback(exc)}")
-    return Err(types.Error(default_code, message))
+    return Err(types.Error(default_code, message + where(exc)))
+
+
+def where(exc: BaseException) -> str:
+    """` (main.py, line 12)`: the innermost frame of the module's own code
+    (not this SDK's), written as Python writes a SyntaxError's place, so
+    that an editor can mark the line; empty when no such frame."""
+    sdk = os.path.dirname(os.path.abspath(__file__))
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        name = frame.filename
+        if name.startswith("<") or os.path.abspath(name).startswith(sdk + os.sep):
+            continue
+        return f" ({os.path.basename(name)}, line {frame.lineno})"
+    return ""
 
 
 def short_traceback(exc: BaseException) -> str:

@@ -4,6 +4,7 @@
 //! the field, so that `armature check` can list them all at once.
 
 pub mod capture;
+pub mod edit;
 pub mod grants;
 pub mod names;
 pub mod registry;
@@ -95,6 +96,10 @@ pub struct ModuleEntry {
     pub version: Option<semver::VersionReq>,
     /// `"type": "registry"`: the module comes from an OCI registry instead.
     pub registry: Option<registry::RegistryModule>,
+    /// `"type": "inline"`: written in the control panel (or pushed with
+    /// `armature inline push`) and kept, every version, under the state
+    /// folder; `version` pins one ("0.0.3"), else the newest serves.
+    pub inline: bool,
     pub limits: LimitOverrides,
 }
 
@@ -539,6 +544,12 @@ impl Parser {
             match entry.get("type") {
                 None | Some(Value::Null) => {}
                 Some(Value::String(t)) if t == "local" => {}
+                Some(Value::String(t)) if t == "inline" => {
+                    if let Some(module) = self.inline_module(&place, name, entry, limits) {
+                        out.push(module);
+                    }
+                    continue;
+                }
                 Some(Value::String(t)) if t == "registry" => {
                     let object = entry.as_object().cloned().unwrap_or_default();
                     if let Some(registry) = self.registry_module(&place, &object, registries) {
@@ -547,6 +558,7 @@ impl Parser {
                             path: None,
                             version: None,
                             registry: Some(registry),
+                            inline: false,
                             limits,
                         });
                     }
@@ -556,7 +568,7 @@ impl Parser {
                     self.error(
                         &place,
                         "type",
-                        format!("{other} is not a module type: \"local\" or \"registry\""),
+                        format!("{other} is not a module type: \"local\", \"registry\" or \"inline\""),
                     );
                     continue;
                 }
@@ -593,10 +605,54 @@ impl Parser {
                 path,
                 version,
                 registry: None,
+                inline: false,
                 limits,
             });
         }
         out
+    }
+
+    /// `{"type": "inline", "name": "my-alerts", "version": "0.0.3"}`.
+    fn inline_module(&mut self, place: &str, name: &str, entry: &Value, limits: LimitOverrides) -> Option<ModuleEntry> {
+        if let Err(why) = crate::inline::check_name(name) {
+            self.error(place, "name", why);
+            return None;
+        }
+        if entry.get("path").is_some() {
+            self.error(
+                place,
+                "path",
+                "an inline module has no file: its versions live in the host's state folder",
+            );
+            return None;
+        }
+        let version = match entry.get("version") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(v)) => match semver::Version::parse(v) {
+                // `=`: a pin names one version.
+                Ok(v) => semver::VersionReq::parse(&format!("={v}")).ok(),
+                Err(e) => {
+                    self.error(
+                        place,
+                        "version",
+                        format!("{v:?} is not a version such as \"0.0.3\": {e}"),
+                    );
+                    return None;
+                }
+            },
+            Some(_) => {
+                self.error(place, "version", "must be a string such as \"0.0.3\"");
+                return None;
+            }
+        };
+        Some(ModuleEntry {
+            name: name.to_string(),
+            path: None,
+            version,
+            registry: None,
+            inline: true,
+            limits,
+        })
     }
 
     fn resources(&mut self, value: Option<&Value>, list_name: &str, kind: Kind, out: &mut Vec<ResourceConfig>) {

@@ -55,6 +55,9 @@ pub struct Host {
     pub shutdown: Arc<tokio::sync::Notify>,
     pub operations: Arc<operations::Operations>,
     pub auth: Arc<auth::Auth>,
+    /// Inline modules, where this host keeps them (a host run from a
+    /// config; not one serving viam-server).
+    pub inline: Option<Arc<crate::inline::Inline>>,
 }
 
 /// The session id a client attaches to safety-monitored calls.
@@ -73,6 +76,7 @@ impl Host {
             shutdown: Arc::default(),
             operations: Arc::default(),
             auth,
+            inline: None,
         }
     }
 

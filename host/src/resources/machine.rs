@@ -309,6 +309,11 @@ impl Machine {
         info
     }
 
+    /// The runtime modules load into (an inline deploy compiles ahead).
+    pub fn runtime(&self) -> &Arc<Runtime> {
+        &self.runtime
+    }
+
     /// Where registry modules resolve (`armature reload` asks it to look now).
     pub fn registry(&self) -> &Arc<Resolver> {
         &self.registry

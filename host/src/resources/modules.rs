@@ -80,8 +80,9 @@ pub fn select(folder: Vec<ModuleFile>, entries: &[ModuleEntry]) -> (Vec<ModuleFi
     }
     let mut chosen = Vec::new();
     for entry in entries {
-        if entry.registry.is_some() {
-            // Resolved by `registry::Resolver`; a folder file of that name steps aside.
+        if entry.registry.is_some() || entry.inline {
+            // Resolved by `registry::Resolver` or the inline store; a folder
+            // file of that name steps aside.
             by_name.remove(&entry.name);
         } else if let Some(path) = &entry.path {
             // An explicit file replaces whatever the folder has of that name.
@@ -150,6 +151,7 @@ mod tests {
             path: None,
             version: version.map(|v| semver::VersionReq::parse(v).unwrap()),
             registry: None,
+            inline: false,
             limits: Default::default(),
         }
     }

@@ -57,12 +57,22 @@ pub fn add_routes(router: axum::Router, host: &Host) -> axum::Router {
 /// Every loaded module, then the host's built-in models as module `builtin`.
 fn modules(host: &Host) -> Value {
     let info = host.machine.info();
+    let config = host.machine.applied_config();
     let mut modules: Vec<Value> = info
         .modules
         .iter()
         .map(|m| {
+            let inline = config.modules.iter().any(|e| e.inline && e.name == m.name);
+            let kind = if inline {
+                "inline"
+            } else if m.source.is_some() {
+                "registry"
+            } else {
+                "file"
+            };
             json!({
                 "name": m.name,
+                "kind": kind,
                 "version": m.version,
                 "file": m.path.display().to_string(),
                 "source": m.source.as_ref().map(|s| json!({
@@ -74,6 +84,7 @@ fn modules(host: &Host) -> Value {
         .collect();
     modules.push(json!({
         "name": crate::builtin::MODULE,
+        "kind": "builtin",
         "version": env!("CARGO_PKG_VERSION"),
         "file": null,
         "models": crate::builtin::MODELS.iter().map(|m| json!({"api": m.api, "model": m.model})).collect::<Vec<_>>(),

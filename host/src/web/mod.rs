@@ -40,7 +40,7 @@ pub fn cors(auth: &Arc<Auth>) -> CorsLayer {
 }
 
 /// `http://localhost:5173`, `http://127.0.0.1:8080`, `https://[::1]`, ...
-fn loopback_origin(origin: &str) -> bool {
+pub(crate) fn loopback_origin(origin: &str) -> bool {
     origin
         .split_once("://")
         .is_some_and(|(_, authority)| loopback_authority(authority))
@@ -115,6 +115,10 @@ pub fn add_routes(router: axum::Router, host: &Host, panel: bool) -> axum::Route
             get(|| async { "armature: the control panel is off in this machine's config (\"panel\": false)\n" }),
         );
     }
+    let router = match &host.inline {
+        Some(inline) => crate::inline::http::add_routes(router, inline.clone(), host.auth.clone()),
+        None => router,
+    };
     panel::add_routes(json::add_routes(router, host))
 }
 

@@ -1,6 +1,7 @@
 //! Which modules a config loads: the modules folder's files, the files the
-//! config names, and registry modules (resolved by `registry::Resolver`,
-//! served from its cache); each compiled unless its bytes are loaded already.
+//! config names, registry modules (resolved by `registry::Resolver`,
+//! served from its cache) and inline modules (from the state folder); each
+//! compiled unless its bytes are loaded already.
 
 use super::*;
 use crate::resources::modules::{select, wasm_files};
@@ -26,6 +27,13 @@ impl Machine {
         };
         let (mut chosen, selection_problems) = select(folder, &config.modules);
         problems.extend(selection_problems.into_iter().map(|p| format!("{file}: {p}")));
+        let inline = crate::inline::store::Store::open(&self.state_dir);
+        for entry in config.modules.iter().filter(|e| e.inline) {
+            match inline.file_for(entry) {
+                Ok(found) => chosen.push(found),
+                Err(e) => problems.push(format!("{file}: {e}")),
+            }
+        }
         for entry in config.modules.iter().filter(|e| e.registry.is_some()) {
             match self.registry.file_for(entry, &config.registries).await {
                 Ok(found) => chosen.push(found),
