@@ -212,6 +212,13 @@ fn orchestrate(o: Options) -> anyhow::Result<()> {
             rows.extend(r);
             raw.insert("fleet".into(), j);
         }
+        if wanted(13) {
+            let (r, j) = scenarios::inline::run(&ctx)
+                .await
+                .context("scenario 13 (inline modules)")?;
+            rows.extend(r);
+            raw.insert("inline".into(), j);
+        }
         if wanted(9) {
             let (r, j) = scenarios::python_guests::run(&ctx)
                 .await

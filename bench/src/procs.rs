@@ -145,6 +145,11 @@ pub fn start_armature(ctx: &Ctx, mut spec: ArmatureSpec) -> anyhow::Result<Armat
         .args(["--listen", &spec.listen, "--state-dir"])
         .arg(dir.join("state"))
         .env("ARMATURE_LOG", "info");
+    // Inline modules (scenario 13) are built by the host with the venv's componentize-py.
+    let componentize_py = ctx.root.join("target/venv/bin/componentize-py");
+    if componentize_py.exists() {
+        cmd.env("ARMATURE_COMPONENTIZE_PY", componentize_py);
+    }
     match &spec.cache_dir {
         Some(c) => cmd.arg("--cache-dir").arg(c),
         None => cmd.arg("--no-cache"),

@@ -11,13 +11,14 @@ import pytest
 from playwright.async_api import expect
 from viam.components.sensor import Sensor
 
-from conftest import thermometer
+from conftest import ROOT, thermometer
 from test_panel import CHROMIUM, card, get_json, open_panel, panel_url
 from viam_client import eventually
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"!!! {CHROMIUM} is missing: the inline panel test did NOT run !!!")
 
 MODULE = "panel-sensor"
+SCREENSHOT = ROOT / "target" / "panel" / "inline.png"
 
 
 async def set_source(page, source: str):
@@ -111,6 +112,8 @@ def test_inline_sensor_written_deployed_broken_and_rolled_back_in_the_panel(star
             await expect(diff).to_be_visible()
             await expect(diff.locator(".cm-changedLine")).to_contain_text("2.0")
             await expect(diff.locator(".cm-deletedChunk")).to_contain_text("1.0")
+            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+            await page.locator("#modules-section").screenshot(path=str(SCREENSHOT))
 
             # Roll back to 0.0.1: a new version 0.0.3 serving 0.0.1's source.
             await module.locator("tr[data-version='0.0.1'] [data-testid=rollback]").click()

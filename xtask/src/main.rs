@@ -399,10 +399,13 @@ fn demo(root: &Path) -> Result<()> {
     println!("  gRPC (Viam API) on 127.0.0.1:8080; try, from another terminal:");
     println!("    target/venv/bin/python examples/clients/read_sensor.py 127.0.0.1:8080");
     println!("  or with grpcurl: grpcurl -plaintext 127.0.0.1:8080 list");
+    println!("  Inline modules: the panel's Modules section, or `target/release/armature inline push NAME main.py`");
     println!("  Ctrl-C stops it.");
     println!();
     let status = Command::new(root.join("target/release/armature"))
         .current_dir(root)
+        // Inline modules written in the panel are built with the venv's componentize-py.
+        .env("ARMATURE_COMPONENTIZE_PY", root.join("target/venv/bin/componentize-py"))
         .args(["run", "--config"])
         .arg(&config)
         .args(["--listen", "127.0.0.1:8080"])

@@ -94,7 +94,8 @@ export class InlineEditor {
   }
 
   private show(status: DeployStatus): void {
-    const version = status.version ? ` ${status.version}` : '';
+    // A failed deploy keeps no version: its number is not worth showing.
+    const version = status.version && status.state !== 'failed' ? ` ${status.version}` : '';
     const phases = phasesText(status);
     this.progress.dataset.state = status.state;
     this.progress.dataset.version = status.version ?? '';

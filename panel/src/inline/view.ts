@@ -180,7 +180,7 @@ export class InlineView {
           python(),
           EditorState.readOnly.of(true),
           EditorView.editable.of(false),
-          unifiedMergeView({ original, mergeControls: false }),
+          unifiedMergeView({ original, mergeControls: false, collapseUnchanged: { margin: 3, minSize: 6 } }),
         ],
       });
       this.diffTitle.textContent = `${name}: ${from} → ${to}`;
