@@ -56,7 +56,12 @@ fn post(addr: &str, path: &str, body: &Value) -> anyhow::Result<String> {
 }
 
 /// `armature inline push`; the phases it printed ("built 6.1 s, ...").
-fn push(armature: &std::path::Path, addr: &str, dir: &std::path::Path, value: u32) -> anyhow::Result<Vec<(String, f64)>> {
+fn push(
+    armature: &std::path::Path,
+    addr: &str,
+    dir: &std::path::Path,
+    value: u32,
+) -> anyhow::Result<Vec<(String, f64)>> {
     let file = dir.join(format!("main-{value}.py"));
     std::fs::write(&file, source(value)?)?;
     let out = Command::new(armature)
@@ -67,7 +72,10 @@ fn push(armature: &std::path::Path, addr: &str, dir: &std::path::Path, value: u3
         .context("running armature inline push")?;
     let stdout = String::from_utf8_lossy(&out.stdout);
     if !out.status.success() {
-        bail!("push of {value} failed: {stdout}{}", String::from_utf8_lossy(&out.stderr));
+        bail!(
+            "push of {value} failed: {stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let phases = stdout
         .lines()
@@ -128,7 +136,10 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<(Vec<Row>, Value)> {
                     })
                     .await;
                 calls.fetch_add(1, Ordering::Relaxed);
-                match r.ok().and_then(|r| r.into_inner().readings.get("value").and_then(|v| v.kind.clone())) {
+                match r
+                    .ok()
+                    .and_then(|r| r.into_inner().readings.get("value").and_then(|v| v.kind.clone()))
+                {
                     Some(Kind::NumberValue(v)) => *latest.lock().unwrap_or_else(|e| e.into_inner()) = v,
                     _ => {
                         failures.fetch_add(1, Ordering::Relaxed);
@@ -170,13 +181,23 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<(Vec<Row>, Value)> {
     let rows = vec![
         Row::new(
             s13,
-            format!("Save → new version serving (`armature inline push` to a client seeing it), median of {edits} edits"),
+            format!(
+                "Save → new version serving (`armature inline push` to a client seeing it), median of {edits} edits"
+            ),
             Figure::of(&total, "s"),
         )
         .at_most(10.0, "≤ 10 s"),
         Row::new(s13, "  of which: build (componentize-py)", Figure::of(&built, "s")),
-        Row::new(s13, "  of which: compile (incremental cache)", Figure::of(&compiled, "s")),
-        Row::new(s13, "  of which: swap (new instance built beside the old)", Figure::of(&swapped, "s")),
+        Row::new(
+            s13,
+            "  of which: compile (incremental cache)",
+            Figure::of(&compiled, "s"),
+        ),
+        Row::new(
+            s13,
+            "  of which: swap (new instance built beside the old)",
+            Figure::of(&swapped, "s"),
+        ),
         Row::new(
             s13,
             format!("failed calls during the edits (of {calls})"),
