@@ -282,3 +282,66 @@ async fn only_keyed_or_local_callers_may_deploy() {
         .unwrap();
     assert!(!wrong_key.status.success());
 }
+
+/// The other two templates, as the panel offers them, build and serve: the
+/// logic service reads the sensor it depends on from its background task,
+/// the generic component keeps a value.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_template_deploys_and_serves() {
+    let host = Armature::start(json!({"components": [thermometer("temp-1", 20.5)]}));
+    for (module, template) in [("my-logic", "logic"), ("my-thing", "generic")] {
+        let answer = get(
+            &host.addr,
+            &format!("/armature/inline/templates/{template}?module={module}"),
+        );
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        let file = host.dir.path().join(format!("{module}.py"));
+        std::fs::write(&file, answer.json()["source"].as_str().unwrap()).unwrap();
+        let (ok, out, err) = inline_cli(&host, &["push", module, file.to_str().unwrap()]);
+        assert!(ok, "{template}: {out}\n{err}\n{}", host.logs());
+    }
+    for resource in [
+        json!({"name": "logic-1", "api": "rdk:service:generic", "model": "inline:my-logic:logic",
+               "attributes": {"sensors": ["temp-1"], "poll_ms": 50}}),
+        json!({"name": "thing-1", "api": "rdk:component:generic", "model": "inline:my-thing:generic"}),
+    ] {
+        let added = post_json(&host.addr, "/armature/config/resources", &resource);
+        assert_eq!(added.status, 200, "{}", added.body);
+        assert_eq!(added.json()["state"], "ready", "{}", added.body);
+    }
+    let mut services = host.services().await;
+    let latest = eventually(Duration::from_secs(10), "the logic service polling temp-1", || {
+        let mut services = services.clone();
+        async move {
+            let r = service_command(&mut services, "logic-1", json!({"command": "latest"}))
+                .await
+                .ok()?;
+            (r["readings"]["temp-1"]["temperature"] == json!(20.5)).then_some(r)
+        }
+    })
+    .await;
+    assert!(latest["readings"]["temp-1"].is_object(), "{latest}");
+    let missing = service_command(&mut services, "logic-1", json!({"command": "nope"}))
+        .await
+        .unwrap_err();
+    assert!(missing.message().contains("unknown command"), "{missing:?}");
+
+    let mut generic =
+        armature::grpc::proto::viam::component::generic::v1::generic_service_client::GenericServiceClient::new(
+            host.channel().await,
+        );
+    let command = |c: Value| common::DoCommandRequest {
+        name: "thing-1".into(),
+        command: Some(pb_struct(c)),
+    };
+    generic
+        .do_command(command(json!({"command": "set", "value": 7})))
+        .await
+        .unwrap();
+    let got = generic
+        .do_command(command(json!({"command": "get"})))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(struct_json(&got.result.unwrap_or_default()), json!({"value": 7.0}));
+}

@@ -24,6 +24,17 @@ pub fn binary() -> PathBuf {
     bin
 }
 
+/// Whether a NATS server greets at `port` (it sends `INFO {...}` first).
+fn greets_as_nats(port: u16) -> bool {
+    use std::io::Read;
+    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    let mut greeting = [0u8; 5];
+    stream.read_exact(&mut greeting).is_ok() && &greeting == b"INFO "
+}
+
 fn free_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
     l.local_addr().unwrap().port()
@@ -38,12 +49,21 @@ impl Nats {
     pub fn start_with(auth: Option<(&str, &str)>) -> Self {
         let mut nats = Self {
             child: None,
-            port: free_port(),
+            port: 0,
             dir: tempfile::tempdir().expect("temp dir"),
             auth: auth.map(|(u, p)| (u.to_string(), p.to_string())),
         };
-        nats.restart();
-        nats
+        // A port found free can be taken by another test's process before
+        // nats-server binds it: then another port.
+        for _ in 0..5 {
+            nats.port = free_port();
+            match nats.try_start() {
+                Ok(()) => return nats,
+                Err(why) if why.contains("address already in use") => continue,
+                Err(why) => panic!("{why}"),
+            }
+        }
+        panic!("nats-server found no free port in 5 tries")
     }
 
     pub fn url(&self) -> String {
@@ -52,8 +72,18 @@ impl Nats {
 
     /// Starts it again on the same port with the same JetStream data.
     pub fn restart(&mut self) {
+        if let Err(why) = self.try_start() {
+            panic!("{why}");
+        }
+    }
+
+    /// Spawns nats-server and waits until *it* greets on its port (a NATS
+    /// `INFO` line, from a child still running), not merely until something
+    /// accepts connections there.
+    fn try_start(&mut self) -> Result<(), String> {
         assert!(self.child.is_none(), "nats-server is running");
-        let log = std::fs::File::create(self.dir.path().join("nats.log")).unwrap();
+        let log_path = self.dir.path().join("nats.log");
+        let log = std::fs::File::create(&log_path).unwrap();
         let mut command = Command::new(binary());
         command
             .args(["-js", "-a", "127.0.0.1", "-p", &self.port.to_string(), "-sd"])
@@ -68,13 +98,24 @@ impl Nats {
             .expect("starting nats-server");
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "nats-server did not listen on {}: {}",
-                self.port,
-                std::fs::read_to_string(self.dir.path().join("nats.log")).unwrap_or_default()
-            );
+        loop {
+            if self
+                .child
+                .as_mut()
+                .is_some_and(|c| c.try_wait().ok().flatten().is_some())
+            {
+                self.child = None;
+                let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+                return Err(format!("nats-server exited on port {}: {log}", self.port));
+            }
+            if greets_as_nats(self.port) {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                self.kill();
+                let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+                return Err(format!("nats-server did not listen on {}: {log}", self.port));
+            }
             std::thread::sleep(Duration::from_millis(20));
         }
     }

@@ -22,6 +22,24 @@ pub const USER: &str = "robot";
 /// Appears nowhere in logs or status; the tests check.
 pub const PASSWORD: &str = "s3cret-Pa55word-for-tests";
 
+/// Whether a Distribution registry answers `GET /v2/` at `addr`.
+fn answers_as_registry(addr: &str) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect(addr) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    if stream
+        .write_all(b"GET /v2/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .is_err()
+    {
+        return false;
+    }
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer.to_ascii_lowercase().contains("docker-distribution-api-version")
+}
+
 fn free_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
     l.local_addr().unwrap().port()
@@ -35,7 +53,6 @@ impl Registry {
             "{BINARY} is missing: `cargo xtask test` installs it (Debian package docker-registry)"
         );
         let dir = tempfile::tempdir().expect("temp dir");
-        let addr = format!("127.0.0.1:{}", free_port());
         let mut auth_block = String::new();
         let mut credentials = None;
         if auth {
@@ -54,25 +71,47 @@ impl Registry {
             .unwrap();
             credentials = Some(file);
         }
-        let config = format!(
-            "version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: {addr}\n  secret: test-only-secret\n{auth_block}",
-            dir.path().join("data").display()
-        );
-        std::fs::write(dir.path().join("config.yml"), config).unwrap();
+        let data = dir.path().join("data");
+        let config = |addr: &str| {
+            format!(
+                "version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: {addr}\n  secret: test-only-secret\n{auth_block}",
+                data.display()
+            )
+        };
         let mut registry = Self {
             child: None,
-            addr,
+            addr: String::new(),
             dir,
             credentials,
         };
-        registry.restart();
-        registry
+        // A port found free can be taken by another test's process before
+        // the registry binds it: then another port.
+        for _ in 0..5 {
+            registry.addr = format!("127.0.0.1:{}", free_port());
+            std::fs::write(registry.dir.path().join("config.yml"), config(&registry.addr)).unwrap();
+            match registry.try_start() {
+                Ok(()) => return registry,
+                Err(why) if why.contains("address already in use") => continue,
+                Err(why) => panic!("{why}"),
+            }
+        }
+        panic!("docker-registry found no free port in 5 tries")
     }
 
     /// Starts it again on the same port with the same data.
     pub fn restart(&mut self) {
+        if let Err(why) = self.try_start() {
+            panic!("{why}");
+        }
+    }
+
+    /// Spawns the registry and waits until *it* answers on its port (a
+    /// Distribution answer to `GET /v2/`, from a child still running), not
+    /// merely until something accepts connections there.
+    fn try_start(&mut self) -> Result<(), String> {
         assert!(self.child.is_none(), "the registry is running");
-        let log = std::fs::File::create(self.dir.path().join("registry.log")).unwrap();
+        let log_path = self.dir.path().join("registry.log");
+        let log = std::fs::File::create(&log_path).unwrap();
         let child = Command::new(BINARY)
             .arg("serve")
             .arg(self.dir.path().join("config.yml"))
@@ -82,18 +121,24 @@ impl Registry {
             .expect("starting docker-registry");
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(&self.addr).is_err()
-            || self
+        loop {
+            let exited = self
                 .child
                 .as_mut()
-                .is_some_and(|c| c.try_wait().ok().flatten().is_some())
-        {
-            assert!(
-                Instant::now() < deadline,
-                "docker-registry did not listen on {}: {}",
-                self.addr,
-                std::fs::read_to_string(self.dir.path().join("registry.log")).unwrap_or_default()
-            );
+                .is_some_and(|c| c.try_wait().ok().flatten().is_some());
+            if exited {
+                self.child = None;
+                let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+                return Err(format!("docker-registry exited on {}: {log}", self.addr));
+            }
+            if answers_as_registry(&self.addr) {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                self.kill();
+                let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+                return Err(format!("docker-registry did not listen on {}: {log}", self.addr));
+            }
             std::thread::sleep(Duration::from_millis(20));
         }
     }

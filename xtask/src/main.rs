@@ -476,7 +476,8 @@ fn test(root: &Path, extra: &[String]) -> Result<()> {
     let mut cargo_test = cargo();
     cargo_test
         .current_dir(root)
-        .args(["test", "--release"])
+        // Every test binary runs, so that one failure does not hide others.
+        .args(["test", "--release", "--no-fail-fast"])
         .args(test_package_args())
         .env("ARMATURE_CARGO_COMPONENT", &component)
         .args(extra);
