@@ -285,12 +285,13 @@ async fn add_resource(State(ctx): State<Ctx>, Json(body): Json<NewResource>) -> 
     if !body.depends_on.is_empty() {
         entry["depends_on"] = json!(body.depends_on);
     }
+    // Serialized with deploys, from the read to the write: both edit the
+    // same file, and neither may write over what the other added.
+    let _one_at_a_time = inline.deploying.lock().await;
     let edited = match edit::edit(file, |o| edit::push(o, list, entry)) {
         Ok(edited) => edited,
         Err(why) => return error(StatusCode::BAD_REQUEST, why),
     };
-    // Serialized with deploys: both edit the same file.
-    let _one_at_a_time = inline.deploying.lock().await;
     if let Err(problems) = inline.machine.apply(edited.config).await {
         return error(StatusCode::BAD_REQUEST, problems.join("\n"));
     }
