@@ -26,8 +26,10 @@
 //! armature_guest::export_module!(sensor(Thermometer));
 //! ```
 //!
-//! Build with `cargo build --release --target wasm32-wasip2` and drop the
-//! `.wasm` into the host's modules folder.
+//! Build with `cargo build --release --target wasm32-wasip2` (or `cargo
+//! component build --release`) and drop the `.wasm` into the host's modules
+//! folder. The component carries its crate's version (`version` in
+//! `Cargo.toml`), which the host and `armature registry push` read.
 
 pub mod api;
 pub mod bindings;
@@ -86,9 +88,15 @@ macro_rules! readings {
 ///
 /// APIs: `sensor`, `movement_sensor`, `camera`, `motor`, `servo`, `encoder`,
 /// `board`, `generic_component`, `generic_service`.
+///
+/// The component carries the crate's version (`CARGO_PKG_VERSION`) in its
+/// `version` custom section, where the host and `armature registry push`
+/// find it. `export_module!(unversioned; sensor(Thermometer))` leaves it
+/// out: the version then comes from the file name (`name@1.2.0.wasm`) or the
+/// registry tag.
 #[macro_export]
 macro_rules! export_module {
-    ($($api:ident($model:ty)),+ $(,)?) => {
+    (unversioned; $($api:ident($model:ty)),+ $(,)?) => {
         #[doc(hidden)]
         pub struct __ArmatureModule;
 
@@ -100,4 +108,30 @@ macro_rules! export_module {
 
         $crate::bindings::__export_module_world!(__ArmatureModule with_types_in $crate::bindings);
     };
+    ($($api:ident($model:ty)),+ $(,)?) => {
+        // A custom section of the core module; wasm-component-ld (and cargo
+        // component) keep it inside the component.
+        #[cfg(target_family = "wasm")]
+        const _: () = {
+            #[used]
+            #[unsafe(link_section = "version")]
+            static VERSION: [u8; ::core::env!("CARGO_PKG_VERSION").len()] =
+                $crate::__version_bytes(::core::env!("CARGO_PKG_VERSION"));
+        };
+
+        $crate::export_module!(unversioned; $($api($model)),+);
+    };
+}
+
+/// The bytes of `version`, as a `[u8; N]` a `#[link_section]` static can hold.
+#[doc(hidden)]
+pub const fn __version_bytes<const N: usize>(version: &str) -> [u8; N] {
+    let bytes = version.as_bytes();
+    let mut out = [0; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = bytes[i];
+        i += 1;
+    }
+    out
 }

@@ -41,6 +41,16 @@ async fn a_module_built_with_cargo_component_runs_in_the_host() {
         modules.path().join("thermometer.wasm"),
     )
     .unwrap();
+    // It carries its crate's version, which `export_module!` embeds.
+    let out = Command::new(armature_bin())
+        .args(["models", "--json", "--cache-dir"])
+        .arg(test_cache())
+        .arg(modules.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows[0]["version"], env!("CARGO_PKG_VERSION"), "{rows}");
     let host = Armature::start(json!({"modules_dir": modules.path(), "components": [thermometer("t", 3.25)]}));
     let mut sensors = host.sensors().await;
     assert_eq!(readings(&mut sensors, "t").await.unwrap()["temperature"], json!(3.25));

@@ -175,17 +175,32 @@ async fn private_public_and_unlisted_modules() {
     let open = Registry::start(false);
     let thermo_wasm = modules_dir().join("thermometer.wasm");
     let file = thermo_wasm.to_str().unwrap();
+    // The examples' crate version, which `export_module!` embeds.
+    let thermo_version = env!("CARGO_PKG_VERSION");
 
-    // A private module is refused where anyone could read it.
-    let (ok, _, err) = cli(&["push", file, &format!("{}/acme/thermo:1.0.0", open.addr)]);
+    // A private module is refused where anyone could read it (a Rust
+    // module needs no tag: its version is inside).
+    let (ok, _, err) = cli(&["push", file, &format!("{}/acme/thermo", open.addr)]);
     assert!(!ok && err.contains("lets anyone read"), "{err}");
-    push(
-        &open,
-        &thermo_wasm,
-        "acme/thermo",
-        "1.0.0",
-        &["--visibility", "public", "--description", "a demo thermometer"],
+    let (ok, _, err) = cli(&["push", file, &format!("{}/acme/thermo:9.9.9", open.addr)]);
+    assert!(
+        !ok && err.contains(&format!("says it is version {thermo_version}")),
+        "{err}"
     );
+    // No tag and no --version: the version inside is the tag.
+    let cache = test_cache().display().to_string();
+    let (ok, out, err) = cli(&[
+        "push",
+        file,
+        &format!("{}/acme/thermo", open.addr),
+        "--visibility",
+        "public",
+        "--description",
+        "a demo thermometer",
+        "--cache-dir",
+        &cache,
+    ]);
+    assert!(ok && out.contains(thermo_version), "{out}\n{err}");
     push(
         &open,
         &fixture_version("1.0.0"),
@@ -193,7 +208,7 @@ async fn private_public_and_unlisted_modules() {
         "1.0.0",
         &["--visibility", "unlisted"],
     );
-    push(&private, &thermo_wasm, "acme/secret-thermo", "0.3.0", &[]);
+    push(&private, &thermo_wasm, "acme/secret-thermo", thermo_version, &[]);
 
     // Listing: public modules with their models; unlisted ones left out.
     let (ok, out, err) = cli(&["list", &open.addr]);
