@@ -176,6 +176,46 @@ def test_a_module_written_for_viam_easy_resource_runs_with_changed_imports(start
     assert "wave: amplitude 2.0, period 4.0 s" in host.logs()
 
 
+def test_viams_module_template_runs_with_changed_imports_and_no_requirements(start_armature):
+    # The sensor model `viam module generate` writes, filled in as Viam's docs
+    # do, with only its `viam.` imports changed: it imports typing_extensions,
+    # which the SDK brings as viam-sdk does, and it has no requirements.txt.
+    assert not (ROOT / "tests" / "fixtures" / "python" / "viam-template" / "requirements.txt").exists()
+    folder = modules_folder(TEST_MODULES / "py-viam-template.wasm")
+
+    def machine(multiplier) -> dict:
+        return {"modules_dir": folder, "components": [
+            py_sensor("hello", "acme:hello-world:hello-sensor", multiplier=multiplier),
+            py_sensor("hello-bad", "acme:hello-world:hello-sensor", multiplier="twice"),
+        ]}
+
+    host = start_armature(machine(2))
+
+    async def scenario():
+        robot = await connect(host.address)
+        try:
+            hello = Sensor.from_robot(robot, "hello")
+            assert await hello.get_readings() == {"hello": "world", "number": 43.0}
+            status = await robot.get_machine_status()
+            bad = next(r for r in status.resources if r.name.name == "hello-bad")
+            assert "Multiplier must be a float." in bad.error, bad.error
+            # The template has no `reconfigure`: a changed config rebuilds it, as viam-sdk does.
+            host.reload(machine(3))
+
+            async def rebuilt():
+                try:
+                    readings = await hello.get_readings()
+                except GRPCError:  # between the old resource and the new one
+                    return None
+                return readings if readings["number"] == 64.5 else None
+
+            await eventually(rebuilt, timeout=20, what="the new multiplier")
+        finally:
+            await robot.close()
+
+    asyncio.run(scenario())
+
+
 def hostile(name: str, **attributes) -> dict:
     return py_sensor(name, "armature:test:py-hostile", **attributes)
 
@@ -328,11 +368,18 @@ def test_build_errors_name_the_file_and_line(tmp_path):
 def test_requirements_are_bundled_and_native_packages_refused(tmp_path):
     module = tmp_path / "with-deps"
     shutil.copytree(ROOT / "tests" / "fixtures" / "python" / "viam-port", module)
-    # Only what requirements.txt names is bundled: not the build machine's packages.
+    # typing_extensions comes with the SDK, as it comes with viam-sdk.
     (module / "requirements.txt").write_text("")
     result = build(module, tmp_path / "with-deps.wasm")
-    assert result.returncode != 0 and "No module named 'typing_extensions'" in result.stderr, result.stderr
-    (module / "requirements.txt").write_text("typing_extensions\n")
+    assert result.returncode == 0, result.stderr
+    # Else only what requirements.txt names is bundled: not the build
+    # machine's packages (pluggy is in this venv, with pytest).
+    main = module / "main.py"
+    main.write_text("import pluggy  # noqa: F401\n" + main.read_text())
+    result = build(module, tmp_path / "with-deps.wasm")
+    assert result.returncode != 0 and "No module named 'pluggy'" in result.stderr, result.stderr
+    # The module's own typing_extensions is taken instead of the SDK's.
+    (module / "requirements.txt").write_text("typing_extensions\npluggy\n")
     result = build(module, tmp_path / "with-deps.wasm")
     assert result.returncode == 0, result.stderr
     # numpy has wheels for platforms only: no pure-Python one to bundle.

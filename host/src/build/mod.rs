@@ -69,6 +69,7 @@ pub fn build(options: &Options) -> anyhow::Result<Built> {
     let site_packages = work.path().join("env/lib/site-packages");
     std::fs::create_dir_all(&site_packages)?;
     requirements::install(&project, &tool, &site_packages)?;
+    embedded::add_vendored(&sdk, &site_packages).context("adding the vendored modules to the build")?;
     let out = options
         .out
         .clone()

@@ -38,4 +38,55 @@ class GeoPoint:
         return {"lat": self.latitude, "lng": self.longitude, "_type": "geopoint"}
 
 
-__all__ = ["GeoPoint", "Orientation", "ResourceName", "Vector3"]
+@dataclass
+class Pose:
+    """A position (mm) and an orientation vector (degrees), as Viam's Pose."""
+
+    x: float = 0.0
+    y: float = 0.0
+    z: float = 0.0
+    o_x: float = 0.0
+    o_y: float = 0.0
+    o_z: float = 1.0
+    theta: float = 0.0
+
+
+@dataclass
+class Sphere:
+    radius_mm: float = 0.0
+
+
+@dataclass
+class RectangularPrism:
+    dims_mm: Vector3 = None
+
+
+@dataclass
+class Capsule:
+    radius_mm: float = 0.0
+    length_mm: float = 0.0
+
+
+@dataclass
+class Geometry:
+    """A shape at a pose, as Viam's Geometry: what `get_geometries` returns.
+    Here so that modules written against Viam's template import unchanged."""
+
+    center: Pose = None
+    sphere: Sphere = None
+    box: RectangularPrism = None
+    capsule: Capsule = None
+    label: str = ""
+
+
+__all__ = [
+    "Capsule",
+    "GeoPoint",
+    "Geometry",
+    "Orientation",
+    "Pose",
+    "RectangularPrism",
+    "ResourceName",
+    "Sphere",
+    "Vector3",
+]
