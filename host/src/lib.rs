@@ -16,6 +16,7 @@ pub mod hardware;
 pub mod inline;
 pub mod module_protocol;
 pub mod observability;
+pub mod redact;
 pub mod registry;
 pub mod resources;
 pub mod runtime;

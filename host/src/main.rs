@@ -10,7 +10,9 @@ use clap::{CommandFactory, Parser, Subcommand};
 
 use armature::capture::export::Format as ExportFormat;
 use armature::config::MachineConfig;
+use armature::grpc::settings::{Listening, ServerSettings};
 use armature::grpc::{self, Host};
+use armature::resources::machine::HostSettings;
 use armature::resources::machine::Machine;
 use armature::resources::modules::wasm_files;
 use armature::resources::reload;
@@ -18,6 +20,7 @@ use armature::resources::sessions::Sessions;
 use armature::runtime::cache::ComponentCache;
 use armature::runtime::component::Runtime;
 use armature::runtime::engine::Deadlines;
+use armature::web::names::AllowedNames;
 
 #[derive(Parser)]
 #[command(
@@ -84,7 +87,12 @@ enum Command {
         modules: Option<PathBuf>,
         #[command(flatten)]
         cache: CacheArgs,
-        /// Where granted data folders are kept (default: ~/.local/state/armature).
+        /// The machine's state folder (default: $XDG_STATE_HOME/armature, else
+        /// ~/.local/state/armature). It holds resources' granted data folders
+        /// (data/API/NAME), captured data unless the data manager sets
+        /// capture_dir (capture/), inline module versions (inline/NAME/0.0.N),
+        /// the registry cache (registry/) and, with --fleet, the config last
+        /// applied (fleet/MACHINE/config.json). Printed at start.
         #[arg(long, env = "ARMATURE_STATE_DIR")]
         state_dir: Option<PathBuf>,
         /// Do not watch the config file and the modules folder for changes
@@ -283,9 +291,12 @@ fn main() -> ExitCode {
             use tracing_subscriber::layer::SubscriberExt;
             use tracing_subscriber::util::SubscriberInitExt;
             let filter = tracing_subscriber::EnvFilter::try_new(&cli.log).unwrap_or_else(|_| "info".into());
+            // No colours: every line is escaped (observability/escape.rs),
+            // so that text from the network or a guest cannot forge a line
+            // or send the terminal escape sequences.
             let stderr = tracing_subscriber::fmt::layer()
-                .with_writer(std::io::stderr)
-                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+                .with_writer(armature::observability::escape::EscapedStderr)
+                .with_ansi(false);
             tracing_subscriber::registry()
                 .with(filter)
                 .with(stderr)
@@ -508,14 +519,21 @@ async fn run(
         ConfigSource::Fleet(options) => (options.applied_path.clone(), Some(options)),
     };
     let config_path = config_path.as_path();
+    // Before anything opens files: the soft limit up to the hard one.
+    armature::grpc::connections::raise_file_limit();
     // A fleet writes the config file itself, after applying it: only the
     // modules folder is watched then.
     let watch_config = fleet.is_none();
     let (config, problems) = MachineConfig::load_lenient(config_path).map_err(|e| anyhow::anyhow!("{e}"))?;
+    // A bad auth block is never left out: that would start the machine open.
+    if let Some(p) = problems.iter().find(|p| p.place.starts_with("auth")) {
+        anyhow::bail!("{p}: the machine does not start until its auth block is right");
+    }
     for p in &problems {
         tracing::error!("{p}; left out");
     }
     let addr = listen
+        .clone()
         .or_else(|| config.bind_address.clone())
         .unwrap_or_else(|| "127.0.0.1:8080".into());
     let tls = match &config.tls {
@@ -531,14 +549,36 @@ async fn run(
         }
         None => None,
     };
+    let address_from_flag = listen.is_some();
+    // Refused before anything listens: an open machine off loopback.
+    let off_loopback = Listening {
+        address: addr.clone(),
+        tcp: !addr.starts_with(grpc::listen::UNIX_PREFIX),
+        loopback: grpc::listen::resolves_to_loopback(&addr).await,
+        address_from_flag,
+        panel: false,
+    };
+    if let Some(why) = ServerSettings::open_off_loopback(&off_loopback, &config) {
+        anyhow::bail!("{why}");
+    }
     let (listener, local) = grpc::bind(&addr).await?;
-    let panel = matches!(listener, grpc::Listener::Tcp(_)) && config.panel_on(listener.is_loopback());
+    let tcp = matches!(listener, grpc::Listener::Tcp(_));
+    let panel = tcp && config.panel_on(listener.is_loopback());
+    let listening = Listening {
+        address: local.clone(),
+        tcp,
+        loopback: listener.is_loopback(),
+        address_from_flag,
+        panel,
+    };
+    if let Some(why) = ServerSettings::open_off_loopback(&listening, &config) {
+        anyhow::bail!("{why}");
+    }
     let runtime = Runtime::with_deadlines(cache_dir, deadlines).context("starting the WebAssembly runtime")?;
     if deadlines == Deadlines::Off {
         tracing::warn!("--no-call-deadlines: guest calls have no deadline");
     }
     let sessions = Sessions::new(config.heartbeat_window);
-    let config_keys = config.api_keys.clone();
     let machine = Machine::start(runtime, config, modules, state_dir.clone()).await;
     let follower = fleet.map(|options| armature::fleet::follow::start(&machine, options));
     let inline = armature::inline::Inline::new(
@@ -547,11 +587,18 @@ async fn run(
         // A fleet owns the config: deploys and added resources do not write it.
         watch_config.then(|| config_path.to_path_buf()),
     );
-    let capture = armature::capture::Capture::start(&machine, state_dir).await;
-    let auth = armature::grpc::auth::Auth::new(config_keys);
-    if auth.enabled() {
-        tracing::info!("API-key authentication is on");
-    }
+    let capture = armature::capture::Capture::start(&machine, state_dir.clone()).await;
+    let auth = armature::grpc::auth::Auth::new(Default::default());
+    let names = AllowedNames::new(auth.clone(), listening.loopback, listening.tcp, &[]);
+    let settings = Arc::new(ServerSettings {
+        auth: auth.clone(),
+        names: names.clone(),
+        listening,
+        started: machine.applied_config(),
+    });
+    // The keys and names of the config in force, and of every config applied from now on.
+    settings.apply(&machine.applied_config());
+    machine.set_host_settings(settings);
     let mut host = Host::with_auth(machine.clone(), sessions, auth);
     host.inline = Some(inline);
     let shutdown = host.shutdown.clone();
@@ -604,7 +651,11 @@ async fn run(
         // containing "local".
         tracing::info!("control panel: http://localhost:{port}/");
     }
-    let served = grpc::serve(host, listener, tls, panel, stop).await;
+    tracing::info!(
+        "state folder: {} (data folders, capture, inline module versions, the registry cache, a fleet's applied config)",
+        state_dir.display()
+    );
+    let served = grpc::serve(host, listener, tls, panel, names, stop).await;
     let _ = std::fs::remove_file(&pid_file);
     // No config change may land while the machine closes.
     if let Some(follower) = follower {

@@ -70,7 +70,54 @@ impl Armature {
         Self::start_with(config, &[])
     }
 
-    pub fn start_with(mut config: Value, args: &[&str]) -> Self {
+    pub fn start_with(config: Value, args: &[&str]) -> Self {
+        let (dir, run_args) = Self::prepare(config, args);
+        Self::launch(dir, &run_args, None)
+    }
+
+    /// Starts the host with its open-file limit (soft and hard) at `files`,
+    /// as `ulimit -n FILES` would.
+    pub fn start_with_file_limit(config: Value, files: u64) -> Self {
+        let (dir, run_args) = Self::prepare(config, &[]);
+        Self::launch(dir, &run_args, Some(files))
+    }
+
+    /// Runs `armature run` with `config` and `args`, expecting it to refuse
+    /// to start: its exit status and standard error. Panics if it is still
+    /// running after 30 s (it started).
+    pub fn refused(config: Value, args: &[&str]) -> (std::process::ExitStatus, String) {
+        let (dir, run_args) = Self::prepare(config, args);
+        let stderr_path = dir.path().join("armature.log");
+        let mut child = Command::new(armature_bin())
+            .arg("run")
+            .args(["--cache-dir"])
+            .arg(test_cache())
+            .arg("--state-dir")
+            .arg(dir.path().join("state"))
+            .args(&run_args)
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&stderr_path).unwrap())
+            .spawn()
+            .expect("running armature");
+        let start = Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if start.elapsed() > Duration::from_secs(30) {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "armature started instead of refusing; its log:\n{}",
+                    std::fs::read_to_string(&stderr_path).unwrap_or_default()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        (status, std::fs::read_to_string(&stderr_path).unwrap_or_default())
+    }
+
+    fn prepare(mut config: Value, args: &[&str]) -> (tempfile::TempDir, Vec<String>) {
         let dir = tempfile::tempdir().expect("temp dir");
         if config.get("modules_dir").is_none() {
             config["modules_dir"] = json!(modules_dir());
@@ -79,7 +126,7 @@ impl Armature {
         std::fs::write(&config_path, serde_json::to_vec_pretty(&config).unwrap()).unwrap();
         let mut run_args = vec!["--config".to_string(), config_path.display().to_string()];
         run_args.extend(args.iter().map(|a| a.to_string()));
-        Self::launch(dir, &run_args)
+        (dir, run_args)
     }
 
     /// `armature run --fleet URL --machine NAME --state-dir STATE`: the
@@ -93,10 +140,10 @@ impl Armature {
             .collect();
         run_args.push(state.display().to_string());
         run_args.extend(args.iter().map(|a| a.to_string()));
-        Self::launch(dir, &run_args)
+        Self::launch(dir, &run_args, None)
     }
 
-    fn launch(dir: tempfile::TempDir, args: &[String]) -> Self {
+    fn launch(dir: tempfile::TempDir, args: &[String], max_files: Option<u64>) -> Self {
         let stderr_path = dir.path().join("armature.log");
         let stderr = std::fs::File::create(&stderr_path).unwrap();
         let mut command = Command::new(armature_bin());
@@ -112,6 +159,22 @@ impl Armature {
             let tool = root().join("target/venv/bin/componentize-py");
             if tool.exists() {
                 command.env("ARMATURE_COMPONENTIZE_PY", tool);
+            }
+        }
+        if let Some(files) = max_files {
+            use std::os::unix::process::CommandExt;
+            // SAFETY: setrlimit is async-signal-safe; nothing else runs in the child before exec.
+            unsafe {
+                command.pre_exec(move || {
+                    let limit = libc::rlimit {
+                        rlim_cur: files,
+                        rlim_max: files,
+                    };
+                    if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) != 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    Ok(())
+                });
             }
         }
         let mut child = command

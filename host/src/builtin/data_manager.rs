@@ -47,7 +47,23 @@ impl NativeResource for DataManager {
                 let dir = engine
                     .dir()
                     .ok_or_else(|| CallError::new(Code::FailedPrecondition, "no capture folder in force"))?;
-                query.run(&dir)
+                // Only what a collector of the config in force writes: a
+                // path is never made from the request.
+                let folders = engine.collector_folders(&query.resource, &query.method);
+                if folders.is_empty() {
+                    // The request's own text is repeated only when it is a plain name.
+                    let plain = |s: &str| crate::config::names::check_name(s).is_ok();
+                    let what = if plain(&query.resource) && plain(&query.method) {
+                        format!("{:?} of {:?}", query.method, query.resource)
+                    } else {
+                        "that method of that resource".to_string()
+                    };
+                    return Err(CallError::new(
+                        Code::NotFound,
+                        format!("no collector captures {what}: query a resource and method configured for capture"),
+                    ));
+                }
+                query.run(&folders, &dir)
             }
             Some("status") => engine.status(),
             Some("sync") => {

@@ -2,7 +2,6 @@
 //! resource's config, and the record of what it was refused.
 
 use std::collections::{BTreeSet, HashSet};
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -20,10 +19,11 @@ pub struct GpioGrant {
 /// Everything beyond computing that a sandbox is granted: nothing by default.
 #[derive(Clone, Default)]
 pub struct Grants {
-    /// A host folder the guest sees as `/data`, read-write. WASI resolves
-    /// every path inside it (cap-std): no `..`, symlink or absolute path
-    /// leads out.
-    pub data_dir: Option<PathBuf>,
+    /// A host folder the guest sees as `/data`, read-write. It is opened
+    /// without following links (`capabilities::data_dir`), and WASI
+    /// resolves every path inside it (cap-std): no `..`, symlink or
+    /// absolute path leads out.
+    pub data_dir: Option<crate::capabilities::data_dir::DataDir>,
     pub gpio: Option<GpioGrant>,
     pub serial: Vec<SerialSettings>,
     pub camera: Option<Arc<ResourceSlot>>,

@@ -3,6 +3,7 @@
 //! rather than panicking the host.
 
 pub mod camera;
+pub mod data_dir;
 pub mod deps;
 pub mod gpio;
 pub mod grants;

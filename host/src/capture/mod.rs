@@ -199,7 +199,7 @@ impl Capture {
         if state.syncer.is_none()
             && let Some(plan) = sync_plan
         {
-            tracing::info!(server = %plan.target.url, stream = %plan.target.stream, every = ?plan.interval, scheduled = plan.scheduled, "syncing captured data");
+            tracing::info!(server = %crate::redact::urls_in(&plan.target.url), stream = %plan.target.stream, every = ?plan.interval, scheduled = plan.scheduled, "syncing captured data");
             let me = self.me.clone();
             let close_files = Arc::new(move || {
                 if let Some(c) = me.upgrade() {
@@ -226,6 +226,22 @@ impl Capture {
     /// The capture folder in force, if a data manager is configured.
     pub fn dir(&self) -> Option<PathBuf> {
         self.state().dir.clone()
+    }
+
+    /// The folders of the collectors capturing `method` of the resource
+    /// named `resource` (of any API): all a query may read. Paths are made
+    /// only from the config, never from a request.
+    pub fn collector_folders(&self, resource: &str, method: &str) -> Vec<PathBuf> {
+        let mut folders: Vec<PathBuf> = self
+            .state()
+            .collectors
+            .values()
+            .filter(|c| c.spec.resource.name == resource && c.spec.method == method)
+            .map(|c| c.spec.dir.clone())
+            .collect();
+        folders.sort();
+        folders.dedup();
+        folders
     }
 
     /// Closes every file being written, so that all captured data is in
@@ -271,12 +287,12 @@ impl Capture {
             .collect();
         let sync = state.syncer.as_ref().map(|(plan, syncer)| {
             json!({
-                "nats": plan.target.url,
+                "nats": crate::redact::urls_in(&plan.target.url),
                 "stream": plan.target.stream,
                 "published": syncer.stats.published.load(Ordering::Relaxed),
                 "duplicates": syncer.stats.duplicates.load(Ordering::Relaxed),
                 "files": syncer.stats.files.load(Ordering::Relaxed),
-                "last_error": syncer.stats.last_error.lock().unwrap_or_else(|e| e.into_inner()).clone(),
+                "last_error": syncer.stats.last_error.lock().unwrap_or_else(|e| e.into_inner()).as_deref().map(|e| crate::redact::urls_in(e).into_owned()),
             })
         });
         json!({

@@ -81,9 +81,8 @@ impl Query {
     /// the last second reads one file per writer, not the folder's history,
     /// and writers sharing a folder (the same method with other parameters)
     /// are all read.
-    pub fn run(&self, capture_dir: &Path) -> Json {
-        let mut files: Vec<(PathBuf, SystemTime)> = self
-            .folders(capture_dir)
+    pub fn run(&self, folders: &[PathBuf], capture_dir: &Path) -> Json {
+        let mut files: Vec<(PathBuf, SystemTime)> = folders
             .iter()
             .filter_map(|folder| std::fs::read_dir(folder).ok())
             .flat_map(|entries| entries.flatten())
@@ -118,7 +117,8 @@ impl Query {
                         .map(|r| Row::new(&contents.metadata, r))
                         .filter(|r| self.wants(r)),
                 ),
-                Err(e) => unreadable.push(e.to_string()),
+                // Named from the capture folder, not the disk's root.
+                Err(e) => unreadable.push(e.to_string().replace(&format!("{}/", capture_dir.display()), "")),
             }
         }
         rows.sort_by_key(|r| r.requested().unwrap_or(SystemTime::UNIX_EPOCH));
@@ -137,17 +137,6 @@ impl Query {
             "samples": samples,
             "unreadable_files": unreadable,
         })
-    }
-
-    /// `<dir>/<api>/<resource>/<method>` for every API folder.
-    fn folders(&self, capture_dir: &Path) -> Vec<PathBuf> {
-        let Ok(apis) = std::fs::read_dir(capture_dir) else {
-            return Vec::new();
-        };
-        apis.flatten()
-            .map(|api| api.path().join(&self.resource).join(&self.method))
-            .filter(|p| p.is_dir())
-            .collect()
     }
 
     fn wants(&self, r: &Row) -> bool {
@@ -221,7 +210,16 @@ mod tests {
         b.close().unwrap();
         std::thread::sleep(std::time::Duration::from_millis(20));
         a.close().unwrap();
-        let q = |v: Json| Query::parse(v.as_object().unwrap()).unwrap().run(dir.path());
+        let q = |v: Json| {
+            let q = Query::parse(v.as_object().unwrap()).unwrap();
+            let folders: Vec<PathBuf> = std::fs::read_dir(dir.path())
+                .unwrap()
+                .flatten()
+                .map(|api| api.path().join(&q.resource).join(&q.method))
+                .filter(|p| p.is_dir())
+                .collect();
+            q.run(&folders, dir.path())
+        };
         let ts = |answer: &Json| -> Vec<f64> {
             answer["samples"]
                 .as_array()
@@ -261,7 +259,16 @@ mod tests {
             f.append(&sample(t)).unwrap();
         }
         f.close().unwrap();
-        let q = |v: Json| Query::parse(v.as_object().unwrap()).unwrap().run(dir.path());
+        let q = |v: Json| {
+            let q = Query::parse(v.as_object().unwrap()).unwrap();
+            let folders: Vec<PathBuf> = std::fs::read_dir(dir.path())
+                .unwrap()
+                .flatten()
+                .map(|api| api.path().join(&q.resource).join(&q.method))
+                .filter(|p| p.is_dir())
+                .collect();
+            q.run(&folders, dir.path())
+        };
         let unreadable = |a: &Json| a["unreadable_files"].as_array().unwrap().len();
         let windowed = q(json!({"resource": "s", "method": "Readings", "since": "1970-01-01T00:30:00Z"}));
         assert_eq!((windowed["count"].as_u64(), unreadable(&windowed)), (Some(2), 0));

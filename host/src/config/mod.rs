@@ -101,6 +101,10 @@ pub struct ModuleEntry {
     /// folder; `version` pins one ("0.0.3"), else the newest serves.
     pub inline: bool,
     pub limits: LimitOverrides,
+    /// `allowed_dependencies`: the only resources this module's resources
+    /// may ask for as dependencies in `validate` (names, or `api/name`).
+    /// None (the default, as in Viam): any resource of the machine.
+    pub allowed_dependencies: Option<Vec<String>>,
 }
 
 /// One component or service.
@@ -174,6 +178,10 @@ pub struct MachineConfig {
     /// `network.tls_cert_file` and `network.tls_key_file` (PEM), resolved;
     /// TLS is served when both are set and `network.no_tls` is not.
     pub tls: Option<TlsFiles>,
+    /// Names a browser may address the machine by, besides loopback names,
+    /// IP addresses and this computer's host name: `network.fqdn` and
+    /// `network.allowed_hosts` (see `web::names`).
+    pub allowed_hosts: Vec<String>,
     /// `network.sessions.heartbeat_window`, default 2 s.
     pub heartbeat_window: Duration,
     /// `revision`, or a hash of the file's bytes.
@@ -187,6 +195,9 @@ pub struct MachineConfig {
     /// API keys from `auth.handlers` entries of type `api-key`: key id → key.
     /// Empty means the server runs unauthenticated.
     pub api_keys: BTreeMap<String, String>,
+    /// `auth.insecure_open`: the owner's explicit word that a machine with
+    /// no API keys may listen off loopback, open to its network.
+    pub insecure_open: bool,
     /// `panel`: serve the control panel at `/`. Unset means on when the
     /// machine listens on loopback only (see [`MachineConfig::panel_on`]).
     pub panel: Option<bool>,
@@ -384,6 +395,7 @@ impl Parser {
             }
         };
         let tls = self.tls(network);
+        let allowed_hosts = self.allowed_hosts(network);
         let window = network
             .and_then(|n| n.get("sessions"))
             .and_then(|s| s.get("heartbeat_window"));
@@ -410,6 +422,14 @@ impl Parser {
             }
         };
         let api_keys = self.api_keys(top.get("auth"));
+        let insecure_open = match top.get("auth").and_then(|a| a.get("insecure_open")) {
+            None | Some(Value::Null) => false,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => {
+                self.error("auth", "insecure_open", "must be true or false");
+                false
+            }
+        };
         let panel = match top.get("panel") {
             None | Some(Value::Null) => None,
             Some(Value::Bool(b)) => Some(*b),
@@ -430,13 +450,49 @@ impl Parser {
             resources,
             bind_address,
             tls,
+            allowed_hosts,
             heartbeat_window,
             revision,
             limits,
             machine_memory_mb,
             api_keys,
+            insecure_open,
             panel,
         })
+    }
+
+    /// `network.fqdn` (viam-server's) and `network.allowed_hosts`.
+    fn allowed_hosts(&mut self, network: Option<&Map<String, Value>>) -> Vec<String> {
+        let mut names = Vec::new();
+        let Some(network) = network else { return names };
+        let plain = |n: &str| {
+            !n.is_empty()
+                && n.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        };
+        match network.get("fqdn") {
+            None | Some(Value::Null) => {}
+            Some(Value::String(s)) if s.is_empty() => {}
+            Some(Value::String(s)) if plain(s) => names.push(s.clone()),
+            Some(_) => self.error("network", "fqdn", "must be a host name such as robot.example.com"),
+        }
+        match network.get("allowed_hosts") {
+            None | Some(Value::Null) => {}
+            Some(Value::Array(list)) => {
+                for (i, v) in list.iter().enumerate() {
+                    match v.as_str() {
+                        Some(s) if plain(s) => names.push(s.to_string()),
+                        _ => self.error(
+                            "network",
+                            &format!("allowed_hosts[{i}]"),
+                            "must be a host name such as robot.lan (no port, no scheme)",
+                        ),
+                    }
+                }
+            }
+            Some(_) => self.error("network", "allowed_hosts", "must be a list of host names"),
+        }
+        names
     }
 
     /// `auth.handlers[]` as viam-server reads them: for `api-key`, every
@@ -467,13 +523,27 @@ impl Parser {
                 self.error(&place, "config", "must be an object of key id → key");
                 continue;
             };
+            let mut pairs = 0;
             for (id, key) in config.iter().filter(|(k, _)| *k != "keys" && *k != "key") {
                 match key.as_str() {
                     Some(k) if !k.is_empty() => {
                         keys.insert(id.clone(), k.to_string());
+                        pairs += 1;
                     }
                     _ => self.error(&place, &format!("config.{id}"), "must be a non-empty string (the key)"),
                 }
+            }
+            // An api-key handler that yields no key would leave the machine
+            // open while its config says it is not: viam-server's older
+            // shape, `{"key": K}` or `{"keys": [K]}` (keys without ids), is
+            // the usual way to get there.
+            if pairs == 0 && !config.iter().any(|(k, _)| k != "keys" && k != "key") {
+                self.error(
+                    &place,
+                    "config",
+                    "holds no key id → key pair, so no API key would be enforced; `key` and `keys` alone \
+                     (viam-server's older shape, keys without ids) are not supported: write {\"<key-id>\": \"<key>\"}",
+                );
             }
         }
         keys
@@ -529,12 +599,13 @@ impl Parser {
         for (i, entry) in list.iter().enumerate() {
             let name = entry.get("name").and_then(Value::as_str).unwrap_or("");
             let place = format!("modules[{i}] {name:?}");
+            let allowed = self.allowed_dependencies(&place, entry.get("allowed_dependencies"));
             if entry.as_object().is_none() {
                 self.error(&place, "", "must be an object");
                 continue;
             }
-            if name.is_empty() {
-                self.error(&place, "name", "is required");
+            if let Err(why) = names::check_name(name) {
+                self.error(&place, "name", why);
             }
             if out.iter().any(|m: &ModuleEntry| m.name == name) {
                 self.error(&place, "name", format!("{name:?} names another module too"));
@@ -545,7 +616,8 @@ impl Parser {
                 None | Some(Value::Null) => {}
                 Some(Value::String(t)) if t == "local" => {}
                 Some(Value::String(t)) if t == "inline" => {
-                    if let Some(module) = self.inline_module(&place, name, entry, limits) {
+                    if let Some(mut module) = self.inline_module(&place, name, entry, limits) {
+                        module.allowed_dependencies = allowed.clone();
                         out.push(module);
                     }
                     continue;
@@ -560,6 +632,7 @@ impl Parser {
                             registry: Some(registry),
                             inline: false,
                             limits,
+                            allowed_dependencies: allowed.clone(),
                         });
                     }
                     continue;
@@ -607,9 +680,40 @@ impl Parser {
                 registry: None,
                 inline: false,
                 limits,
+                allowed_dependencies: allowed.clone(),
             });
         }
         out
+    }
+
+    /// `allowed_dependencies`: a list of resource names (`temp-1`) or full
+    /// names (`rdk:component:sensor/temp-1`).
+    fn allowed_dependencies(&mut self, place: &str, value: Option<&Value>) -> Option<Vec<String>> {
+        let list = match value? {
+            Value::Null => return None,
+            Value::Array(list) => list,
+            _ => {
+                self.error(place, "allowed_dependencies", "must be a list of resource names");
+                return Some(Vec::new());
+            }
+        };
+        let mut names = Vec::new();
+        for (i, v) in list.iter().enumerate() {
+            let ok = v.as_str().filter(|s| match s.split_once('/') {
+                Some(_) => ResourceName::parse(s).is_ok_and(|n| names::check_name(&n.name).is_ok()),
+                None => names::check_name(s).is_ok(),
+            });
+            match ok {
+                Some(s) => names.push(s.to_string()),
+                None => self.error(
+                    place,
+                    &format!("allowed_dependencies[{i}]"),
+                    "must be a resource name such as \"temp-1\" or \"rdk:component:sensor/temp-1\"",
+                ),
+            }
+        }
+        // Refused entries allow nothing: never more than the owner wrote.
+        Some(names)
     }
 
     /// `{"type": "inline", "name": "my-alerts", "version": "0.0.3"}`.
@@ -652,6 +756,7 @@ impl Parser {
             registry: None,
             inline: true,
             limits,
+            allowed_dependencies: None,
         })
     }
 
@@ -676,10 +781,8 @@ impl Parser {
         let name = map.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
         let place = format!("{index} {name:?}");
         let before = self.errors.len();
-        if name.is_empty() {
-            self.error(&place, "name", "is required");
-        } else if name.contains(':') || name.contains('+') || name.contains('/') {
-            self.error(&place, "name", "must not contain ':', '+' or '/'");
+        if let Err(why) = names::check_name(&name) {
+            self.error(&place, "name", why);
         }
         let api = self.api(map, &place, kind);
         let model = match map.get("model") {

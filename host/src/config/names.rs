@@ -14,8 +14,33 @@ pub struct NameError {
     pub form: &'static str,
 }
 
+/// The longest resource or module name, and the longest part of an API or
+/// model triplet.
+pub const MAX_NAME: usize = 60;
+
 fn valid_part(part: &str) -> bool {
-    !part.is_empty() && part.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+    !part.is_empty() && part.len() <= MAX_NAME && part.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+}
+
+/// Viam's rule for a resource's or a module's name: a letter or digit, then
+/// letters, digits, `-` and `_`, at most [`MAX_NAME`] characters. A name
+/// becomes a folder (a data folder, a capture folder), so `.`, `..`, `/`,
+/// NUL and control characters must never get through.
+pub fn check_name(name: &str) -> Result<(), String> {
+    let mut chars = name.chars();
+    match chars.next() {
+        None => Err("is required".into()),
+        Some(_) if name.len() > MAX_NAME => Err(format!("is longer than {MAX_NAME} characters")),
+        Some(first)
+            if first.is_ascii_alphanumeric() && chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
+        {
+            Ok(())
+        }
+        Some(_) => Err(format!(
+            "{:?} is not a name: it must start with a letter or digit and hold only letters, digits, '-' and '_'",
+            name
+        )),
+    }
 }
 
 fn triplet<'a>(s: &'a str, what: &'static str, form: &'static str) -> Result<[&'a str; 3], NameError> {
@@ -174,5 +199,29 @@ mod tests {
         let n = ResourceName::parse("rdk:component:sensor/temp-1").unwrap();
         assert_eq!((n.api.subtype.as_str(), n.name.as_str()), ("sensor", "temp-1"));
         assert!(ResourceName::parse("rdk:component:sensor/").is_err());
+    }
+
+    #[test]
+    fn names_that_could_leave_their_folder_are_refused() {
+        for ok in ["temp-1", "py_temp", "A", "0abc"] {
+            assert_eq!(check_name(ok), Ok(()), "{ok}");
+        }
+        let long = "a".repeat(MAX_NAME + 1);
+        for bad in [
+            "",
+            ".",
+            "..",
+            "a/b",
+            "a\0b",
+            "a\nb",
+            "-x",
+            "_x",
+            "a.b",
+            "é",
+            long.as_str(),
+        ] {
+            assert!(check_name(bad).is_err(), "{bad:?}");
+        }
+        assert!(ModelName::parse(&format!("acme:x:{long}")).is_err());
     }
 }

@@ -45,6 +45,18 @@ impl Listener {
     }
 }
 
+/// Whether every address `addr` (`host:port`) resolves to is a loopback
+/// address; false when it does not resolve.
+pub async fn resolves_to_loopback(addr: &str) -> bool {
+    match tokio::net::lookup_host(addr).await {
+        Ok(addrs) => {
+            let addrs: Vec<_> = addrs.collect();
+            !addrs.is_empty() && addrs.iter().all(|a| a.ip().is_loopback())
+        }
+        Err(_) => false,
+    }
+}
+
 /// A socket file left by a host that did not exit cleanly would make bind
 /// fail; remove it. Anything else at that path is left alone (bind reports it).
 fn remove_stale_socket(path: &Path) -> anyhow::Result<()> {

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod board;
 pub mod camera;
 pub mod common;
+pub mod connections;
 pub mod data_manager;
 pub mod encoder;
 pub mod generic;
@@ -17,13 +18,13 @@ pub mod operations;
 pub mod robot;
 pub mod sensor;
 pub mod servo;
+pub mod settings;
 pub mod status;
 
 use std::sync::Arc;
 
 use anyhow::Context;
 use tokio_stream::wrappers::UnixListenerStream;
-use tonic::transport::server::TcpIncoming;
 use tonic::{Request, Status};
 
 use crate::resources::api::ApiKind;
@@ -123,15 +124,20 @@ impl Host {
 
 /// Serves every service on `listener` until `shutdown` fires: gRPC, and on
 /// the same port gRPC-Web and the plain HTTP of [`crate::web`] (the control
-/// panel only when `panel`).
+/// panel only when `panel`), answering browsers only by the names in `names`.
 pub async fn serve(
     host: Host,
     listener: Listener,
     tls: Option<tonic::transport::Identity>,
     panel: bool,
+    names: Arc<crate::web::names::AllowedNames>,
     shutdown: impl std::future::Future<Output = ()> + Send,
 ) -> anyhow::Result<()> {
-    let mut server = tonic::transport::Server::builder();
+    let mut server = tonic::transport::Server::builder()
+        // A live client answers pings, which keeps its connection active
+        // (grpc/connections.rs); a dead one is closed.
+        .http2_keepalive_interval(Some(std::time::Duration::from_secs(30)))
+        .http2_keepalive_timeout(Some(std::time::Duration::from_secs(10)));
     if let Some(identity) = tls {
         server = server
             .tls_config(tonic::transport::ServerTlsConfig::new().identity(identity))
@@ -141,15 +147,11 @@ pub async fn serve(
     // request 400, so the plain HTTP routes are added after it (axum layers
     // apply to the routes added before).
     // The browser's stack: gRPC-Web, the panel's routes, the check of the
-    // name a request was sent to (open loopback machine), and CORS
-    // outermost, so that preflights are answered before anything else looks
-    // at the request.
-    let loopback_names = listener.is_loopback() && !host.auth.enabled();
+    // name a request was sent to, and CORS outermost, so that preflights
+    // are answered before anything else looks at the request.
     let grpc_web = routes(&host)?.into_axum_router().layer(tonic_web::GrpcWebLayer::new());
-    let mut web = crate::web::add_routes(grpc_web, &host, panel);
-    if loopback_names {
-        web = crate::web::only_loopback_names(web);
-    }
+    let web = crate::web::add_routes(grpc_web, &host, panel);
+    let web = crate::web::only_allowed_names(web, names.clone());
     let web = tower::ServiceBuilder::new()
         .map_response(|r: http::Response<axum::body::Body>| r.map(tonic::body::Body::new))
         .layer(crate::web::cors(&host.auth))
@@ -159,15 +161,12 @@ pub async fn serve(
         .accept_http1(true)
         .layer(crate::web::native_first::NativeFirstLayer::new(
             tower::util::BoxCloneSyncService::new(web),
-            loopback_names,
+            names,
         ))
         .add_routes(routes(&host)?);
     match listener {
-        // Given a listener, tonic leaves Nagle's algorithm on; its own
-        // `serve` turns it off (small request/response messages should not
-        // wait to be coalesced), and so do we.
         Listener::Tcp(l) => {
-            let incoming = TcpIncoming::from(l).with_nodelay(Some(true));
+            let incoming = connections::incoming(l, connections::Limits::for_this_process());
             router.serve_with_incoming_shutdown(incoming, shutdown).await?;
         }
         Listener::Unix { listener, path } => {

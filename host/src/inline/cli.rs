@@ -18,6 +18,10 @@ pub struct InlineArgs {
     /// An API key of the host, as KEY_ID:KEY (needed when the host has keys).
     #[arg(long, global = true, env = "ARMATURE_API_KEY", hide_env_values = true)]
     pub api_key: Option<String>,
+    /// Send --api-key to a host off loopback over plain HTTP, where anyone
+    /// on the network path can read it (refused without this).
+    #[arg(long, global = true)]
+    pub insecure: bool,
 }
 
 #[derive(Subcommand)]
@@ -31,6 +35,16 @@ pub enum InlineCommand {
     Log { name: String },
     /// Deploy the source of VERSION again, as a new version.
     Rollback { name: String, version: String },
+}
+
+/// Whether a key sent to `base` (`scheme://host[:port]`) stays private:
+/// over TLS, or to this machine.
+fn key_safe_over(base: &str) -> bool {
+    match base.split_once("://") {
+        Some(("https", _)) => true,
+        Some((_, rest)) => crate::web::loopback_authority(rest.split('/').next().unwrap_or("")),
+        None => false,
+    }
 }
 
 struct Client {
@@ -53,6 +67,12 @@ impl Client {
         } else {
             format!("http://{base}")
         };
+        if args.api_key.is_some() && !args.insecure && !key_safe_over(&base) {
+            bail!(
+                "{base}: the API key would cross the network unencrypted: use https://, a loopback address, \
+                 or --insecure to send it anyway"
+            );
+        }
         Ok(Self {
             http,
             base,
@@ -197,4 +217,26 @@ fn report(done: &Value, file: &str) -> bool {
         done["error"].as_str().unwrap_or("no reason given")
     );
     false
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_key_goes_in_clear_text_only_to_this_machine() {
+        for ok in [
+            "https://robot.lan:8080",
+            "http://localhost:8080",
+            "http://127.0.0.1:8080",
+            "http://[::1]:8080",
+        ] {
+            assert!(super::key_safe_over(ok), "{ok}");
+        }
+        for refused in [
+            "http://robot.lan:8080",
+            "http://10.0.0.2:8080",
+            "http://localhost.evil.com",
+        ] {
+            assert!(!super::key_safe_over(refused), "{refused}");
+        }
+    }
 }

@@ -58,7 +58,8 @@ pub fn refusal(
 ) -> Option<(StatusCode, String)> {
     if auth.enabled() {
         let given = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-        return (!auth.accepts_http(given)).then(|| (StatusCode::UNAUTHORIZED, "an API key is required".into()));
+        return (!auth.accepts_http(given, peer.map(|p| p.ip())))
+            .then(|| (StatusCode::UNAUTHORIZED, "an API key is required".into()));
     }
     let forbidden = |why: &str| Some((StatusCode::FORBIDDEN, format!("{why} (or turn API keys on)")));
     if !peer.is_some_and(|p| p.ip().is_loopback()) {
@@ -88,10 +89,7 @@ pub fn refusal(
 
 async fn guard(State(ctx): State<Ctx>, request: Request, next: Next) -> Response {
     // tonic's server puts the peer into every request it serves.
-    let peer = request
-        .extensions()
-        .get::<tonic::transport::server::TcpConnectInfo>()
-        .and_then(|c| c.remote_addr());
+    let peer = crate::web::peer(request.extensions());
     // HTTP/2 carries the name in `:authority`; make it look like HTTP/1.1's `Host`.
     let mut headers = request.headers().clone();
     if let Some(authority) = request.uri().authority()

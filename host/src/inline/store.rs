@@ -224,6 +224,7 @@ mod tests {
             registry: None,
             inline: true,
             limits: Default::default(),
+            allowed_dependencies: None,
         }
     }
 

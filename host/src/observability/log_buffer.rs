@@ -52,7 +52,11 @@ impl LogBuffer {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub fn push(&self, level: &'static str, resource: Option<String>, mut message: String) {
+    pub fn push(&self, level: &'static str, resource: Option<String>, message: String) {
+        let mut message = match super::escape::escape_controls(&message) {
+            std::borrow::Cow::Borrowed(_) => message,
+            std::borrow::Cow::Owned(escaped) => escaped,
+        };
         if message.len() > MAX_MESSAGE {
             let mut cut = MAX_MESSAGE;
             while !message.is_char_boundary(cut) {

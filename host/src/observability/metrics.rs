@@ -77,6 +77,15 @@ pub struct Metrics {
     machine_memory_budget: Gauge,
     machine_memory_used: Gauge,
     machine_memory_refusals: Counter,
+    auth_failures: Counter,
+    auth_throttled: Counter,
+    connections_open: Gauge,
+    connections_closed: Family<CloseLabels, Counter>,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CloseLabels {
+    reason: &'static str,
 }
 
 /// The process's metrics.
@@ -141,6 +150,30 @@ impl Metrics {
             "Memory growths (or sandboxes) refused because the machine's guest memory budget was spent",
             machine_memory_refusals.clone(),
         );
+        let auth_failures = Counter::default();
+        let auth_throttled = Counter::default();
+        registry.register(
+            "auth_failures",
+            "Key checks that failed (Authenticate, or HTTP Basic with a wrong key)",
+            auth_failures.clone(),
+        );
+        registry.register(
+            "auth_throttled",
+            "Key checks refused unchecked because their peer had run out of attempts",
+            auth_throttled.clone(),
+        );
+        let connections_open = Gauge::default();
+        let connections_closed = Family::default();
+        registry.register(
+            "connections_open",
+            "Client connections open on the server's port",
+            connections_open.clone(),
+        );
+        registry.register(
+            "connections_closed_by_host",
+            "Client connections the host closed: silent too long, idle too long, or the oldest idle one when the connection limit was reached",
+            connections_closed.clone(),
+        );
         Self {
             registry,
             calls,
@@ -153,7 +186,28 @@ impl Metrics {
             machine_memory_budget,
             machine_memory_used,
             machine_memory_refusals,
+            auth_failures,
+            auth_throttled,
+            connections_open,
+            connections_closed,
         }
+    }
+
+    pub fn auth_failed(&self) {
+        self.auth_failures.inc();
+    }
+
+    pub fn auth_throttled(&self) {
+        self.auth_throttled.inc();
+    }
+
+    pub fn set_connections_open(&self, open: usize) {
+        self.connections_open.set(i64::try_from(open).unwrap_or(i64::MAX));
+    }
+
+    /// A connection the host closed, and why (`silent`, `idle`, `evicted`).
+    pub fn connection_closed(&self, reason: &'static str) {
+        self.connections_closed.get_or_create(&CloseLabels { reason }).inc();
     }
 
     pub fn machine_memory_refused(&self) {

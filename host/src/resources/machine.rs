@@ -105,7 +105,7 @@ struct Managed {
     kind: ApiKind,
     module: Option<Provider>,
     limits: Limits,
-    data_dir: Option<PathBuf>,
+    data_dir: Option<crate::capabilities::data_dir::DataDir>,
     /// Hardware its attributes grant, as written.
     hardware: HardwareGrant,
     /// The granted board and camera, resolved (they are also required dependencies).
@@ -180,10 +180,24 @@ pub struct Machine {
     applied: tokio::sync::watch::Sender<Arc<MachineConfig>>,
     /// Where registry modules resolve, and their cache.
     registry: Arc<Resolver>,
+    /// What the server holds outside the resource graph (keys, the
+    /// listener), checked and applied with every config.
+    settings: RwLock<Option<Arc<dyn HostSettings>>>,
 }
 
 /// What planning a config found wrong, one line each.
 pub type Problems = Vec<String>;
+
+/// Settings of a config that the layers above the machine hold (the API
+/// keys, the address and TLS of the listener, the panel): a config they
+/// cannot put in force is refused as a whole, like one with a bad resource,
+/// so that "config applied" is never said of a config that is not.
+pub trait HostSettings: Send + Sync {
+    /// Why `next` cannot replace `current`, one line each; empty if it can.
+    fn check(&self, current: &MachineConfig, next: &MachineConfig) -> Problems;
+    /// Puts `next` in force; called once the machine has applied it.
+    fn apply(&self, next: &MachineConfig);
+}
 
 impl Machine {
     /// Loads modules and plans the machine; resources are built by the
@@ -222,6 +236,7 @@ impl Machine {
             external: RwLock::default(),
             applied: tokio::sync::watch::Sender::new(Arc::new(config.clone())),
             registry: registry.clone(),
+            settings: RwLock::default(),
         });
         {
             let mut inner = machine.inner.lock().await;
@@ -280,6 +295,7 @@ impl Machine {
             // A check resolves online, into a cache of its own that goes
             // with it: what it finds is not trusted later by anyone.
             registry: Arc::new(Resolver::open(check_cache.path())),
+            settings: RwLock::default(),
         };
         let (modules, mut problems) = machine.load_modules(config, &[]).await;
         let planned = machine.plan(config, &modules, None).await;
@@ -688,9 +704,14 @@ impl Machine {
     }
 
     async fn apply_locked(&self, inner: &mut Inner, config: MachineConfig) -> Result<(), Problems> {
+        let settings = self.settings.read().unwrap_or_else(|e| e.into_inner()).clone();
+        let mut problems: Problems = settings
+            .as_ref()
+            .map(|s| s.check(&inner.config, &config))
+            .unwrap_or_default();
         let (modules, module_errors) = self.load_modules(&config, &inner.modules).await;
         let mut planned = self.plan(&config, &modules, Some(inner)).await;
-        let mut problems: Problems = module_errors.clone();
+        problems.extend(module_errors.iter().cloned());
         problems.extend(planned.resources.values().filter_map(|m| m.problem.clone()));
         if !problems.is_empty() {
             let text = problems.join("\n");
@@ -741,10 +762,19 @@ impl Machine {
         for m in inner.resources.values() {
             m.slot.close().await;
         }
+        if let Some(settings) = &settings {
+            settings.apply(&config);
+        }
         self.install_plan(inner, config, modules, module_errors, planned);
         self.reconcile(inner).await;
         self.applied.send_replace(Arc::new(inner.config.clone()));
         Ok(())
+    }
+
+    /// Hands the machine the server's settings: from now on every config
+    /// is checked against them before it is applied.
+    pub fn set_host_settings(&self, settings: Arc<dyn HostSettings>) {
+        *self.settings.write().unwrap_or_else(|e| e.into_inner()) = Some(settings);
     }
 
     /// Validates one resource as `apply` would and returns the names of

@@ -3,7 +3,9 @@
 //! names. A file `name@1.2.0.wasm` is version 1.2.0 of module `name`; a
 //! file without a version in its name may carry one inside, as the
 //! `version` custom section that `wasm-tools metadata add --version` (and
-//! the wasm-metadata crate) write.
+//! the wasm-metadata crate, and `armature build`) write at the component's
+//! top level, or that the guest SDK's `export_module!` puts in the core
+//! module a Rust component holds.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -45,15 +47,27 @@ pub fn embedded_version(path: &Path) -> Option<Version> {
     version_section(&bytes)
 }
 
+/// The component's own (top-level) `version` section; else the first one in
+/// a module nested in it: a Rust guest's, which `export_module!` writes into
+/// its core module as `CARGO_PKG_VERSION`.
 fn version_section(bytes: &[u8]) -> Option<Version> {
+    let parse = |data: &[u8]| Version::parse(std::str::from_utf8(data).ok()?.trim()).ok();
+    let (mut depth, mut nested) = (0usize, None);
     for payload in wasmparser::Parser::new(0).parse_all(bytes) {
-        if let Ok(wasmparser::Payload::CustomSection(section)) = payload
-            && section.name() == "version"
-        {
-            return Version::parse(std::str::from_utf8(section.data()).ok()?.trim()).ok();
+        match payload {
+            Ok(wasmparser::Payload::ModuleSection { .. } | wasmparser::Payload::ComponentSection { .. }) => depth += 1,
+            Ok(wasmparser::Payload::End(_)) => depth = depth.saturating_sub(1),
+            Ok(wasmparser::Payload::CustomSection(section)) if section.name() == "version" => {
+                if depth == 0 {
+                    return parse(section.data());
+                }
+                nested = nested.or_else(|| parse(section.data()));
+            }
+            Ok(_) => {}
+            Err(_) => break,
         }
     }
-    None
+    nested
 }
 
 /// Every `.wasm` file of a folder, sorted by path.
@@ -139,6 +153,30 @@ mod tests {
         assert_eq!(super::version_section(&bytes[..8]), None);
     }
 
+    #[test]
+    fn a_rust_guests_version_is_read_from_its_core_module() {
+        use wasm_encoder::{Component, CustomSection, Module, ModuleSection};
+        let section = |v: &'static str| CustomSection {
+            name: "version".into(),
+            data: v.as_bytes().into(),
+        };
+        // As wasm-component-ld leaves a Rust guest: the section that
+        // `export_module!` writes is in the core module inside.
+        let mut core = Module::new();
+        core.section(&section("1.4.0"));
+        let mut component = Component::new();
+        component.section(&ModuleSection(&core));
+        let bytes = component.finish();
+        assert_eq!(super::version_section(&bytes), Some(semver::Version::new(1, 4, 0)));
+        // The component's own section, even after it, wins.
+        let mut component = Component::new();
+        component.section(&ModuleSection(&core)).section(&section("2.5.1"));
+        assert_eq!(
+            super::version_section(&component.finish()),
+            Some(semver::Version::new(2, 5, 1))
+        );
+    }
+
     use super::*;
 
     fn f(name: &str) -> ModuleFile {
@@ -153,6 +191,7 @@ mod tests {
             registry: None,
             inline: false,
             limits: Default::default(),
+            allowed_dependencies: None,
         }
     }
 

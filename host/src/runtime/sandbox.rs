@@ -125,10 +125,16 @@ impl Sandbox {
         let mut wasi = WasiCtx::builder();
         wasi.stderr(stderr.clone());
         if let Some(dir) = &grants.data_dir {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| Fault::Trap(format!("creating the data folder {}: {e}", dir.display())))?;
-            wasi.preopened_dir(dir, DATA_DIR, wasmtime_wasi::FsPerms::ReadWrite)
-                .map_err(|e| Fault::Trap(format!("granting the data folder {}: {e}", dir.display())))?;
+            let opened = dir
+                .open()
+                .map_err(|e| Fault::Trap(format!("opening the data folder {dir}: {e}")))?;
+            // The folder just opened, by descriptor: no path is resolved again.
+            wasi.preopened_dir(
+                crate::capabilities::data_dir::proc_path(&opened),
+                DATA_DIR,
+                wasmtime_wasi::FsPerms::ReadWrite,
+            )
+            .map_err(|e| Fault::Trap(format!("granting the data folder {dir}: {e}")))?;
         }
         let wasi = wasi.build();
         let state = SandboxState {

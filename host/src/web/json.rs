@@ -27,10 +27,10 @@ pub fn add_routes(router: axum::Router, host: &Host) -> axum::Router {
     router
         .route(
             "/armature/modules",
-            get(move |headers: HeaderMap| {
+            get(move |headers: HeaderMap, extensions: http::Extensions| {
                 let host = for_modules.clone();
                 async move {
-                    match super::refuse(&host.auth, &headers, super::Challenge::None) {
+                    match super::refuse(&host.auth, &headers, &extensions, super::Challenge::None) {
                         Some(refused) => refused,
                         None => Json(modules(&host)).into_response(),
                     }
@@ -39,18 +39,21 @@ pub fn add_routes(router: axum::Router, host: &Host) -> axum::Router {
         )
         .route(
             "/armature/logs",
-            get(move |headers: HeaderMap, Query(q): Query<LogQuery>| {
-                let host = for_logs.clone();
-                async move {
-                    if let Some(refused) = super::refuse(&host.auth, &headers, super::Challenge::None) {
-                        return refused;
+            get(
+                move |headers: HeaderMap, extensions: http::Extensions, Query(q): Query<LogQuery>| {
+                    let host = for_logs.clone();
+                    async move {
+                        if let Some(refused) = super::refuse(&host.auth, &headers, &extensions, super::Challenge::None)
+                        {
+                            return refused;
+                        }
+                        let (lines, last) = LOGS.since(q.after, q.resource.as_deref(), MAX_LINES);
+                        // The number the next line will have: ask with `after = next - 1`.
+                        let next = lines.last().map_or(last, |l| l.seq) + 1;
+                        Json(json!({ "lines": lines, "next": next })).into_response()
                     }
-                    let (lines, last) = LOGS.since(q.after, q.resource.as_deref(), MAX_LINES);
-                    // The number the next line will have: ask with `after = next - 1`.
-                    let next = lines.last().map_or(last, |l| l.seq) + 1;
-                    Json(json!({ "lines": lines, "next": next })).into_response()
-                }
-            }),
+                },
+            ),
         )
 }
 

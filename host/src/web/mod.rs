@@ -5,6 +5,7 @@
 //! `/armature/`.
 
 mod json;
+pub mod names;
 pub mod native_first;
 pub mod panel;
 
@@ -57,28 +58,31 @@ pub(crate) fn loopback_authority(authority: &str) -> bool {
         || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
-/// For an open machine (no API keys) listening on loopback: refuses every
-/// request not addressed to a loopback name. A web page can rebind its own
-/// name to 127.0.0.1 and so become same-origin with the machine, which CORS
-/// cannot stop; the name it used stays in the request.
-pub fn only_loopback_names(router: axum::Router) -> axum::Router {
+/// Refuses every request not addressed to a name the machine answers to
+/// ([`names::AllowedNames`]): no page can drive the machine through a
+/// domain name it rebound to the robot's address.
+pub fn only_allowed_names(router: axum::Router, names: Arc<names::AllowedNames>) -> axum::Router {
     router.layer(axum::middleware::from_fn(
-        |request: axum::extract::Request, next: axum::middleware::Next| async move {
-            // HTTP/2 carries the name in the URI (`:authority`), HTTP/1.1 in `Host`.
-            let authority = request.uri().authority().map(|a| a.as_str().to_string()).or_else(|| {
-                request
-                    .headers()
-                    .get(header::HOST)
-                    .and_then(|h| h.to_str().ok())
-                    .map(str::to_string)
-            });
-            match authority {
-                Some(a) if loopback_authority(&a) => next.run(request).await,
-                _ => (
-                    StatusCode::FORBIDDEN,
-                    "this machine answers only requests addressed to localhost (or use API keys)\n",
-                )
-                    .into_response(),
+        move |request: axum::extract::Request, next: axum::middleware::Next| {
+            let names = names.clone();
+            async move {
+                // HTTP/2 carries the name in the URI (`:authority`), HTTP/1.1 in `Host`.
+                let authority = request.uri().authority().map(|a| a.as_str().to_string()).or_else(|| {
+                    request
+                        .headers()
+                        .get(header::HOST)
+                        .and_then(|h| h.to_str().ok())
+                        .map(str::to_string)
+                });
+                if names.allows(authority.as_deref()) {
+                    return next.run(request).await;
+                }
+                let why = if names.loopback_only() {
+                    "this machine answers only requests addressed to localhost (or use API keys)\n"
+                } else {
+                    "this machine does not answer to that name: add it to network.allowed_hosts in its config\n"
+                };
+                (StatusCode::FORBIDDEN, why).into_response()
             }
         },
     ))
@@ -91,10 +95,10 @@ pub fn add_routes(router: axum::Router, host: &Host, panel: bool) -> axum::Route
     let metrics_host = host.clone();
     let router = router.route(
         "/metrics",
-        get(move |headers: HeaderMap| {
+        get(move |headers: HeaderMap, extensions: http::Extensions| {
             let host = metrics_host.clone();
             async move {
-                if let Some(refused) = refuse(&host.auth, &headers, Challenge::Basic) {
+                if let Some(refused) = refuse(&host.auth, &headers, &extensions, Challenge::Basic) {
                     return refused;
                 }
                 METRICS.set_sessions(host.sessions.ids().len());
@@ -126,9 +130,9 @@ pub fn add_routes(router: axum::Router, host: &Host, panel: bool) -> axum::Route
 /// holds the machine's logs. Accepted: `Basic base64(key-id:key)` (what a
 /// browser form or a Prometheus `basic_auth` sends) or a bearer token from
 /// `AuthService/Authenticate`.
-fn refuse(auth: &Auth, headers: &HeaderMap, challenge: Challenge) -> Option<Response> {
+fn refuse(auth: &Auth, headers: &HeaderMap, extensions: &http::Extensions, challenge: Challenge) -> Option<Response> {
     let given = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    if auth.accepts_http(given) {
+    if auth.accepts_http(given, peer(extensions).map(|p| p.ip())) {
         return None;
     }
     let body = "an API key is required\n";
@@ -141,6 +145,20 @@ fn refuse(auth: &Auth, headers: &HeaderMap, challenge: Challenge) -> Option<Resp
             .into_response(),
         Challenge::None => (StatusCode::UNAUTHORIZED, body).into_response(),
     })
+}
+
+/// The address of the client a request came from: tonic's server puts it
+/// into every request it serves (through TLS too).
+pub fn peer(extensions: &http::Extensions) -> Option<std::net::SocketAddr> {
+    use tonic::transport::server::{TcpConnectInfo, TlsConnectInfo};
+    extensions
+        .get::<TcpConnectInfo>()
+        .and_then(TcpConnectInfo::remote_addr)
+        .or_else(|| {
+            extensions
+                .get::<TlsConnectInfo<TcpConnectInfo>>()
+                .and_then(|t| t.get_ref().remote_addr())
+        })
 }
 
 /// Whether a refusal invites the browser's own login dialog: right for

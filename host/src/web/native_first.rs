@@ -13,12 +13,15 @@
 //! stack then refuses, as before), takes the web stack.
 
 use std::convert::Infallible;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use futures::future::{BoxFuture, Either};
 use http::{Request, Response, Version, header};
 use tonic::body::Body;
 use tower::{Layer, Service};
+
+use super::names::AllowedNames;
 
 /// The web stack, boxed: its type is long, and only the browser's requests
 /// pay for the box.
@@ -27,13 +30,13 @@ pub type WebService = tower::util::BoxCloneSyncService<Request<Body>, Response<B
 #[derive(Clone)]
 pub struct NativeFirstLayer {
     web: WebService,
-    /// Whether requests must be addressed to a loopback name.
-    loopback_names: bool,
+    /// Says whether requests must be addressed to a loopback name.
+    names: Arc<AllowedNames>,
 }
 
 impl NativeFirstLayer {
-    pub fn new(web: WebService, loopback_names: bool) -> Self {
-        Self { web, loopback_names }
+    pub fn new(web: WebService, names: Arc<AllowedNames>) -> Self {
+        Self { web, names }
     }
 }
 
@@ -44,7 +47,7 @@ impl<S> Layer<S> for NativeFirstLayer {
         NativeFirst {
             native,
             web: self.web.clone(),
-            loopback_names: self.loopback_names,
+            names: self.names.clone(),
         }
     }
 }
@@ -53,7 +56,7 @@ impl<S> Layer<S> for NativeFirstLayer {
 pub struct NativeFirst<S> {
     native: S,
     web: WebService,
-    loopback_names: bool,
+    names: Arc<AllowedNames>,
 }
 
 impl<S> Service<Request<Body>> for NativeFirst<S>
@@ -74,7 +77,7 @@ where
     }
 
     fn call(&mut self, request: Request<Body>) -> Self::Future {
-        if is_native_grpc(&request) && (!self.loopback_names || addressed_to_loopback(&request)) {
+        if is_native_grpc(&request) && (!self.names.loopback_only() || addressed_to_loopback(&request)) {
             Either::Left(self.native.call(request))
         } else {
             Either::Right(self.web.call(request))

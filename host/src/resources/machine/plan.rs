@@ -5,6 +5,7 @@
 //! nothing; `Machine::install_plan` and the supervisor do.
 
 use super::*;
+use crate::capabilities::data_dir::DataDir;
 
 impl Machine {
     /// Resolves, validates and orders every resource of `config`. Entries of
@@ -55,7 +56,18 @@ impl Machine {
                     }
                 ));
             }
+            // What the guest asked for last time stands, unless its config,
+            // its module or what that module may depend on changed.
+            let allowed_in = |c: &MachineConfig| match &module {
+                Some(Provider::Wasm(m)) => c
+                    .modules
+                    .iter()
+                    .find(|e| e.name == m.name)
+                    .and_then(|e| e.allowed_dependencies.clone()),
+                _ => None,
+            };
             let prior = previous
+                .filter(|p| allowed_in(&p.config) == allowed_in(config))
                 .and_then(|p| p.resources.get(&name))
                 .filter(|old| old.config.same_resource(rc) && Provider::same(old.module.as_ref(), module.as_ref()));
             // Guests take hardware grants from their attributes; a built-in
@@ -68,6 +80,8 @@ impl Machine {
                 _ => HardwareGrant::default(),
             };
             let (mut required_names, mut optional_names) = (rc.depends_on.clone(), Vec::new());
+            // What the guest asked for, when its module's entry limits that.
+            let mut asked: Option<Asked> = None;
             if let (None, Some(module)) = (&problem, &module) {
                 match prior {
                     Some(old) => {
@@ -87,6 +101,15 @@ impl Machine {
                     None => match module {
                         Provider::Wasm(module) => match validate(module, rc, &limits).await {
                             Ok(deps) => {
+                                let entry = config.modules.iter().find(|e| e.name == module.name);
+                                if let Some(allowed) = entry.and_then(|e| e.allowed_dependencies.clone()) {
+                                    let names = deps.required.iter().chain(&deps.optional).cloned().collect();
+                                    asked = Some(Asked {
+                                        module: module.name.clone(),
+                                        names,
+                                        allowed,
+                                    });
+                                }
                                 required_names.extend(deps.required);
                                 optional_names.extend(deps.optional);
                             }
@@ -122,9 +145,10 @@ impl Machine {
                         kind: kind.unwrap_or(ApiKind::GenericComponent),
                         module,
                         limits,
-                        data_dir: rc
-                            .data_dir
-                            .then(|| self.state_dir.join("data").join(&rc.api.subtype).join(&rc.name)),
+                        data_dir: rc.data_dir.then(|| DataDir {
+                            root: self.state_dir.join("data"),
+                            parts: vec![rc.api.subtype.clone(), rc.name.clone()],
+                        }),
                         hardware,
                         board: None,
                         camera: None,
@@ -145,6 +169,7 @@ impl Machine {
                     },
                     required_names,
                     optional_names,
+                    asked,
                 ),
             );
         }
@@ -173,7 +198,17 @@ impl Machine {
             }
         };
         let mut out = BTreeMap::new();
-        for (name, (mut m, required_names, optional_names)) in resources {
+        for (name, (mut m, required_names, optional_names, asked)) in resources {
+            if let Some(asked) = asked
+                && let Some(refused) = asked.names.iter().find(|w| !asked.allows(&resolve(w).ok(), w))
+            {
+                let label = m.label();
+                m.problem.get_or_insert(format!(
+                    "{file}: {label}: validate asked for dependency {refused:?}, which module {:?} may not have: \
+                     it is not in the module's allowed_dependencies",
+                    asked.module
+                ));
+            }
             for written in dedup(required_names) {
                 match resolve(&written) {
                     Ok(dep) if dep == name => {
@@ -298,5 +333,24 @@ pub(super) async fn validate(
         Ok(Ok(deps)) => Ok(deps),
         Ok(Err(e)) => Err(e.message),
         Err(f) => Err(format!("the module {f}")),
+    }
+}
+
+/// The dependencies a guest asked for in `validate`, and what its module's
+/// entry allows (`allowed_dependencies`: names, or `api/name`).
+struct Asked {
+    module: String,
+    names: Vec<String>,
+    allowed: Vec<String>,
+}
+
+impl Asked {
+    /// Whether `written` (resolved to `resolved`, if it resolves) is allowed.
+    fn allows(&self, resolved: &Option<ResourceName>, written: &str) -> bool {
+        self.allowed.iter().any(|a| match (resolved, a.contains('/')) {
+            (Some(dep), true) => ResourceName::parse(a).is_ok_and(|n| n == *dep),
+            (Some(dep), false) => *a == dep.name,
+            (None, _) => a == written,
+        })
     }
 }
