@@ -4,8 +4,9 @@
 //! `grabby`) through the `gpio` import, and these tests drive it over gRPC.
 //!
 //! They run inside the VM of `cargo xtask hw-vm-test`, whose init sets
-//! `ARMATURE_HW_VM=1` and the device paths; anywhere else they return at
-//! once, saying so.
+//! `ARMATURE_HW_VM=1` and the device paths and runs them with
+//! `--include-ignored`; anywhere else they are ignored (and fail if run by
+//! hand without the VM), never passed without having run.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -25,6 +26,11 @@ struct Devices {
     chip: String,
     sysfs: PathBuf,
     video: String,
+}
+
+/// The VM's devices; a test run outside the VM fails here.
+fn vm_devices() -> Devices {
+    devices().expect("this test needs the hardware VM (ARMATURE_HW_VM=1): run it with `cargo xtask hw-vm-test`")
 }
 
 fn devices() -> Option<Devices> {
@@ -128,8 +134,9 @@ async fn interrupt_count(b: &mut BoardServiceClient<Channel>) -> i64 {
 }
 
 #[tokio::test]
+#[ignore = "needs the hardware VM: cargo xtask hw-vm-test"]
 async fn setting_a_pin_drives_the_gpio_sim_line() {
-    let Some(d) = devices() else { return };
+    let d = vm_devices();
     let host = machine(&d);
     let mut b = BoardServiceClient::new(host.channel().await);
     set(&mut b, "0", true).await.expect("SetGPIO 0 high");
@@ -142,8 +149,9 @@ async fn setting_a_pin_drives_the_gpio_sim_line() {
 }
 
 #[tokio::test]
+#[ignore = "needs the hardware VM: cargo xtask hw-vm-test"]
 async fn pulling_a_line_is_seen_by_get_gpio_and_the_interrupt() {
-    let Some(d) = devices() else { return };
+    let d = vm_devices();
     let host = machine(&d);
     let mut b = BoardServiceClient::new(host.channel().await);
     // A plain input, requested on the first read.
@@ -175,8 +183,9 @@ async fn pulling_a_line_is_seen_by_get_gpio_and_the_interrupt() {
 }
 
 #[tokio::test]
+#[ignore = "needs the hardware VM: cargo xtask hw-vm-test"]
 async fn pwm_on_a_chip_without_pwm_is_unimplemented() {
-    let Some(d) = devices() else { return };
+    let d = vm_devices();
     let host = machine(&d);
     let mut b = BoardServiceClient::new(host.channel().await);
     let e = b
@@ -193,8 +202,9 @@ async fn pwm_on_a_chip_without_pwm_is_unimplemented() {
 }
 
 #[tokio::test]
+#[ignore = "needs the hardware VM: cargo xtask hw-vm-test"]
 async fn a_driver_drives_its_granted_pin_and_is_refused_another() {
-    let Some(d) = devices() else { return };
+    let d = vm_devices();
     let host = machine(&d);
     let mut grabby = GenericServiceClient::new(host.channel().await);
     let command = |pin: &str| common::DoCommandRequest {
@@ -216,8 +226,9 @@ async fn a_driver_drives_its_granted_pin_and_is_refused_another() {
 }
 
 #[tokio::test]
+#[ignore = "needs the hardware VM: cargo xtask hw-vm-test"]
 async fn vivid_frames_decode_to_the_negotiated_size() {
-    let Some(d) = devices() else { return };
+    let d = vm_devices();
     let host = machine(&d);
     let mut cam = CameraServiceClient::new(host.channel().await);
     let images = cam
@@ -270,8 +281,9 @@ async fn vivid_frames_decode_to_the_negotiated_size() {
 /// detection) must be released by the old resource before the new one
 /// opens it: a reconfigured board and camera take their new settings.
 #[tokio::test]
+#[ignore = "needs the hardware VM: cargo xtask hw-vm-test"]
 async fn reconfiguring_the_board_and_camera_reopens_their_devices() {
-    let Some(d) = devices() else { return };
+    let d = vm_devices();
     let host = machine(&d);
     let mut cam = CameraServiceClient::new(host.channel().await);
     assert_eq!(image_size(&mut cam).await.expect("GetImages"), (320, 180));
@@ -314,6 +326,7 @@ async fn reconfiguring_the_board_and_camera_reopens_their_devices() {
 /// The negative control: `cargo xtask hw-vm-test --inject-failure` sets
 /// this, and the step must then fail.
 #[test]
+#[ignore = "the hardware VM's negative control: cargo xtask hw-vm-test --inject-failure"]
 fn injected_failure() {
     if std::env::var_os("ARMATURE_HW_VM_INJECT_FAILURE").is_some() {
         panic!("deliberate failure (hwvm.inject_failure=1 on the kernel command line): the step must fail");

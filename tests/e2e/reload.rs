@@ -136,7 +136,10 @@ async fn edits_and_upgrades_take_effect_live_without_a_failed_call() {
         rss_before >> 20,
         rss_after >> 20
     );
-    let _ = readings(&mut sensors, "steady").await.unwrap();
+    assert!(
+        readings(&mut sensors, "steady").await.is_ok(),
+        "steady still serves after the swaps"
+    );
 }
 
 #[tokio::test]
@@ -159,7 +162,11 @@ async fn armature_reload_signals_the_running_host() {
         async move { (readings(&mut sensors, "t").await.ok()?["temperature"] == json!(2.0)).then_some(()) }
     })
     .await;
-    let _ = readings(&mut sensors, "t").await;
+    assert_eq!(
+        readings(&mut sensors, "t").await.unwrap()["temperature"],
+        json!(2.0),
+        "and it stays"
+    );
 }
 
 /// A component that carries its version inside (the `version` custom

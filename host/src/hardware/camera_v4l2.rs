@@ -307,11 +307,7 @@ mod tests {
 
     /// vivid's node in the hardware VM (`cargo xtask hw-vm-test`), else None.
     fn vivid() -> Option<PathBuf> {
-        let dev = std::env::var_os("ARMATURE_HW_VM_VIDEO").map(PathBuf::from);
-        if dev.is_none() {
-            eprintln!("skipped: needs vivid, in the hardware VM (cargo xtask hw-vm-test)");
-        }
-        dev
+        std::env::var_os("ARMATURE_HW_VM_VIDEO").map(PathBuf::from)
     }
 
     fn config(device: &std::path::Path, width: u32, height: u32, format: Option<&str>) -> V4l2Config {
@@ -324,9 +320,12 @@ mod tests {
         }
     }
 
+    const NEEDS_VM: &str = "this test needs the hardware VM: run it with `cargo xtask hw-vm-test`";
+
     #[test]
+    #[ignore = "needs the hardware VM: cargo xtask hw-vm-test"]
     fn kernel_vivid_snaps_the_size_and_streams_yuyv() {
-        let Some(dev) = vivid() else { return };
+        let dev = vivid().expect(NEEDS_VM);
         let mut cam = V4l2Camera::open(&config(&dev, 320, 240, None)).unwrap();
         // No MJPEG on vivid: YUYV, and its webcam input's nearest size.
         assert_eq!(cam.fourcc, YUYV);
@@ -343,8 +342,9 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "needs the hardware VM: cargo xtask hw-vm-test"]
     fn kernel_vivid_gives_a_wider_format_after_a_narrow_one() {
-        let Some(dev) = vivid() else { return };
+        let dev = vivid().expect(NEEDS_VM);
         drop(V4l2Camera::open(&config(&dev, 320, 180, Some("YUYV"))).unwrap());
         let mut cam = V4l2Camera::open(&config(&dev, 640, 480, Some("YUYV"))).unwrap();
         assert_eq!((cam.info().width, cam.info().height), (640, 480));
@@ -355,8 +355,9 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "needs the hardware VM: cargo xtask hw-vm-test"]
     fn kernel_vivid_refuses_mjpeg_naming_what_it_offers() {
-        let Some(dev) = vivid() else { return };
+        let dev = vivid().expect(NEEDS_VM);
         match V4l2Camera::open(&config(&dev, 640, 480, Some("MJPG"))) {
             Err(HwError::Unavailable(m)) => assert!(m.contains("does not offer MJPG") && m.contains("YUYV"), "{m}"),
             Err(other) => panic!("expected unavailable, got {other:?}"),

@@ -408,10 +408,7 @@ mod tests {
             std::env::var("ARMATURE_HW_VM_GPIO_SYSFS"),
         ) {
             (Ok(chip), Ok(sysfs)) => Some((chip, sysfs.into())),
-            _ => {
-                eprintln!("skipped: needs gpio-sim, in the hardware VM (cargo xtask hw-vm-test)");
-                None
-            }
+            _ => None,
         }
     }
 
@@ -438,9 +435,12 @@ mod tests {
         }
     }
 
+    const NEEDS_VM: &str = "this test needs the hardware VM: run it with `cargo xtask hw-vm-test`";
+
     #[test]
+    #[ignore = "needs the hardware VM: cargo xtask hw-vm-test"]
     fn kernel_gpio_sim_lines_follow_writes_pulls_and_edges() {
-        let Some((chip, sysfs)) = gpio_sim() else { return };
+        let (chip, sysfs) = gpio_sim().expect(NEEDS_VM);
         let config: LinuxBoardConfig = serde_json::from_value(serde_json::json!({
             "chip": chip,
             "digital_interrupts": {"button": {"pin": "5"}},
@@ -477,8 +477,9 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "needs the hardware VM: cargo xtask hw-vm-test"]
     fn kernel_gpio_sim_lines_are_released_with_the_board() {
-        let Some((chip, _)) = gpio_sim() else { return };
+        let (chip, _) = gpio_sim().expect(NEEDS_VM);
         let open = || {
             LinuxGpio::open(
                 serde_json::from_value(serde_json::json!({
