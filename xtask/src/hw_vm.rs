@@ -502,7 +502,7 @@ fn test_binaries(root: &Path) -> Result<Vec<(PathBuf, &'static str)>> {
             .unwrap_or_default();
         match (target["name"].as_str(), kinds.as_slice()) {
             (Some("armature"), ["lib"]) => host_lib = Some(PathBuf::from(exe)),
-            (Some("hw_vm"), ["test"]) => hw_vm = Some(PathBuf::from(exe)),
+            (Some("e2e"), ["test"]) => hw_vm = Some(PathBuf::from(exe)),
             _ => {}
         }
     }
@@ -512,7 +512,11 @@ fn test_binaries(root: &Path) -> Result<Vec<(PathBuf, &'static str)>> {
             // The kernel tests are ignored outside the VM; here they run.
             "kernel_ --include-ignored",
         ),
-        (hw_vm.context("cargo built no hw_vm test binary")?, "--include-ignored"),
+        // The end-to-end binary's hw_vm module only.
+        (
+            hw_vm.context("cargo built no e2e test binary")?,
+            "hw_vm:: --include-ignored",
+        ),
     ])
 }
 
