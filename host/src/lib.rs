@@ -19,6 +19,7 @@ pub mod observability;
 pub mod redact;
 pub mod registry;
 pub mod resources;
+pub mod run;
 pub mod runtime;
 pub mod values;
 pub mod web;

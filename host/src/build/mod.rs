@@ -6,6 +6,7 @@
 //! and the Python SDK (`armature`), so a user needs only `componentize-py`,
 //! which embeds CPython and pre-initialises the module's code.
 
+pub mod cli;
 mod componentize;
 mod embedded;
 mod project;

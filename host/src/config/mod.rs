@@ -261,6 +261,15 @@ impl MachineConfig {
     }
 }
 
+/// The machine's state folder when none is given: `$XDG_STATE_HOME/armature`,
+/// else `~/.local/state/armature`.
+pub fn default_state_dir() -> Option<PathBuf> {
+    std::env::var_os("XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".local/state")))
+        .map(|d| d.join("armature"))
+}
+
 /// A path as a config writes it: `~/` is the home folder, and a relative
 /// path is relative to `base` (the config's folder).
 pub fn resolve_path(base: &Path, p: &str) -> PathBuf {

@@ -10,6 +10,7 @@
 //! - `parent`: the connection back to viam-server; `remote`: dependencies
 //!   viam-server serves; `logs`: log lines to viam-server.
 
+pub mod cli;
 pub mod entries;
 pub mod logs;
 pub mod parent;

@@ -1,4 +1,4 @@
-//! `armature registry push | list | search`.
+//! `armature registry push | pull | list | search`.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -257,4 +257,113 @@ pub async fn search(target: &str, text: &str, credentials: Option<&Path>, json: 
         })
         .collect();
     print(&found, json)
+}
+
+/// `armature registry …`.
+#[derive(clap::Subcommand)]
+pub enum RegistryCommand {
+    /// Push a component as a wasm OCI artifact, tagged with its version.
+    Push {
+        /// The component (.wasm).
+        file: PathBuf,
+        /// REGISTRY/NAMESPACE/NAME[:VERSION], e.g. 127.0.0.1:5000/acme/thermometer:1.2.0
+        /// (plain HTTP for loopback registries, HTTPS elsewhere).
+        reference: String,
+        /// The version, when neither the reference nor the component's
+        /// `version` section gives it.
+        #[arg(long)]
+        version: Option<semver::Version>,
+        /// private: on a registry that requires credentials; public: listed;
+        /// unlisted: usable by name, not listed.
+        #[arg(long, value_enum, default_value = "private")]
+        visibility: Visibility,
+        /// A line about the module, shown by list and search.
+        #[arg(long)]
+        description: Option<String>,
+        #[command(flatten)]
+        credentials: RegistryCredentials,
+        #[command(flatten)]
+        cache: crate::runtime::cache::CacheArgs,
+    },
+    /// Download the component a version resolves to, checked against its digest.
+    Pull {
+        /// REGISTRY/NAMESPACE/NAME[:VERSION]; VERSION may be a range,
+        /// "latest" (the default) or "latest-with-prerelease".
+        reference: String,
+        /// Where to write the .wasm (e.g. into a modules folder).
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        credentials: RegistryCredentials,
+    },
+    /// List the modules of a registry (or of one namespace): versions,
+    /// visibility, models.
+    List {
+        /// REGISTRY[/NAMESPACE], e.g. 127.0.0.1:5000/acme
+        target: String,
+        #[command(flatten)]
+        credentials: RegistryCredentials,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Find modules whose name, description or models contain TEXT.
+    Search {
+        registry: String,
+        text: String,
+        #[command(flatten)]
+        credentials: RegistryCredentials,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(clap::Args)]
+pub struct RegistryCredentials {
+    /// A JSON file: {"username": …, "password": …} or {"token": …}
+    /// (else ARMATURE_REGISTRY_USERNAME and ARMATURE_REGISTRY_PASSWORD).
+    #[arg(long)]
+    pub credentials: Option<PathBuf>,
+}
+
+/// Runs an `armature registry` command.
+pub async fn run(command: RegistryCommand) -> anyhow::Result<()> {
+    match command {
+        RegistryCommand::Push {
+            file,
+            reference,
+            version,
+            visibility,
+            description,
+            credentials,
+            cache,
+        } => {
+            push(&PushOptions {
+                file,
+                reference,
+                version,
+                visibility,
+                description,
+                credentials: credentials.credentials,
+                cache_dir: cache.dir(),
+            })
+            .await?
+        }
+        RegistryCommand::Pull {
+            reference,
+            out,
+            credentials,
+        } => pull(&reference, &out, credentials.credentials.as_deref()).await?,
+        RegistryCommand::List {
+            target,
+            credentials,
+            json,
+        } => list(&target, credentials.credentials.as_deref(), json).await?,
+        RegistryCommand::Search {
+            registry,
+            text,
+            credentials,
+            json,
+        } => search(&registry, &text, credentials.credentials.as_deref(), json).await?,
+    }
+    Ok(())
 }

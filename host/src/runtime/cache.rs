@@ -82,3 +82,25 @@ impl ComponentCache {
         Ok(())
     }
 }
+
+/// `--cache-dir DIR` / `--no-cache`, for every command that compiles modules.
+#[derive(clap::Args, Debug, Clone)]
+pub struct CacheArgs {
+    /// Where compiled components are cached (default: ~/.cache/armature).
+    #[arg(long, env = "ARMATURE_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Compile every module afresh and cache nothing.
+    #[arg(long)]
+    pub no_cache: bool,
+}
+
+impl CacheArgs {
+    /// The cache folder in force, or None for no cache.
+    pub fn dir(&self) -> Option<PathBuf> {
+        if self.no_cache {
+            None
+        } else {
+            self.cache_dir.clone().or_else(ComponentCache::default_dir)
+        }
+    }
+}

@@ -3,6 +3,7 @@
 //! not read Viam's protobuf files: JSON lines ([`jsonl`]) or Parquet
 //! ([`parquet`]).
 
+pub mod cli;
 mod jsonl;
 mod parquet;
 
