@@ -17,13 +17,7 @@ fn config() -> serde_json::Value {
 }
 
 fn authenticate(entity: &str, key: &str) -> rpc::AuthenticateRequest {
-    rpc::AuthenticateRequest {
-        entity: entity.into(),
-        credentials: Some(rpc::Credentials {
-            r#type: "api-key".into(),
-            payload: key.into(),
-        }),
-    }
+    api_key_request(entity, key)
 }
 
 #[tokio::test]

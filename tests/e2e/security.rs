@@ -25,13 +25,7 @@ fn keyed(key: &str, mut config: Value) -> Value {
 }
 
 fn authenticate(entity: &str, key: &str) -> rpc::AuthenticateRequest {
-    rpc::AuthenticateRequest {
-        entity: entity.into(),
-        credentials: Some(rpc::Credentials {
-            r#type: "api-key".into(),
-            payload: key.into(),
-        }),
-    }
+    api_key_request(entity, key)
 }
 
 fn basic(id: &str, key: &str) -> String {
@@ -76,6 +70,23 @@ async fn names_with(host: &Armature, token: &str) -> Result<usize, tonic::Status
     r.metadata_mut()
         .insert("authorization", format!("Bearer {token}").parse().unwrap());
     Ok(robot.resource_names(r).await?.into_inner().resources.len())
+}
+
+/// GetMachineStatus once resource `name` is in `state` (waits up to 20 s).
+async fn status_once(
+    host: &Armature,
+    name: &'static str,
+    state: i32,
+) -> std::collections::BTreeMap<String, (i32, String)> {
+    let robot = host.robot().await;
+    eventually(Duration::from_secs(20), name, || {
+        let mut robot = robot.clone();
+        async move {
+            let s = machine_status(&mut robot).await;
+            (s[name].0 == state).then_some(s)
+        }
+    })
+    .await
 }
 
 fn check(config: &Value) -> (bool, String) {
@@ -217,15 +228,7 @@ async fn a_link_planted_where_a_data_folder_goes_is_not_followed() {
                "components": [victim, thermometer("healthy", 2.0)]}),
         &["--state-dir", state.path().to_str().unwrap()],
     );
-    let robot = host.robot().await;
-    let status = eventually(Duration::from_secs(20), "victim to be refused", || {
-        let mut robot = robot.clone();
-        async move {
-            let s = machine_status(&mut robot).await;
-            (s["victim"].0 == UNHEALTHY).then_some(s)
-        }
-    })
-    .await;
+    let status = status_once(&host, "victim", UNHEALTHY).await;
     assert!(status["victim"].1.contains("symbolic link"), "{status:?}");
     assert_eq!(status["healthy"].0, READY);
     assert_eq!(
@@ -492,15 +495,7 @@ async fn a_module_gets_only_the_dependencies_its_entry_allows() {
     assert_eq!(status["t1"].0, READY);
 
     let host = Armature::start(config(json!(["t1", "rdk:component:sensor/t2"])));
-    let robot = host.robot().await;
-    let status = eventually(Duration::from_secs(20), "alerts to be ready", || {
-        let mut robot = robot.clone();
-        async move {
-            let s = machine_status(&mut robot).await;
-            (s["alerts"].0 == READY).then_some(s)
-        }
-    })
-    .await;
+    let status = status_once(&host, "alerts", READY).await;
     assert_eq!(status["t2"].0, READY);
 }
 

@@ -304,6 +304,18 @@ impl Drop for Armature {
     }
 }
 
+/// An Authenticate request for API key `key` of key id `entity`.
+pub fn api_key_request(entity: &str, key: &str) -> armature::grpc::proto::proto::rpc::v1::AuthenticateRequest {
+    use armature::grpc::proto::proto::rpc::v1 as rpc;
+    rpc::AuthenticateRequest {
+        entity: entity.into(),
+        credentials: Some(rpc::Credentials {
+            r#type: "api-key".into(),
+            payload: key.into(),
+        }),
+    }
+}
+
 /// `{"k": v, ...}` as a protobuf Struct.
 pub fn pb_struct(v: Value) -> prost_types::Struct {
     armature::values::json_to_struct(v.as_object().expect("an object"))

@@ -149,6 +149,20 @@ impl Query {
 mod tests {
     use super::*;
 
+    /// Runs a query over every API folder of `capture_dir` that has the
+    /// queried resource and method, as the data manager does with its
+    /// collectors' folders.
+    fn query(capture_dir: &Path, command: Json) -> Json {
+        let q = Query::parse(command.as_object().unwrap()).unwrap();
+        let folders: Vec<PathBuf> = std::fs::read_dir(capture_dir)
+            .unwrap()
+            .flatten()
+            .map(|api| api.path().join(&q.resource).join(&q.method))
+            .filter(|p| p.is_dir())
+            .collect();
+        q.run(&folders, capture_dir)
+    }
+
     #[test]
     fn parses_and_names_the_bad_key() {
         let q = |v: Json| Query::parse(v.as_object().unwrap());
@@ -210,16 +224,7 @@ mod tests {
         b.close().unwrap();
         std::thread::sleep(std::time::Duration::from_millis(20));
         a.close().unwrap();
-        let q = |v: Json| {
-            let q = Query::parse(v.as_object().unwrap()).unwrap();
-            let folders: Vec<PathBuf> = std::fs::read_dir(dir.path())
-                .unwrap()
-                .flatten()
-                .map(|api| api.path().join(&q.resource).join(&q.method))
-                .filter(|p| p.is_dir())
-                .collect();
-            q.run(&folders, dir.path())
-        };
+        let q = |v: Json| query(dir.path(), v);
         let ts = |answer: &Json| -> Vec<f64> {
             answer["samples"]
                 .as_array()
@@ -259,16 +264,7 @@ mod tests {
             f.append(&sample(t)).unwrap();
         }
         f.close().unwrap();
-        let q = |v: Json| {
-            let q = Query::parse(v.as_object().unwrap()).unwrap();
-            let folders: Vec<PathBuf> = std::fs::read_dir(dir.path())
-                .unwrap()
-                .flatten()
-                .map(|api| api.path().join(&q.resource).join(&q.method))
-                .filter(|p| p.is_dir())
-                .collect();
-            q.run(&folders, dir.path())
-        };
+        let q = |v: Json| query(dir.path(), v);
         let unreadable = |a: &Json| a["unreadable_files"].as_array().unwrap().len();
         let windowed = q(json!({"resource": "s", "method": "Readings", "since": "1970-01-01T00:30:00Z"}));
         assert_eq!((windowed["count"].as_u64(), unreadable(&windowed)), (Some(2), 0));
