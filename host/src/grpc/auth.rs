@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -24,6 +25,8 @@ pub const TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 pub struct Auth {
     /// Key id → key.
     keys: RwLock<BTreeMap<String, String>>,
+    /// Whether `keys` has any: read by every call, so kept apart from the lock.
+    on: AtomicBool,
     /// Token → (key id, expiry).
     tokens: Mutex<HashMap<String, (String, Instant)>>,
     throttle: Throttle,
@@ -32,6 +35,7 @@ pub struct Auth {
 impl Auth {
     pub fn new(keys: BTreeMap<String, String>) -> Arc<Self> {
         Arc::new(Self {
+            on: AtomicBool::new(!keys.is_empty()),
             keys: RwLock::new(keys),
             tokens: Mutex::new(HashMap::new()),
             throttle: Throttle::default(),
@@ -39,7 +43,7 @@ impl Auth {
     }
 
     pub fn enabled(&self) -> bool {
-        !self.keys().is_empty()
+        self.on.load(Ordering::Acquire)
     }
 
     fn keys(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<String, String>> {
@@ -57,6 +61,7 @@ impl Auth {
         let before = tokens.len();
         tokens.retain(|_, (id, _)| current.get(id).is_some_and(|old| keys.get(id) == Some(old)));
         let revoked = before - tokens.len();
+        self.on.store(!keys.is_empty(), Ordering::Release);
         *current = keys;
         revoked
     }

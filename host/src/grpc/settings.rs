@@ -51,7 +51,7 @@ impl ServerSettings {
 }
 
 impl HostSettings for ServerSettings {
-    fn check(&self, _current: &MachineConfig, next: &MachineConfig) -> Problems {
+    fn check(&self, next: &MachineConfig) -> Problems {
         let mut problems: Problems = Self::open_off_loopback(&self.listening, next).into_iter().collect();
         let restart = |what: &str| {
             format!(

@@ -34,11 +34,13 @@ pub enum NameError {
 pub fn redacted(text: &str) -> String {
     let (scheme, rest) = split_scheme(text);
     let rest = rest.split(['?', '#']).next().unwrap_or("");
-    let rest = match rest.split_once('@') {
-        Some((_, after)) => format!("***@{after}"),
-        None => rest.to_string(),
+    // A bare `user:pass@host` (no scheme) is masked too.
+    let rest = match (scheme, rest.split_once('@')) {
+        (None, Some((_, after))) => format!("***@{after}"),
+        _ => rest.to_string(),
     };
-    format!("{}{rest}", scheme.map(|s| format!("{s}://")).unwrap_or_default())
+    let whole = format!("{}{rest}", scheme.map(|s| format!("{s}://")).unwrap_or_default());
+    crate::redact::urls_in(&whole).into_owned()
 }
 
 fn split_scheme(text: &str) -> (Option<&str>, &str) {

@@ -193,8 +193,8 @@ pub type Problems = Vec<String>;
 /// cannot put in force is refused as a whole, like one with a bad resource,
 /// so that "config applied" is never said of a config that is not.
 pub trait HostSettings: Send + Sync {
-    /// Why `next` cannot replace `current`, one line each; empty if it can.
-    fn check(&self, current: &MachineConfig, next: &MachineConfig) -> Problems;
+    /// Why `next` cannot be put in force, one line each; empty if it can.
+    fn check(&self, next: &MachineConfig) -> Problems;
     /// Puts `next` in force; called once the machine has applied it.
     fn apply(&self, next: &MachineConfig);
 }
@@ -705,10 +705,7 @@ impl Machine {
 
     async fn apply_locked(&self, inner: &mut Inner, config: MachineConfig) -> Result<(), Problems> {
         let settings = self.settings.read().unwrap_or_else(|e| e.into_inner()).clone();
-        let mut problems: Problems = settings
-            .as_ref()
-            .map(|s| s.check(&inner.config, &config))
-            .unwrap_or_default();
+        let mut problems: Problems = settings.as_ref().map(|s| s.check(&config)).unwrap_or_default();
         let (modules, module_errors) = self.load_modules(&config, &inner.modules).await;
         let mut planned = self.plan(&config, &modules, Some(inner)).await;
         problems.extend(module_errors.iter().cloned());

@@ -182,9 +182,6 @@ async fn serve(
         address_from_flag,
         panel,
     };
-    if let Some(why) = ServerSettings::open_off_loopback(&listening, &config) {
-        anyhow::bail!("{why}");
-    }
     let runtime = Runtime::with_deadlines(cache_dir, deadlines).context("starting the WebAssembly runtime")?;
     if deadlines == Deadlines::Off {
         tracing::warn!("--no-call-deadlines: guest calls have no deadline");
