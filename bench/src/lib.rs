@@ -5,7 +5,7 @@ pub mod procfs;
 pub mod stats;
 pub mod target;
 
-pub use armature::grpc::proto;
+pub use armature::core::proto;
 
 /// The three readings every benchmarked sensor answers with: the floor, the
 /// Armature guest (`bench/guest`) and the Python module (`bench/python`).

@@ -20,15 +20,15 @@ use prost_types::value::Kind;
 use prost_types::{Struct, Value as PbValue};
 
 use armature::config::MachineConfig;
+use armature::core::api::ApiKind;
+use armature::core::bindings::Node;
+use armature::core::call::Call;
+use armature::core::proto::viam::common::v1::{DoCommandRequest, GetReadingsRequest};
+use armature::core::values;
 use armature::grpc::Host;
-use armature::grpc::proto::viam::common::v1::{DoCommandRequest, GetReadingsRequest};
-use armature::resources::api::ApiKind;
-use armature::resources::call::Call;
 use armature::resources::machine::Machine;
 use armature::resources::sessions::Sessions;
-use armature::runtime::bindings::Node;
 use armature::runtime::component::Runtime;
-use armature::values;
 
 fn three_readings() -> Vec<Node> {
     vec![

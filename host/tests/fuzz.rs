@@ -5,8 +5,8 @@
 use std::path::Path;
 
 use armature::config::MachineConfig;
-use armature::runtime::bindings::Node;
-use armature::values;
+use armature::core::bindings::Node;
+use armature::core::values;
 use proptest::prelude::*;
 
 /// Arbitrary JSON, biased towards the shapes a machine config has.

@@ -4,10 +4,10 @@
 
 use std::time::Duration;
 
-use armature::grpc::proto::viam::component::camera::v1 as camera;
-use armature::grpc::proto::viam::component::camera::v1::camera_service_client::CameraServiceClient;
-use armature::grpc::proto::viam::component::motor::v1 as motor;
-use armature::grpc::proto::viam::component::motor::v1::motor_service_client::MotorServiceClient;
+use armature::core::proto::viam::component::camera::v1 as camera;
+use armature::core::proto::viam::component::camera::v1::camera_service_client::CameraServiceClient;
+use armature::core::proto::viam::component::motor::v1 as motor;
+use armature::core::proto::viam::component::motor::v1::motor_service_client::MotorServiceClient;
 use armature_tests::*;
 use serde_json::json;
 use tonic::Code;

@@ -1,8 +1,8 @@
 //! API-key authentication: Authenticate trades a key for a token, and every
 //! other call (reflection included) needs it.
 
-use armature::grpc::proto::proto::rpc::v1 as rpc;
-use armature::grpc::proto::proto::rpc::v1::auth_service_client::AuthServiceClient;
+use armature::core::proto::proto::rpc::v1 as rpc;
+use armature::core::proto::proto::rpc::v1::auth_service_client::AuthServiceClient;
 use armature_tests::*;
 use serde_json::json;
 use tonic::Code;

@@ -11,11 +11,11 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use armature::grpc::proto::viam::component::board::v1 as board;
-use armature::grpc::proto::viam::component::board::v1::board_service_client::BoardServiceClient;
-use armature::grpc::proto::viam::component::camera::v1 as camera;
-use armature::grpc::proto::viam::component::camera::v1::camera_service_client::CameraServiceClient;
-use armature::grpc::proto::viam::component::generic::v1::generic_service_client::GenericServiceClient;
+use armature::core::proto::viam::component::board::v1 as board;
+use armature::core::proto::viam::component::board::v1::board_service_client::BoardServiceClient;
+use armature::core::proto::viam::component::camera::v1 as camera;
+use armature::core::proto::viam::component::camera::v1::camera_service_client::CameraServiceClient;
+use armature::core::proto::viam::component::generic::v1::generic_service_client::GenericServiceClient;
 use armature_tests::*;
 use serde_json::json;
 use tonic::Code;

@@ -327,7 +327,7 @@ async fn every_template_deploys_and_serves() {
     assert!(missing.message().contains("unknown command"), "{missing:?}");
 
     let mut generic =
-        armature::grpc::proto::viam::component::generic::v1::generic_service_client::GenericServiceClient::new(
+        armature::core::proto::viam::component::generic::v1::generic_service_client::GenericServiceClient::new(
             host.channel().await,
         );
     let command = |c: Value| common::DoCommandRequest {

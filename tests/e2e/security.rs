@@ -9,9 +9,9 @@ use std::net::TcpStream;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use armature::grpc::proto::proto::rpc::v1 as rpc;
-use armature::grpc::proto::proto::rpc::v1::auth_service_client::AuthServiceClient;
-use armature::grpc::proto::viam::service::datamanager::v1::data_manager_service_client::DataManagerServiceClient;
+use armature::core::proto::proto::rpc::v1 as rpc;
+use armature::core::proto::proto::rpc::v1::auth_service_client::AuthServiceClient;
+use armature::core::proto::viam::service::datamanager::v1::data_manager_service_client::DataManagerServiceClient;
 use armature_tests::http::request;
 use armature_tests::*;
 use serde_json::{Value, json};

@@ -17,11 +17,11 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use tonic::transport::Channel;
 
-pub use armature::grpc::proto::viam::common::v1 as common;
-pub use armature::grpc::proto::viam::component::sensor::v1::sensor_service_client::SensorServiceClient;
-pub use armature::grpc::proto::viam::robot::v1 as robot;
-pub use armature::grpc::proto::viam::robot::v1::robot_service_client::RobotServiceClient;
-pub use armature::grpc::proto::viam::service::generic::v1::generic_service_client::GenericServiceClient;
+pub use armature::core::proto::viam::common::v1 as common;
+pub use armature::core::proto::viam::component::sensor::v1::sensor_service_client::SensorServiceClient;
+pub use armature::core::proto::viam::robot::v1 as robot;
+pub use armature::core::proto::viam::robot::v1::robot_service_client::RobotServiceClient;
+pub use armature::core::proto::viam::service::generic::v1::generic_service_client::GenericServiceClient;
 
 /// The workspace root.
 pub fn root() -> PathBuf {
@@ -305,8 +305,8 @@ impl Drop for Armature {
 }
 
 /// An Authenticate request for API key `key` of key id `entity`.
-pub fn api_key_request(entity: &str, key: &str) -> armature::grpc::proto::proto::rpc::v1::AuthenticateRequest {
-    use armature::grpc::proto::proto::rpc::v1 as rpc;
+pub fn api_key_request(entity: &str, key: &str) -> armature::core::proto::proto::rpc::v1::AuthenticateRequest {
+    use armature::core::proto::proto::rpc::v1 as rpc;
     rpc::AuthenticateRequest {
         entity: entity.into(),
         credentials: Some(rpc::Credentials {
@@ -318,7 +318,7 @@ pub fn api_key_request(entity: &str, key: &str) -> armature::grpc::proto::proto:
 
 /// `{"k": v, ...}` as a protobuf Struct.
 pub fn pb_struct(v: Value) -> prost_types::Struct {
-    armature::values::json_to_struct(v.as_object().expect("an object"))
+    armature::core::values::json_to_struct(v.as_object().expect("an object"))
 }
 
 /// A protobuf Struct as JSON.
@@ -326,7 +326,7 @@ pub fn struct_json(s: &prost_types::Struct) -> Value {
     Value::Object(
         s.fields
             .iter()
-            .map(|(k, v)| (k.clone(), armature::values::pb_to_json(v)))
+            .map(|(k, v)| (k.clone(), armature::core::values::pb_to_json(v)))
             .collect(),
     )
 }
@@ -335,7 +335,7 @@ pub fn struct_json(s: &prost_types::Struct) -> Value {
 pub fn readings_json(r: &std::collections::HashMap<String, prost_types::Value>) -> Value {
     Value::Object(
         r.iter()
-            .map(|(k, v)| (k.clone(), armature::values::pb_to_json(v)))
+            .map(|(k, v)| (k.clone(), armature::core::values::pb_to_json(v)))
             .collect(),
     )
 }

@@ -23,7 +23,7 @@ use anyhow::Context;
 use serde_json::{Value, json};
 
 use armature::capture::file::{self, CaptureFile};
-use armature::grpc::proto::viam::app::datasync::v1::{
+use armature::core::proto::viam::app::datasync::v1::{
     DataCaptureMetadata, DataType, SensorData, SensorMetadata, sensor_data,
 };
 use bench::stats::{Figure, quantile};
@@ -351,7 +351,7 @@ fn make_files(dir: &Path, readings: usize) -> anyhow::Result<()> {
         };
         let mut file = CaptureFile::create(&folder, &metadata)?;
         for i in 0..per_sensor {
-            let data = armature::values::json_to_struct(
+            let data = armature::core::values::json_to_struct(
                 json!({"readings": {"a": 1.5 + i as f64, "b": 2.5, "c": 3.5}})
                     .as_object()
                     .context("a map")?,

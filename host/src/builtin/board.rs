@@ -3,13 +3,13 @@
 
 use super::{BuiltinModel, NativeResource, attributes, common};
 use crate::config::ResourceConfig;
+use crate::core::bindings::exports::armature::module::board;
+use crate::core::call::{Call, Reply};
+use crate::core::error::CallError;
+use crate::core::values;
 use crate::hardware::gpio::GpioBackend;
 use crate::hardware::gpio_linux::{LinuxBoardConfig, LinuxGpio};
 use crate::hardware::gpio_sim::{SimBoardConfig, SimGpio};
-use crate::resources::call::{Call, Reply};
-use crate::resources::error::CallError;
-use crate::runtime::bindings::exports::armature::module::board;
-use crate::values;
 
 const BOARD: &str = "rdk:component:board";
 

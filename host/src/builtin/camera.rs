@@ -7,14 +7,14 @@ use std::time::{Duration, Instant};
 
 use super::{BuiltinModel, NativeResource, attributes, common};
 use crate::config::ResourceConfig;
+use crate::core::bindings::armature::module::camera_capture::{Frame as GuestFrame, FrameFormat};
+use crate::core::bindings::exports::armature::module::camera;
+use crate::core::call::{Call, Reply};
+use crate::core::error::CallError;
 use crate::hardware::camera::{Encoding, Frame, FrameSource, encode};
 use crate::hardware::camera_image_folder::{ImageFolder, ImageFolderConfig};
 use crate::hardware::camera_test_pattern::{TestPattern, TestPatternConfig};
 use crate::hardware::{HwError, HwResult};
-use crate::resources::call::{Call, Reply};
-use crate::resources::error::CallError;
-use crate::runtime::bindings::armature::module::camera_capture::{Frame as GuestFrame, FrameFormat};
-use crate::runtime::bindings::exports::armature::module::camera;
 
 const CAMERA: &str = "rdk:component:camera";
 

@@ -13,9 +13,9 @@ use serde_json::{Map, Value as Json, json};
 use super::{BuiltinModel, NativeResource, common};
 use crate::capture::config::{API, DataManagerConfig, MODEL};
 use crate::capture::query::Query;
-use crate::resources::call::{Call, Reply};
-use crate::resources::error::{CallError, Code};
-use crate::values;
+use crate::core::call::{Call, Reply};
+use crate::core::error::{CallError, Code};
+use crate::core::values;
 
 pub const BUILTIN: BuiltinModel = BuiltinModel {
     api: API,
@@ -52,7 +52,7 @@ impl NativeResource for DataManager {
                 let folders = engine.collector_folders(&query.resource, &query.method);
                 if folders.is_empty() {
                     // The request's own text is repeated only when it is a plain name.
-                    let plain = |s: &str| crate::config::names::check_name(s).is_ok();
+                    let plain = |s: &str| crate::core::names::check_name(s).is_ok();
                     let what = if plain(&query.resource) && plain(&query.method) {
                         format!("{:?} of {:?}", query.method, query.resource)
                     } else {

@@ -10,8 +10,8 @@ mod data_manager;
 use std::sync::{Arc, Mutex};
 
 use crate::config::ResourceConfig;
-use crate::resources::call::{Call, Reply};
-use crate::resources::error::CallError;
+use crate::core::call::{Call, Reply};
+use crate::core::error::CallError;
 
 /// The module name built-in models report in status.
 pub const MODULE: &str = "builtin";

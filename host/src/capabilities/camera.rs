@@ -1,10 +1,10 @@
 //! `camera-capture`: frames from the camera resource granted by `camera`.
 
 use crate::capabilities::deps::forward;
-use crate::resources::call::Call;
-use crate::runtime::bindings::GuestError;
-use crate::runtime::bindings::armature::module::camera_capture::{Frame, FrameFormat, Host};
-use crate::runtime::sandbox::SandboxState;
+use crate::core::bindings::GuestError;
+use crate::core::bindings::armature::module::camera_capture::{Frame, FrameFormat, Host};
+use crate::core::call::Call;
+use crate::runtime::state::SandboxState;
 
 impl Host for SandboxState {
     async fn grab(&mut self, format: FrameFormat) -> wasmtime::Result<Result<Frame, GuestError>> {

@@ -9,13 +9,14 @@ use std::sync::Arc;
 use futures::future::BoxFuture;
 use wasmtime::component::Resource;
 
+use crate::capabilities::table;
 use crate::config::ResourceName;
-use crate::resources::call::{Call, Reply};
-use crate::resources::error::CallError;
+use crate::core::bindings::armature::module::deps::{Dependency, Host, HostDependency};
+use crate::core::bindings::{GuestError, Value};
+use crate::core::call::{Call, Reply};
+use crate::core::error::CallError;
 use crate::resources::slot::ResourceSlot;
-use crate::runtime::bindings::armature::module::deps::{Host, HostDependency};
-use crate::runtime::bindings::{GuestError, Value};
-use crate::runtime::sandbox::SandboxState;
+use crate::runtime::state::SandboxState;
 
 /// A resource outside this host, reached by a call over the wire. Only the
 /// calls the `dependency` interface makes arrive here (DoCommand, GetReadings).
@@ -69,24 +70,24 @@ fn forward_to(target: Target, call: Call) -> BoxFuture<'static, Result<Reply, Ca
 }
 
 impl SandboxState {
-    fn dependency(&self, handle: &Resource<DependencyHandle>) -> wasmtime::Result<&DependencyHandle> {
+    fn dependency(&self, handle: &Resource<Dependency>) -> wasmtime::Result<&DependencyHandle> {
         // A handle that is not in this sandbox's table is a guest bug: trap.
-        Ok(self.table.get(handle)?)
+        Ok(table::get(&self.table, handle)?)
     }
 }
 
 impl HostDependency for SandboxState {
-    async fn name(&mut self, handle: Resource<DependencyHandle>) -> wasmtime::Result<String> {
+    async fn name(&mut self, handle: Resource<Dependency>) -> wasmtime::Result<String> {
         Ok(self.dependency(&handle)?.name.name.clone())
     }
 
-    async fn api(&mut self, handle: Resource<DependencyHandle>) -> wasmtime::Result<String> {
+    async fn api(&mut self, handle: Resource<Dependency>) -> wasmtime::Result<String> {
         Ok(self.dependency(&handle)?.name.api.to_string())
     }
 
     async fn do_command(
         &mut self,
-        handle: Resource<DependencyHandle>,
+        handle: Resource<Dependency>,
         command: Value,
     ) -> wasmtime::Result<Result<Value, GuestError>> {
         let target = self.dependency(&handle)?.target.clone();
@@ -96,7 +97,7 @@ impl HostDependency for SandboxState {
 
     async fn get_readings(
         &mut self,
-        handle: Resource<DependencyHandle>,
+        handle: Resource<Dependency>,
         extra: Value,
     ) -> wasmtime::Result<Result<Value, GuestError>> {
         let target = self.dependency(&handle)?.target.clone();
@@ -104,8 +105,8 @@ impl HostDependency for SandboxState {
         Ok(reply.and_then(Reply::into_value).map_err(GuestError::from))
     }
 
-    async fn drop(&mut self, handle: Resource<DependencyHandle>) -> wasmtime::Result<()> {
-        self.table.delete(handle)?;
+    async fn drop(&mut self, handle: Resource<Dependency>) -> wasmtime::Result<()> {
+        table::delete::<DependencyHandle, _>(&mut self.table, handle)?;
         Ok(())
     }
 }

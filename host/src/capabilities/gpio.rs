@@ -6,11 +6,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::capabilities::deps::forward;
-use crate::resources::call::{Call, Reply};
+use crate::core::bindings::GuestError;
+use crate::core::bindings::armature::module::gpio::Host;
+use crate::core::call::{Call, Reply};
 use crate::resources::slot::ResourceSlot;
-use crate::runtime::bindings::GuestError;
-use crate::runtime::bindings::armature::module::gpio::Host;
-use crate::runtime::sandbox::SandboxState;
+use crate::runtime::state::SandboxState;
 
 /// How often `wait-for-edge` looks at the edge count.
 const EDGE_POLL: Duration = Duration::from_millis(5);

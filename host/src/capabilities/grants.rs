@@ -5,9 +5,9 @@ use std::collections::{BTreeSet, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use crate::core::bindings::{ErrorCode, GuestError};
 use crate::hardware::serial::SerialSettings;
 use crate::resources::slot::ResourceSlot;
-use crate::runtime::bindings::{ErrorCode, GuestError};
 
 /// Pins of one board resource.
 #[derive(Clone)]

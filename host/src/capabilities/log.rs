@@ -3,8 +3,8 @@
 
 use std::time::Instant;
 
-use crate::runtime::bindings::armature::module::log::{Host, Level};
-use crate::runtime::sandbox::SandboxState;
+use crate::core::bindings::armature::module::log::{Host, Level};
+use crate::runtime::state::SandboxState;
 
 /// Longest guest log line kept, in characters.
 const MAX_LINE: usize = 1024;

@@ -10,8 +10,9 @@ pub mod grants;
 pub mod log;
 pub mod scheduler;
 pub mod serial;
+pub mod table;
 
-use crate::runtime::bindings::armature::module::types;
-use crate::runtime::sandbox::SandboxState;
+use crate::core::bindings::armature::module::types;
+use crate::runtime::state::SandboxState;
 
 impl types::Host for SandboxState {}

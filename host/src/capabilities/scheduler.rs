@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use crate::runtime::bindings::armature::module::scheduler::Host;
-use crate::runtime::sandbox::SandboxState;
+use crate::core::bindings::armature::module::scheduler::Host;
+use crate::runtime::state::SandboxState;
 
 /// The shortest tick period granted.
 pub const MIN_TICK: Duration = Duration::from_millis(10);

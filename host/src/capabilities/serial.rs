@@ -7,11 +7,12 @@ use std::time::Duration;
 
 use wasmtime::component::Resource;
 
+use crate::capabilities::table;
+use crate::core::bindings::GuestError;
+use crate::core::bindings::armature::module::serial::{Host, HostPort, Port};
+use crate::core::error::CallError;
 use crate::hardware::serial::{self, MAX_READ, SerialIo};
-use crate::resources::error::CallError;
-use crate::runtime::bindings::GuestError;
-use crate::runtime::bindings::armature::module::serial::{Host, HostPort};
-use crate::runtime::sandbox::SandboxState;
+use crate::runtime::state::SandboxState;
 
 /// Ports a sandbox may hold open at once (each may be a simulated device
 /// with a thread of its own).
@@ -37,14 +38,14 @@ async fn blocking<T: Send + 'static>(
 }
 
 impl SandboxState {
-    fn port(&self, handle: &Resource<PortHandle>) -> wasmtime::Result<Arc<Mutex<SerialIo>>> {
+    fn port(&self, handle: &Resource<Port>) -> wasmtime::Result<Arc<Mutex<SerialIo>>> {
         // A handle not in this sandbox's table is a guest bug: trap.
-        Ok(self.table.get(handle)?.io.clone())
+        Ok(table::get::<PortHandle, _>(&self.table, handle)?.io.clone())
     }
 }
 
 impl HostPort for SandboxState {
-    async fn open(&mut self, path: String) -> Answer<Resource<PortHandle>> {
+    async fn open(&mut self, path: String) -> Answer<Resource<Port>> {
         let Some(settings) = self.grants.serial.iter().find(|s| s.path == path).cloned() else {
             let granted: Vec<&str> = self.grants.serial.iter().map(|s| s.path.as_str()).collect();
             let what = format!(
@@ -60,7 +61,7 @@ impl HostPort for SandboxState {
         };
         if self.open_ports >= MAX_OPEN {
             return Ok(Err(GuestError::from(CallError::new(
-                crate::resources::error::Code::ResourceExhausted,
+                crate::core::error::Code::ResourceExhausted,
                 format!("at most {MAX_OPEN} serial ports may be open at once"),
             ))));
         }
@@ -68,27 +69,30 @@ impl HostPort for SandboxState {
             Ok(io) => io,
             Err(e) => return Ok(Err(e)),
         };
-        let handle = self.table.push(PortHandle {
-            io: Arc::new(Mutex::new(io)),
-        })?;
+        let handle = table::push(
+            &mut self.table,
+            PortHandle {
+                io: Arc::new(Mutex::new(io)),
+            },
+        )?;
         self.open_ports += 1;
         Ok(Ok(handle))
     }
 
-    async fn read(&mut self, handle: Resource<PortHandle>, max_bytes: u32, timeout_ms: u32) -> Answer<Vec<u8>> {
+    async fn read(&mut self, handle: Resource<Port>, max_bytes: u32, timeout_ms: u32) -> Answer<Vec<u8>> {
         let io = self.port(&handle)?;
         let max = (max_bytes as usize).min(MAX_READ);
         let timeout = Duration::from_millis(timeout_ms.into()).min(self.time_left());
         Ok(blocking(move || io.lock().unwrap_or_else(|e| e.into_inner()).read(max, timeout)).await)
     }
 
-    async fn write(&mut self, handle: Resource<PortHandle>, data: Vec<u8>) -> Answer<()> {
+    async fn write(&mut self, handle: Resource<Port>, data: Vec<u8>) -> Answer<()> {
         let io = self.port(&handle)?;
         Ok(blocking(move || io.lock().unwrap_or_else(|e| e.into_inner()).write(&data)).await)
     }
 
-    async fn drop(&mut self, handle: Resource<PortHandle>) -> wasmtime::Result<()> {
-        self.table.delete(handle)?;
+    async fn drop(&mut self, handle: Resource<Port>) -> wasmtime::Result<()> {
+        table::delete::<PortHandle, _>(&mut self.table, handle)?;
         self.open_ports = self.open_ports.saturating_sub(1);
         Ok(())
     }

@@ -17,16 +17,16 @@ use tokio::time::MissedTickBehavior;
 
 use crate::capture::disk;
 use crate::capture::file::CaptureFile;
-use crate::capture::methods::{CaptureMethod, DataKind, Payload};
 use crate::config::ResourceName;
-use crate::grpc::proto::viam::app::data::v1::{Annotations, Classification};
-use crate::grpc::proto::viam::app::datasync::v1::{
+use crate::core::api::ApiKind;
+use crate::core::capture_methods::{CaptureMethod, DataKind, Payload};
+use crate::core::error::{CallError, Code};
+use crate::core::proto::viam::app::data::v1::{Annotations, Classification};
+use crate::core::proto::viam::app::datasync::v1::{
     DataCaptureMetadata, DataType, SensorData, SensorMetadata, sensor_data,
 };
-use crate::resources::api::ApiKind;
-use crate::resources::error::{CallError, Code};
+use crate::core::values;
 use crate::resources::machine::Machine;
-use crate::values;
 
 /// Buffered samples reach the kernel at least this often: what a `kill -9`
 /// can lose.

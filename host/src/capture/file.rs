@@ -12,7 +12,7 @@ use std::time::SystemTime;
 
 use prost::Message;
 
-use crate::grpc::proto::viam::app::datasync::v1::{DataCaptureMetadata, SensorData};
+use crate::core::proto::viam::app::datasync::v1::{DataCaptureMetadata, SensorData};
 
 pub const PROG: &str = "prog";
 pub const CAPTURE: &str = "capture";
@@ -253,7 +253,7 @@ fn recover_one(root: &Path, path: &Path) -> io::Result<Recovered> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::grpc::proto::viam::app::datasync::v1::{DataType, SensorMetadata, sensor_data};
+    use crate::core::proto::viam::app::datasync::v1::{DataType, SensorMetadata, sensor_data};
 
     fn metadata() -> DataCaptureMetadata {
         DataCaptureMetadata {
@@ -269,7 +269,7 @@ mod tests {
     fn sample(n: f64) -> SensorData {
         SensorData {
             metadata: Some(SensorMetadata::default()),
-            data: Some(sensor_data::Data::Struct(crate::values::json_to_struct(
+            data: Some(sensor_data::Data::Struct(crate::core::values::json_to_struct(
                 serde_json::json!({"n": n}).as_object().unwrap(),
             ))),
         }

@@ -10,7 +10,6 @@ pub mod config;
 pub mod disk;
 pub mod export;
 pub mod file;
-pub mod methods;
 pub mod query;
 pub mod row;
 pub mod sync;
@@ -27,7 +26,7 @@ use crate::capture::collector::{Collector, Spec};
 use crate::capture::config::{DataManagerConfig, SyncTarget};
 use crate::capture::sync::Syncer;
 use crate::config::MachineConfig;
-use crate::resources::api::ApiKind;
+use crate::core::api::ApiKind;
 use crate::resources::machine::Machine;
 
 /// The capture engine of the process (one machine per process).
@@ -199,7 +198,7 @@ impl Capture {
         if state.syncer.is_none()
             && let Some(plan) = sync_plan
         {
-            tracing::info!(server = %crate::redact::urls_in(&plan.target.url), stream = %plan.target.stream, every = ?plan.interval, scheduled = plan.scheduled, "syncing captured data");
+            tracing::info!(server = %crate::core::redact::urls_in(&plan.target.url), stream = %plan.target.stream, every = ?plan.interval, scheduled = plan.scheduled, "syncing captured data");
             let me = self.me.clone();
             let close_files = Arc::new(move || {
                 if let Some(c) = me.upgrade() {
@@ -273,8 +272,8 @@ impl Capture {
                     "api": c.spec.resource.api.to_string(),
                     "method": c.spec.method,
                     "data": match c.method.kind {
-                        methods::DataKind::Binary => "binary",
-                        methods::DataKind::Tabular => "tabular",
+                        crate::core::capture_methods::DataKind::Binary => "binary",
+                        crate::core::capture_methods::DataKind::Tabular => "tabular",
                     },
                     "frequency_hz": 1.0 / c.spec.period.as_secs_f64(),
                     "dir": c.spec.dir.display().to_string(),
@@ -287,12 +286,12 @@ impl Capture {
             .collect();
         let sync = state.syncer.as_ref().map(|(plan, syncer)| {
             json!({
-                "nats": crate::redact::urls_in(&plan.target.url),
+                "nats": crate::core::redact::urls_in(&plan.target.url),
                 "stream": plan.target.stream,
                 "published": syncer.stats.published.load(Ordering::Relaxed),
                 "duplicates": syncer.stats.duplicates.load(Ordering::Relaxed),
                 "files": syncer.stats.files.load(Ordering::Relaxed),
-                "last_error": syncer.stats.last_error.lock().unwrap_or_else(|e| e.into_inner()).as_deref().map(|e| crate::redact::urls_in(e).into_owned()),
+                "last_error": syncer.stats.last_error.lock().unwrap_or_else(|e| e.into_inner()).as_deref().map(|e| crate::core::redact::urls_in(e).into_owned()),
             })
         });
         json!({
@@ -328,13 +327,13 @@ fn specs(
     config: &MachineConfig,
     manager: &DataManagerConfig,
     state_dir: &Path,
-) -> BTreeMap<String, (Spec, methods::CaptureMethod)> {
+) -> BTreeMap<String, (Spec, crate::core::capture_methods::CaptureMethod)> {
     let dir = manager.dir(state_dir);
     let mut out = BTreeMap::new();
     for rc in &config.resources {
         let Some(kind) = ApiKind::of(&rc.api) else { continue };
         for m in rc.capture.iter().filter(|m| !m.disabled) {
-            let Some(row) = methods::find(kind, &m.method) else {
+            let Some(row) = crate::core::capture_methods::find(kind, &m.method) else {
                 continue;
             };
             let name = rc.resource_name();

@@ -183,8 +183,8 @@ mod tests {
         );
     }
 
-    fn sample(secs: i64) -> crate::grpc::proto::viam::app::datasync::v1::SensorData {
-        use crate::grpc::proto::viam::app::datasync::v1::{SensorData, SensorMetadata, sensor_data};
+    fn sample(secs: i64) -> crate::core::proto::viam::app::datasync::v1::SensorData {
+        use crate::core::proto::viam::app::datasync::v1::{SensorData, SensorMetadata, sensor_data};
         let mut data = prost_types::Struct::default();
         data.fields.insert(
             "t".into(),
@@ -209,7 +209,7 @@ mod tests {
     #[test]
     fn writers_sharing_a_folder_are_all_read() {
         use crate::capture::file::CaptureFile;
-        use crate::grpc::proto::viam::app::datasync::v1::DataCaptureMetadata;
+        use crate::core::proto::viam::app::datasync::v1::DataCaptureMetadata;
         let dir = tempfile::tempdir().unwrap();
         let folder = dir.path().join("rdk_component_board/b/Analogs");
         let mut a = CaptureFile::create(&folder, &DataCaptureMetadata::default()).unwrap();
@@ -246,7 +246,7 @@ mod tests {
     #[test]
     fn files_outside_the_window_are_not_read() {
         use crate::capture::file::CaptureFile;
-        use crate::grpc::proto::viam::app::datasync::v1::DataCaptureMetadata;
+        use crate::core::proto::viam::app::datasync::v1::DataCaptureMetadata;
         let dir = tempfile::tempdir().unwrap();
         let folder = dir.path().join("rdk_component_sensor/s/Readings");
         std::fs::create_dir_all(&folder).unwrap();

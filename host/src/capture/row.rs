@@ -5,8 +5,8 @@ use base64::Engine;
 use prost::Message;
 use serde_json::{Map, Value as Json, json};
 
-use crate::grpc::proto::viam::app::datasync::v1::{DataCaptureMetadata, SensorData, sensor_data};
-use crate::values;
+use crate::core::proto::viam::app::datasync::v1::{DataCaptureMetadata, SensorData, sensor_data};
+use crate::core::values;
 
 /// One captured record with what its file says about it.
 pub struct Row {

@@ -145,7 +145,7 @@ async fn run(
             }
             Err(e) => {
                 if !failing {
-                    tracing::warn!(stream = %target.stream, server = %crate::redact::urls_in(&target.url), "sync failing (logged once until it recovers; retrying with backoff): {e}");
+                    tracing::warn!(stream = %target.stream, server = %crate::core::redact::urls_in(&target.url), "sync failing (logged once until it recovers; retrying with backoff): {e}");
                 }
                 failing = true;
                 *stats.last_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(e.to_string());
@@ -203,8 +203,8 @@ pub enum SyncError {
 async fn connect(target: &SyncTarget) -> Result<jetstream::Context, SyncError> {
     // The URL may carry a user and password: errors show it masked.
     let failed = |reason: String| SyncError::Connect {
-        url: crate::redact::urls_in(&target.url).into_owned(),
-        reason: crate::redact::urls_in(&reason).into_owned(),
+        url: crate::core::redact::urls_in(&target.url).into_owned(),
+        reason: crate::core::redact::urls_in(&reason).into_owned(),
     };
     let mut options = async_nats::ConnectOptions::new()
         .connection_timeout(Duration::from_secs(5))
@@ -232,8 +232,8 @@ async fn pass(
 ) -> Result<(), SyncError> {
     js.get_stream(&target.stream).await.map_err(|e| SyncError::Stream {
         stream: target.stream.clone(),
-        url: crate::redact::urls_in(&target.url).into_owned(),
-        reason: crate::redact::urls_in(&e.to_string()).into_owned(),
+        url: crate::core::redact::urls_in(&target.url).into_owned(),
+        reason: crate::core::redact::urls_in(&e.to_string()).into_owned(),
     })?;
     let root = dir.to_path_buf();
     let files = tokio::task::spawn_blocking(move || closed_files(&root))

@@ -7,9 +7,9 @@
 
 use serde_json::{Map, Value};
 
-use crate::capture::methods;
 use crate::config::Api;
-use crate::resources::api::ApiKind;
+use crate::core::api::ApiKind;
+use crate::core::capture_methods as methods;
 
 /// One method captured from a resource.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,6 +27,9 @@ pub struct CaptureMethodConfig {
 /// The highest frequency a collector accepts: each sample is a call, and
 /// past this the collector would be the machine's main load.
 pub const MAX_HZ: f64 = 1000.0;
+
+/// The data manager's API: a machine has at most one.
+pub const DATA_MANAGER_API: &str = "rdk:service:data_manager";
 
 /// The `service_configs` types that name the data manager.
 fn is_data_manager(t: &str) -> bool {

@@ -6,8 +6,9 @@
 pub mod capture;
 pub mod edit;
 pub mod grants;
-pub mod names;
+pub mod module_ref;
 pub mod registry;
+pub mod versions;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -17,8 +18,8 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
+pub use crate::core::names::{Api, Kind, ModelName, NameError, ResourceName};
 pub use capture::CaptureMethodConfig;
-pub use names::{Api, Kind, ModelName, NameError, ResourceName};
 
 /// One problem in a config file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -212,12 +213,11 @@ impl MachineConfig {
         self.panel.unwrap_or(loopback)
     }
 
-    /// The guest memory budget of the whole machine, in bytes.
-    pub fn machine_memory_bytes(&self) -> usize {
-        match self.machine_memory_mb {
-            Some(mb) => usize::try_from(mb.saturating_mul(1 << 20)).unwrap_or(usize::MAX),
-            None => crate::runtime::machine_memory::default_budget(),
-        }
+    /// The guest memory budget of the whole machine, in bytes, when the
+    /// config sets one (else the runtime's default, half the memory).
+    pub fn machine_memory_bytes(&self) -> Option<usize> {
+        self.machine_memory_mb
+            .map(|mb| usize::try_from(mb.saturating_mul(1 << 20)).unwrap_or(usize::MAX))
     }
 
     /// Reads and parses a config file.
@@ -358,7 +358,7 @@ impl Parser {
         };
         // `"baud": 115200.0` is 115200 wherever the host reads an integer
         // (viam-server's configs carry every number as a double).
-        crate::values::whole_numbers_as_integers(&mut root);
+        crate::core::values::whole_numbers_as_integers(&mut root);
         let Some(top) = root.as_object() else {
             self.error("", "", "the config must be a JSON object");
             return None;
@@ -613,7 +613,7 @@ impl Parser {
                 self.error(&place, "", "must be an object");
                 continue;
             }
-            if let Err(why) = names::check_name(name) {
+            if let Err(why) = crate::core::names::check_name(name) {
                 self.error(&place, "name", why);
             }
             if out.iter().any(|m: &ModuleEntry| m.name == name) {
@@ -709,8 +709,8 @@ impl Parser {
         let mut names = Vec::new();
         for (i, v) in list.iter().enumerate() {
             let ok = v.as_str().filter(|s| match s.split_once('/') {
-                Some(_) => ResourceName::parse(s).is_ok_and(|n| names::check_name(&n.name).is_ok()),
-                None => names::check_name(s).is_ok(),
+                Some(_) => ResourceName::parse(s).is_ok_and(|n| crate::core::names::check_name(&n.name).is_ok()),
+                None => crate::core::names::check_name(s).is_ok(),
             });
             match ok {
                 Some(s) => names.push(s.to_string()),
@@ -727,7 +727,7 @@ impl Parser {
 
     /// `{"type": "inline", "name": "my-alerts", "version": "0.0.3"}`.
     fn inline_module(&mut self, place: &str, name: &str, entry: &Value, limits: LimitOverrides) -> Option<ModuleEntry> {
-        if let Err(why) = crate::inline::check_name(name) {
+        if let Err(why) = crate::core::names::check_inline_module_name(name) {
             self.error(place, "name", why);
             return None;
         }
@@ -790,7 +790,7 @@ impl Parser {
         let name = map.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
         let place = format!("{index} {name:?}");
         let before = self.errors.len();
-        if let Err(why) = names::check_name(&name) {
+        if let Err(why) = crate::core::names::check_name(&name) {
             self.error(&place, "name", why);
         }
         let api = self.api(map, &place, kind);
@@ -931,7 +931,7 @@ impl Parser {
     fn duplicates(&mut self, resources: &[ResourceConfig]) {
         let data_managers: Vec<_> = resources
             .iter()
-            .filter(|r| crate::capture::config::is_data_manager(&r.api))
+            .filter(|r| r.api.to_string() == capture::DATA_MANAGER_API)
             .collect();
         if let [first, second, ..] = data_managers[..] {
             self.error(

@@ -15,8 +15,8 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use super::{Parser, parse_duration};
-use crate::registry::reference::{RegistryAddress, module_repository};
-use crate::registry::versions::VersionSpec;
+use crate::config::module_ref::{RegistryAddress, module_repository};
+use crate::config::versions::VersionSpec;
 
 /// How often "latest" and ranges are looked up again, unless set.
 pub const DEFAULT_CHECK_INTERVAL: Duration = Duration::from_secs(60);
@@ -207,7 +207,7 @@ mod tests {
     use std::path::Path;
 
     use crate::config::MachineConfig;
-    use crate::registry::versions::VersionSpec;
+    use crate::config::versions::VersionSpec;
 
     fn parse(text: &str) -> Result<MachineConfig, String> {
         MachineConfig::parse(Path::new("/m/machine.json"), text).map_err(|e| e.to_string())

@@ -6,8 +6,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use serde_json::Value;
 
-use super::compose::ComposeError;
-use super::connect::{Buckets, connect};
+use super::connect::connect;
 use super::report::{self, Seen};
 use super::rollout::{self, RolloutOptions};
 use super::{CONFIG_BUCKET, FleetTarget, check_name, fragment_key, machine_key};
@@ -148,11 +147,6 @@ fn read_json(file: &Path) -> anyhow::Result<Value> {
     Ok(value)
 }
 
-/// A machine config composed with the fragments in the fleet now.
-pub async fn composed(buckets: &Buckets, config: &Value) -> Result<Value, ComposeError> {
-    super::kv::composed(&buckets.config, config).await.map(|(v, _)| v)
-}
-
 /// Whether a composed config would parse (modules and models are the
 /// machine's to check: they need its modules).
 fn check_config(file: &Path, config: &Value) -> anyhow::Result<()> {
@@ -178,7 +172,7 @@ async fn put(kind: Kind, name: &str, file: &Path, target: &FleetTarget, check: b
     let value = read_json(file)?;
     let buckets = connect(target).await?;
     if check {
-        let whole = composed(&buckets, &value)
+        let whole = super::kv::composed_now(&buckets, &value)
             .await
             .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
         check_config(file, &whole)?;

@@ -6,7 +6,7 @@ use std::time::Duration;
 use async_nats::jetstream::{self, kv};
 
 use super::{CONFIG_BUCKET, STATUS_BUCKET};
-use crate::registry::reference::redacted;
+use crate::config::module_ref::redacted;
 
 /// Config history kept per key: what a rollback or an audit can go back to.
 const CONFIG_HISTORY: i64 = 16;
@@ -119,7 +119,7 @@ pub async fn connect(target: &FleetTarget) -> Result<Buckets, FleetError> {
         .await
         .map_err(|e| FleetError::Connect {
             url: url.clone(),
-            reason: crate::redact::urls_in(&e.to_string()).into_owned(),
+            reason: crate::core::redact::urls_in(&e.to_string()).into_owned(),
         })?;
     let js = jetstream::new(client);
     Ok(Buckets {
@@ -147,7 +147,7 @@ async fn bucket(js: &jetstream::Context, name: &str, history: i64) -> Result<kv:
         // Someone else created it meanwhile, perhaps with other settings.
         Err(e) => js.get_key_value(name).await.map_err(|_| FleetError::Bucket {
             bucket: name.into(),
-            reason: crate::redact::urls_in(&e.to_string()).into_owned(),
+            reason: crate::core::redact::urls_in(&e.to_string()).into_owned(),
         }),
     }
 }

@@ -7,7 +7,7 @@ use async_nats::jetstream::kv::{self, Entry, Operation};
 use serde_json::Value;
 
 use super::compose::{self, ComposeError};
-use super::connect::FleetError;
+use super::connect::{Buckets, FleetError};
 use super::fragment_key;
 
 /// The key's value, unless it is missing, deleted or purged.
@@ -39,4 +39,9 @@ pub async fn composed(store: &kv::Store, config: &Value) -> Result<(Value, BTree
         values.insert(id, value);
     }
     Ok((compose::compose(config, &values)?, revisions))
+}
+
+/// A machine config composed with the fragments in the fleet now.
+pub async fn composed_now(buckets: &Buckets, config: &Value) -> Result<Value, ComposeError> {
+    composed(&buckets.config, config).await.map(|(v, _)| v)
 }

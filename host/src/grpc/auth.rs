@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 
 use tonic::{Request, Response, Status};
 
-use crate::grpc::proto::proto::rpc::v1 as pb;
-use crate::grpc::proto::proto::rpc::v1::auth_service_server::AuthService;
+use crate::core::proto::proto::rpc::v1 as pb;
+use crate::core::proto::proto::rpc::v1::auth_service_server::AuthService;
 use crate::observability::metrics::METRICS;
 
 /// How long an access token is honoured.

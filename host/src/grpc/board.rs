@@ -3,17 +3,17 @@
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 
-use crate::grpc::Host;
+use crate::core::api::ApiKind;
+use crate::core::bindings::exports::armature::module::board::PowerMode;
+use crate::core::call::{Call, Reply};
+use crate::core::proto::viam::common::v1 as common;
+use crate::core::proto::viam::component::board::v1 as pb;
+use crate::core::proto::viam::component::board::v1::board_service_server::BoardService;
+use crate::core::values::struct_to_nodes as extra;
 use crate::grpc::common::{do_command, get_geometries};
+use crate::grpc::host::Host;
 use crate::grpc::motion::CONTROL_PERIOD;
-use crate::grpc::proto::viam::common::v1 as common;
-use crate::grpc::proto::viam::component::board::v1 as pb;
-use crate::grpc::proto::viam::component::board::v1::board_service_server::BoardService;
 use crate::grpc::status::from_call_error;
-use crate::resources::api::ApiKind;
-use crate::resources::call::{Call, Reply};
-use crate::runtime::bindings::exports::armature::module::board::PowerMode;
-use crate::values::struct_to_nodes as extra;
 use tonic::codegen::BoxStream;
 
 pub struct BoardApi(pub Host);

@@ -2,14 +2,14 @@
 
 use tonic::{Request, Response, Status};
 
-use crate::grpc::Host;
+use crate::core::api::ApiKind;
+use crate::core::call::{Call, Reply};
+use crate::core::proto::viam::common::v1 as common;
+use crate::core::proto::viam::component::camera::v1 as pb;
+use crate::core::proto::viam::component::camera::v1::camera_service_server::CameraService;
+use crate::core::values::struct_to_nodes as extra;
 use crate::grpc::common::{do_command, get_geometries};
-use crate::grpc::proto::viam::common::v1 as common;
-use crate::grpc::proto::viam::component::camera::v1 as pb;
-use crate::grpc::proto::viam::component::camera::v1::camera_service_server::CameraService;
-use crate::resources::api::ApiKind;
-use crate::resources::call::{Call, Reply};
-use crate::values::struct_to_nodes as extra;
+use crate::grpc::host::Host;
 
 pub struct CameraApi(pub Host);
 

@@ -3,12 +3,12 @@
 
 use tonic::{Response, Status};
 
-use crate::grpc::Host;
-use crate::grpc::proto::viam::common::v1 as common;
+use crate::core::api::ApiKind;
+use crate::core::call::Call;
+use crate::core::proto::viam::common::v1 as common;
+use crate::core::values;
+use crate::grpc::host::Host;
 use crate::grpc::status::{from_tree_error, mismatch};
-use crate::resources::api::ApiKind;
-use crate::resources::call::Call;
-use crate::values;
 
 /// GetReadings, for every API that has it.
 pub async fn get_readings(
@@ -65,8 +65,8 @@ pub async fn get_geometries(
     }))
 }
 
-fn geometry(g: crate::runtime::bindings::armature::module::types::Geometry) -> common::Geometry {
-    use crate::runtime::bindings::armature::module::types::Shape;
+fn geometry(g: crate::core::bindings::armature::module::types::Geometry) -> common::Geometry {
+    use crate::core::bindings::armature::module::types::Shape;
     use common::geometry::GeometryType;
     let c = g.center;
     let geometry_type = match g.shape {

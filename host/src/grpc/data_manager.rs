@@ -3,12 +3,12 @@
 
 use tonic::{Request, Response, Status};
 
-use crate::grpc::Host;
+use crate::core::api::ApiKind;
+use crate::core::proto::viam::common::v1 as common;
+use crate::core::proto::viam::service::datamanager::v1 as pb;
+use crate::core::proto::viam::service::datamanager::v1::data_manager_service_server::DataManagerService;
 use crate::grpc::common::do_command;
-use crate::grpc::proto::viam::common::v1 as common;
-use crate::grpc::proto::viam::service::datamanager::v1 as pb;
-use crate::grpc::proto::viam::service::datamanager::v1::data_manager_service_server::DataManagerService;
-use crate::resources::api::ApiKind;
+use crate::grpc::host::Host;
 
 pub struct DataManagerApi(pub Host);
 

@@ -2,16 +2,16 @@
 
 use tonic::{Request, Response, Status};
 
-use crate::grpc::Host;
+use crate::core::api::ApiKind;
+use crate::core::bindings::exports::armature::module::encoder::PositionType;
+use crate::core::call::{Call, Reply};
+use crate::core::proto::viam::common::v1 as common;
+use crate::core::proto::viam::component::encoder::v1 as pb;
+use crate::core::proto::viam::component::encoder::v1::encoder_service_server::EncoderService;
+use crate::core::values::struct_to_nodes as extra;
 use crate::grpc::common::{do_command, get_geometries};
-use crate::grpc::proto::viam::common::v1 as common;
-use crate::grpc::proto::viam::component::encoder::v1 as pb;
-use crate::grpc::proto::viam::component::encoder::v1::encoder_service_server::EncoderService;
+use crate::grpc::host::Host;
 use crate::grpc::status::mismatch;
-use crate::resources::api::ApiKind;
-use crate::resources::call::{Call, Reply};
-use crate::runtime::bindings::exports::armature::module::encoder::PositionType;
-use crate::values::struct_to_nodes as extra;
 
 pub struct EncoderApi(pub Host);
 

@@ -2,12 +2,12 @@
 
 use tonic::{Request, Response, Status};
 
-use crate::grpc::Host;
+use crate::core::api::ApiKind;
+use crate::core::proto::viam::common::v1 as common;
+use crate::core::proto::viam::component::generic::v1::generic_service_server::GenericService as ComponentService;
+use crate::core::proto::viam::service::generic::v1::generic_service_server::GenericService as ServiceService;
 use crate::grpc::common::{do_command, get_geometries};
-use crate::grpc::proto::viam::common::v1 as common;
-use crate::grpc::proto::viam::component::generic::v1::generic_service_server::GenericService as ComponentService;
-use crate::grpc::proto::viam::service::generic::v1::generic_service_server::GenericService as ServiceService;
-use crate::resources::api::ApiKind;
+use crate::grpc::host::Host;
 
 pub struct GenericComponentApi(pub Host);
 pub struct GenericServiceApi(pub Host);

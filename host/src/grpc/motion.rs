@@ -9,10 +9,10 @@ use std::time::Duration;
 
 use tonic::{Request, Status};
 
-use crate::grpc::Host;
+use crate::core::api::ApiKind;
+use crate::core::call::Call;
+use crate::grpc::host::Host;
 use crate::grpc::status::from_call_error;
-use crate::resources::api::ApiKind;
-use crate::resources::call::Call;
 use crate::resources::slot::ResourceSlot;
 
 /// How often a waiting motion asks whether it is done.
@@ -69,7 +69,7 @@ pub async fn start<T>(host: &Host, kind: ApiKind, request: &Request<T>, name: &s
 }
 
 /// Stops an actuator; a motion waiting on it returns.
-pub async fn stop(slot: &Arc<ResourceSlot>, extra: crate::runtime::bindings::Value) -> Result<(), Status> {
+pub async fn stop(slot: &Arc<ResourceSlot>, extra: crate::core::bindings::Value) -> Result<(), Status> {
     slot.begin_motion();
     slot.call(Call::Stop(extra))
         .await

@@ -2,15 +2,16 @@
 
 use tonic::{Request, Response, Status};
 
+use crate::core::api::ApiKind;
+use crate::core::call::{Call, Reply};
+use crate::core::proto::viam::common::v1 as common;
+use crate::core::proto::viam::component::motor::v1 as pb;
+use crate::core::proto::viam::component::motor::v1::motor_service_server::MotorService;
+use crate::core::values::struct_to_nodes as extra;
 use crate::grpc::common::{do_command, get_geometries};
-use crate::grpc::proto::viam::common::v1 as common;
-use crate::grpc::proto::viam::component::motor::v1 as pb;
-use crate::grpc::proto::viam::component::motor::v1::motor_service_server::MotorService;
+use crate::grpc::host::Host;
+use crate::grpc::motion;
 use crate::grpc::status::mismatch as internal;
-use crate::grpc::{Host, motion};
-use crate::resources::api::ApiKind;
-use crate::resources::call::{Call, Reply};
-use crate::values::struct_to_nodes as extra;
 
 pub struct MotorApi(pub Host);
 

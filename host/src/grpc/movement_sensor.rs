@@ -2,15 +2,15 @@
 
 use tonic::{Request, Response, Status};
 
-use crate::grpc::Host;
+use crate::core::api::ApiKind;
+use crate::core::bindings::armature::module::types::Vector3;
+use crate::core::call::{Call, Reply};
+use crate::core::proto::viam::common::v1 as common;
+use crate::core::proto::viam::component::movementsensor::v1 as pb;
+use crate::core::proto::viam::component::movementsensor::v1::movement_sensor_service_server::MovementSensorService;
+use crate::core::values::struct_to_nodes as extra;
 use crate::grpc::common::{do_command, get_geometries, get_readings};
-use crate::grpc::proto::viam::common::v1 as common;
-use crate::grpc::proto::viam::component::movementsensor::v1 as pb;
-use crate::grpc::proto::viam::component::movementsensor::v1::movement_sensor_service_server::MovementSensorService;
-use crate::resources::api::ApiKind;
-use crate::resources::call::{Call, Reply};
-use crate::runtime::bindings::armature::module::types::Vector3;
-use crate::values::struct_to_nodes as extra;
+use crate::grpc::host::Host;
 
 pub struct MovementSensorApi(pub Host);
 

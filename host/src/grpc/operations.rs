@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
-use crate::grpc::proto::viam::robot::v1 as pb;
+use crate::core::proto::viam::robot::v1 as pb;
 use crate::resources::slot::ResourceSlot;
 
 struct Operation {
@@ -62,7 +62,7 @@ impl Operations {
             .map(|(id, op)| pb::Operation {
                 id: id.clone(),
                 method: op.method.clone(),
-                arguments: Some(crate::values::json_to_struct(
+                arguments: Some(crate::core::values::json_to_struct(
                     serde_json::json!({"name": op.slot.name.name})
                         .as_object()
                         .expect("an object"),

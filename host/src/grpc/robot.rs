@@ -4,13 +4,14 @@ use std::time::SystemTime;
 
 use tonic::{Request, Response, Status};
 
-use crate::grpc::proto::viam::common::v1 as common;
-use crate::grpc::proto::viam::robot::v1 as pb;
-use crate::grpc::proto::viam::robot::v1::robot_service_server::RobotService;
-use crate::grpc::{API_VERSION, Host};
-use crate::resources::api::APIS;
+use crate::core::api::APIS;
+use crate::core::proto::API_VERSION;
+use crate::core::proto::viam::common::v1 as common;
+use crate::core::proto::viam::robot::v1 as pb;
+use crate::core::proto::viam::robot::v1::robot_service_server::RobotService;
+use crate::core::values;
+use crate::grpc::host::Host;
 use crate::resources::slot::State;
-use crate::values;
 
 pub struct RobotApi(pub Host);
 

@@ -2,11 +2,11 @@
 
 use tonic::{Request, Response, Status};
 
-use crate::grpc::Host;
+use crate::core::api::ApiKind;
+use crate::core::proto::viam::common::v1 as common;
+use crate::core::proto::viam::component::sensor::v1::sensor_service_server::SensorService;
 use crate::grpc::common::{do_command, get_geometries, get_readings};
-use crate::grpc::proto::viam::common::v1 as common;
-use crate::grpc::proto::viam::component::sensor::v1::sensor_service_server::SensorService;
-use crate::resources::api::ApiKind;
+use crate::grpc::host::Host;
 
 pub struct SensorApi(pub Host);
 

@@ -2,9 +2,9 @@
 
 use tonic::{Code as GrpcCode, Status};
 
-use crate::resources::error::{CallError, Code};
+use crate::core::error::{CallError, Code};
+use crate::core::values::TreeError;
 use crate::resources::slot::ResourceSlot;
-use crate::values::TreeError;
 
 fn grpc_code(code: Code) -> GrpcCode {
     match code {

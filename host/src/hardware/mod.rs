@@ -15,7 +15,7 @@ pub mod gpio_sim;
 pub mod serial;
 pub mod serial_sim;
 
-use crate::resources::error::{CallError, Code};
+use crate::core::error::{CallError, Code};
 
 /// Why a device refused. Each maps onto the gRPC status clients see.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

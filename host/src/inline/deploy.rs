@@ -15,7 +15,7 @@ use serde::Serialize;
 use super::Inline;
 use super::store::{SOURCE_FILE, VersionMeta, now_rfc3339};
 use crate::config::edit;
-use crate::resources::api::ApiKind;
+use crate::core::api::ApiKind;
 use crate::resources::slot::State;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -84,7 +84,7 @@ impl Inline {
         source: String,
         rolled_back_from: Option<Version>,
     ) -> Result<(DeployStatus, tokio::task::JoinHandle<DeployStatus>), DeployError> {
-        super::check_name(name).map_err(DeployError::BadRequest)?;
+        crate::core::names::check_inline_module_name(name).map_err(DeployError::BadRequest)?;
         if source.len() > super::MAX_SOURCE_BYTES {
             return Err(DeployError::BadRequest(format!(
                 "the source is {} bytes; at most {} are taken",

@@ -155,7 +155,7 @@ struct TemplateQuery {
 }
 
 async fn template(Path(id): Path<String>, Query(q): Query<TemplateQuery>) -> Response {
-    if let Err(why) = super::check_name(&q.module) {
+    if let Err(why) = crate::core::names::check_inline_module_name(&q.module) {
         return error(StatusCode::BAD_REQUEST, why);
     }
     match templates::find(&id) {
@@ -170,7 +170,7 @@ struct VersionQuery {
 }
 
 async fn source(State(ctx): State<Ctx>, Path(name): Path<String>, Query(q): Query<VersionQuery>) -> Response {
-    if let Err(why) = super::check_name(&name) {
+    if let Err(why) = crate::core::names::check_inline_module_name(&name) {
         return error(StatusCode::BAD_REQUEST, why);
     }
     let store = &ctx.inline.store;
@@ -298,7 +298,7 @@ async fn add_resource(State(ctx): State<Ctx>, Json(body): Json<NewResource>) -> 
     }
     let status = crate::config::Api::parse(&body.api)
         .ok()
-        .and_then(|api| crate::resources::api::ApiKind::of(&api))
+        .and_then(|api| crate::core::api::ApiKind::of(&api))
         .and_then(|kind| inline.machine.lookup(kind, &body.name))
         .map(|slot| slot.status());
     Json(json!({

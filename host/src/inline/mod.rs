@@ -25,25 +25,6 @@ pub use deploy::{DeployState, DeployStatus};
 /// Longest source accepted, in bytes.
 pub const MAX_SOURCE_BYTES: usize = 1 << 20;
 
-/// A module name is a folder name under the state folder and part of its
-/// model names: lowercase letters, digits, `-` and `_`, 1 to 64 of them,
-/// starting with a letter.
-pub fn check_name(name: &str) -> Result<(), String> {
-    let ok = !name.is_empty()
-        && name.len() <= 64
-        && name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "{name:?} is not an inline module name: 1 to 64 lowercase letters, digits, '-' or '_', starting with a letter"
-        ))
-    }
-}
-
 /// The inline modules of one running host.
 pub struct Inline {
     machine: Arc<Machine>,
@@ -88,18 +69,5 @@ impl Inline {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(status.module.clone(), status.clone());
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn names_are_folder_safe() {
-        for ok in ["a", "my-alerts", "s_2"] {
-            assert!(super::check_name(ok).is_ok(), "{ok}");
-        }
-        for bad in ["", "A", "../x", "a/b", "1abc", ".hidden", &"x".repeat(65)] {
-            assert!(super::check_name(bad).is_err(), "{bad}");
-        }
     }
 }

@@ -78,7 +78,7 @@ impl Store {
         for entry in entries {
             let entry = entry?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            if super::check_name(&name).is_ok() && !self.versions(&name)?.is_empty() {
+            if crate::core::names::check_inline_module_name(&name).is_ok() && !self.versions(&name)?.is_empty() {
                 out.push(name);
             }
         }

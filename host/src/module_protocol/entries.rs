@@ -10,8 +10,8 @@ use serde_json::{Map, Value as Json, json};
 use tonic::Status;
 
 use crate::config::{Api, Kind, MachineConfig, ResourceConfig, ResourceName};
-use crate::grpc::proto::viam::app::v1::ComponentConfig;
-use crate::values;
+use crate::core::proto::viam::app::v1::ComponentConfig;
+use crate::core::values;
 
 /// What config errors are attributed to.
 const SOURCE: &str = "viam-server";

@@ -16,7 +16,7 @@ use tracing_subscriber::filter::filter_fn;
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 use tracing_subscriber::util::SubscriberInitExt;
 
-use crate::grpc::proto::viam::common::v1::LogEntry;
+use crate::core::proto::viam::common::v1::LogEntry;
 use crate::module_protocol::parent::ParentLink;
 use crate::observability::event_fields::EventFields;
 

@@ -24,7 +24,7 @@ use std::time::Duration;
 use anyhow::Context;
 use tokio::sync::watch;
 
-use crate::grpc::proto::viam::module::v1::module_service_server::ModuleServiceServer;
+use crate::core::proto::viam::module::v1::module_service_server::ModuleServiceServer;
 use crate::grpc::{self, Host};
 use crate::resources::machine::Machine;
 use crate::resources::sessions::Sessions;

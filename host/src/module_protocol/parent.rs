@@ -12,8 +12,8 @@ use tonic::transport::{Channel, Endpoint, Uri};
 use tonic::{Request, Status};
 
 use crate::config::{Api, ResourceName};
-use crate::grpc::proto::viam::common::v1 as common;
-use crate::grpc::proto::viam::robot::v1 as robot;
+use crate::core::proto::viam::common::v1 as common;
+use crate::core::proto::viam::robot::v1 as robot;
 
 /// Why the parent could not be reached.
 #[derive(Debug, thiserror::Error)]

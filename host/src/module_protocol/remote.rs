@@ -10,12 +10,12 @@ use tonic::Status;
 
 use crate::capabilities::deps::RemoteResource;
 use crate::config::ResourceName;
-use crate::grpc::proto::viam::common::v1 as common;
+use crate::core::bindings::Value;
+use crate::core::call::{Call, Reply};
+use crate::core::error::{CallError, Code};
+use crate::core::proto::viam::common::v1 as common;
+use crate::core::values;
 use crate::module_protocol::parent::ParentLink;
-use crate::resources::call::{Call, Reply};
-use crate::resources::error::{CallError, Code};
-use crate::runtime::bindings::Value;
-use crate::values;
 
 /// How long a call on the parent may take: the default call deadline of a
 /// guest, so that a local and a remote dependency fail alike.

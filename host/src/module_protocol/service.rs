@@ -22,15 +22,15 @@ use tonic::{Request, Response, Status};
 use crate::builtin;
 use crate::capabilities::deps::RemoteResource;
 use crate::config::{Api, Kind, ResourceName};
-use crate::grpc::proto::viam::app::v1::ComponentConfig;
-use crate::grpc::proto::viam::common::v1 as common;
-use crate::grpc::proto::viam::module::v1 as pb;
-use crate::grpc::proto::viam::module::v1::module_service_server::ModuleService;
-use crate::grpc::proto::viam::robot::v1 as robot;
+use crate::core::api::ApiKind;
+use crate::core::proto::viam::app::v1::ComponentConfig;
+use crate::core::proto::viam::common::v1 as common;
+use crate::core::proto::viam::module::v1 as pb;
+use crate::core::proto::viam::module::v1::module_service_server::ModuleService;
+use crate::core::proto::viam::robot::v1 as robot;
 use crate::module_protocol::entries;
 use crate::module_protocol::parent::{Parent, ParentLink};
 use crate::module_protocol::remote::ParentResource;
-use crate::resources::api::ApiKind;
 use crate::resources::machine::{External, Machine, MachineInfo};
 use crate::resources::slot::State;
 
@@ -326,7 +326,8 @@ impl Shared {
         if let Some(slot) = ApiKind::of(&name.api)
             .filter(|k| k.info().actuator)
             .and_then(|k| self.machine.lookup(k, &name.name))
-            && let Err(e) = crate::grpc::motion::stop(&slot, crate::values::map_to_nodes(&Default::default())).await
+            && let Err(e) =
+                crate::grpc::motion::stop(&slot, crate::core::values::map_to_nodes(&Default::default())).await
         {
             tracing::warn!(resource = %name, "stopping a removed actuator: {}", e.message());
         }

@@ -16,10 +16,8 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
-use crate::config::names::ResourceName;
-use crate::resources::error::Code;
-use crate::runtime::cache::CacheOutcome;
-use crate::runtime::machine_memory::MACHINE_MEMORY;
+use crate::core::error::Code;
+use crate::core::names::ResourceName;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct ResourceLabels {
@@ -249,12 +247,9 @@ impl Metrics {
         self.restarts.get_or_create(resource).inc();
     }
 
-    pub fn module_loaded(&self, outcome: CacheOutcome) {
-        let outcome = match outcome {
-            CacheOutcome::Hit => "hit",
-            CacheOutcome::Miss => "miss",
-            CacheOutcome::Disabled => "disabled",
-        };
+    /// A module loaded; `outcome` is the compile cache's (`hit`, `miss`,
+    /// `disabled`).
+    pub fn module_loaded(&self, outcome: &'static str) {
         self.compile_cache.get_or_create(&CacheLabels { outcome }).inc();
     }
 
@@ -262,14 +257,14 @@ impl Metrics {
         self.sessions.set(i64::try_from(open).unwrap_or(i64::MAX));
     }
 
-    /// Everything, in the Prometheus text format.
-    pub fn render(&self) -> String {
-        // Read when rendered: the budget moves on every memory growth.
-        let usage = MACHINE_MEMORY.usage();
+    /// Everything, in the Prometheus text format. The machine's guest
+    /// memory is read by the caller as it renders: it moves on every memory
+    /// growth, too often to record each.
+    pub fn render(&self, memory_budget_bytes: usize, memory_used_bytes: usize) -> String {
         self.machine_memory_budget
-            .set(i64::try_from(usage.budget_bytes).unwrap_or(i64::MAX));
+            .set(i64::try_from(memory_budget_bytes).unwrap_or(i64::MAX));
         self.machine_memory_used
-            .set(i64::try_from(usage.used_bytes).unwrap_or(i64::MAX));
+            .set(i64::try_from(memory_used_bytes).unwrap_or(i64::MAX));
         let mut out = String::new();
         // Writing into a String cannot fail.
         let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
@@ -347,8 +342,8 @@ mod tests {
         meters.record(Duration::from_micros(50));
         meters.record(Duration::from_millis(3));
         m.call_failed(&r, "GetReadings", Code::DeadlineExceeded);
-        m.module_loaded(CacheOutcome::Hit);
-        let text = m.render();
+        m.module_loaded("hit");
+        let text = m.render(0, 0);
         assert!(
             text.contains(r#"armature_calls_total{api="rdk:component:sensor",resource="t1",method="GetReadings"} 2"#),
             "{text}"

@@ -9,8 +9,8 @@ use semver::Version;
 use super::artifact::{Listing, Package, Visibility};
 use super::client::RegistryClient;
 use super::credentials::Credentials;
-use super::reference::{ModuleRef, RegistryAddress, registry_and_namespace};
-use super::versions::{VersionSpec, tag_for, tag_version};
+use crate::config::module_ref::{ModuleRef, RegistryAddress, registry_and_namespace};
+use crate::config::versions::{VersionSpec, tag_for, tag_version};
 use crate::runtime::component::Runtime;
 
 /// `--credentials FILE`, else `ARMATURE_REGISTRY_USERNAME`/`_PASSWORD`,

@@ -12,8 +12,8 @@ use oci_client::{Client, Reference};
 
 use super::artifact::{self, Package};
 use super::credentials::Credentials;
-use super::reference::RegistryAddress;
-use super::versions::{VersionSpec, tag_version};
+use crate::config::module_ref::RegistryAddress;
+use crate::config::versions::{VersionSpec, tag_version};
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const READ_TIMEOUT: Duration = Duration::from_secs(30);

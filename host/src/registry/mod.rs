@@ -3,7 +3,8 @@
 //! `armature registry`, and served to machines whose config names them as
 //! `{"type": "registry", …}` modules.
 //!
-//! - [`reference`], [`versions`], [`credentials`]: names, version specs, secrets.
+//! - [`credentials`]: secrets. The names and version specs a config writes
+//!   are `config::module_ref` and `config::versions`.
 //! - [`artifact`]: the manifest layout and its annotations.
 //! - [`client`]: the Distribution API through `oci-client`, with errors that say what to do.
 //! - [`store`], [`resolver`], [`watch`]: the host side: a digest-addressed
@@ -14,8 +15,6 @@ pub mod artifact;
 pub mod cli;
 pub mod client;
 pub mod credentials;
-pub mod reference;
 pub mod resolver;
 pub mod store;
-pub mod versions;
 pub mod watch;

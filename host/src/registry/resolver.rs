@@ -15,8 +15,8 @@ use super::artifact;
 use super::client::{RegistryClient, RegistryError};
 use super::credentials::Credentials;
 use super::store::{Index, Resolution, Store};
-use super::versions::{VersionSpec, tag_version};
 use crate::config::registry::{RegistryConfig, RegistryModule};
+use crate::config::versions::{VersionSpec, tag_version};
 use crate::config::{MachineConfig, ModuleEntry};
 use crate::resources::modules::ModuleFile;
 

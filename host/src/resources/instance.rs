@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use crate::builtin::{self, NativeInstance};
-use crate::resources::api::ApiKind;
-use crate::resources::call::{Call, Reply};
+use crate::core::api::ApiKind;
+use crate::core::call::{Call, Reply};
 use crate::runtime::limits::Limits;
 use crate::runtime::sandbox::{Entered, Sandbox};
 

@@ -16,17 +16,18 @@ use crate::capabilities::deps::{DependencyHandle, RemoteResource};
 use crate::capabilities::grants::{Denials, GpioGrant, Grants};
 use crate::config::grants::HardwareGrant;
 use crate::config::{Api, MachineConfig, ResourceConfig, ResourceName};
+use crate::core::api::ApiKind;
+use crate::core::bindings::{GuestConfig, ReconfigureOutcome};
+use crate::core::values;
 use crate::registry::resolver::{Resolver, Source};
-use crate::resources::api::ApiKind;
 use crate::resources::graph;
 use crate::resources::instance::Instance;
 use crate::resources::slot::{FaultSender, ResourceSlot, State};
-use crate::runtime::bindings::{GuestConfig, ReconfigureOutcome};
-use crate::runtime::component::{LoadedModule, Runtime};
+use crate::runtime::component::Runtime;
 use crate::runtime::limits::Limits;
-use crate::runtime::machine_memory::MACHINE_MEMORY;
+use crate::runtime::machine_memory::{MACHINE_MEMORY, default_budget};
+use crate::runtime::module::LoadedModule;
 use crate::runtime::sandbox::Sandbox;
-use crate::values;
 
 mod load;
 mod plan;
@@ -210,7 +211,7 @@ impl Machine {
         state_dir: PathBuf,
     ) -> Arc<Self> {
         let (faults, fault_rx) = mpsc::unbounded_channel();
-        MACHINE_MEMORY.set_limit(config.machine_memory_bytes());
+        MACHINE_MEMORY.set_limit(config.machine_memory_bytes().unwrap_or_else(default_budget));
         let registry = Arc::new(Resolver::open(&state_dir));
         let machine = Arc::new(Self {
             runtime,
@@ -389,7 +390,7 @@ impl Machine {
         module_errors: Problems,
         planned: Planned,
     ) {
-        MACHINE_MEMORY.set_limit(config.machine_memory_bytes());
+        MACHINE_MEMORY.set_limit(config.machine_memory_bytes().unwrap_or_else(default_budget));
         {
             let mut table = self.table.write().unwrap_or_else(|e| e.into_inner());
             table.clear();
@@ -780,10 +781,10 @@ impl Machine {
     pub async fn validate_resource(
         &self,
         rc: &ResourceConfig,
-    ) -> Result<crate::runtime::bindings::GuestDependencies, String> {
+    ) -> Result<crate::core::bindings::GuestDependencies, String> {
         if let Some(b) = builtin::find(&rc.api.to_string(), rc.model.as_str()) {
             (b.validate)(rc)?;
-            return Ok(crate::runtime::bindings::GuestDependencies {
+            return Ok(crate::core::bindings::GuestDependencies {
                 required: Vec::new(),
                 optional: Vec::new(),
             });

@@ -1,9 +1,6 @@
 //! Resources: the table of slots, the dependency graph, the lifecycle
 //! supervisor and client sessions.
 
-pub mod api;
-pub mod call;
-pub mod error;
 pub mod graph;
 pub mod instance;
 pub mod machine;

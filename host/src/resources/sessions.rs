@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
-use crate::resources::call::Call;
+use crate::core::call::Call;
 use crate::resources::slot::ResourceSlot;
 
 struct Session {
@@ -111,7 +111,7 @@ async fn reap(sessions: Weak<Sessions>) {
             for slot in slots.into_iter().filter(|s| seen.insert(s.name.clone())) {
                 tracing::warn!(session = %id, resource = %slot.name, "session lapsed; stopping what it moved");
                 if let Err(e) = slot
-                    .call(Call::Stop(crate::values::map_to_nodes(&Default::default())))
+                    .call(Call::Stop(crate::core::values::map_to_nodes(&Default::default())))
                     .await
                 {
                     tracing::error!(resource = %slot.name, "stop after session lapse failed: {e}");

@@ -13,10 +13,10 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use crate::config::ResourceName;
+use crate::core::api::ApiKind;
+use crate::core::call::{Call, Reply};
+use crate::core::error::{CallError, Code};
 use crate::observability::metrics::{METRICS, ResourceMeters};
-use crate::resources::api::ApiKind;
-use crate::resources::call::{Call, Reply};
-use crate::resources::error::{CallError, Code};
 use crate::resources::instance::Instance;
 use crate::resources::run_to_end::run_to_end;
 use crate::runtime::priority;

@@ -23,6 +23,17 @@ pub enum CacheOutcome {
     Disabled,
 }
 
+impl CacheOutcome {
+    /// The metric label: `hit`, `miss`, `disabled`.
+    pub fn label(self) -> &'static str {
+        match self {
+            CacheOutcome::Hit => "hit",
+            CacheOutcome::Miss => "miss",
+            CacheOutcome::Disabled => "disabled",
+        }
+    }
+}
+
 /// The SHA-256 of a component's bytes, in hex.
 pub fn digest(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))

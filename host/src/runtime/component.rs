@@ -9,11 +9,13 @@ use wasmtime::Engine;
 use wasmtime::component::{Component, HasSelf, Linker};
 
 use crate::config::{Api, ModelName};
-use crate::runtime::bindings::{self, ModulePre};
-use crate::runtime::cache::{CacheOutcome, ComponentCache, digest};
+use crate::core::bindings::{self, ModulePre};
+use crate::runtime::cache::{ComponentCache, digest};
 use crate::runtime::engine::{Deadlines, build_engine, spawn_epoch_ticker};
 use crate::runtime::limits::Limits;
-use crate::runtime::sandbox::{Grants, Sandbox, SandboxState};
+use crate::runtime::module::LoadedModule;
+use crate::runtime::sandbox::{Grants, Sandbox};
+use crate::runtime::state::SandboxState;
 
 /// The WIT package version this host speaks.
 pub const WIT_PACKAGE: &str = "armature:module";
@@ -45,48 +47,6 @@ pub enum LoadError {
         model: String,
         message: String,
     },
-}
-
-/// A compiled, pre-linked module, ready to instantiate.
-pub struct LoadedModule {
-    pub name: String,
-    pub path: PathBuf,
-    /// SHA-256 of the `.wasm`.
-    pub digest: String,
-    /// From the file name (`name@1.2.0.wasm`), when it has one.
-    pub semver: Option<semver::Version>,
-    pub models: Vec<(Api, ModelName)>,
-    pub cache: CacheOutcome,
-    pub(crate) pre: ModulePre<SandboxState>,
-}
-
-impl LoadedModule {
-    pub fn engine(&self) -> &Engine {
-        self.pre.instance_pre().engine()
-    }
-
-    /// The names the component imports and exports (`wasi:io/streams@0.2.6`,
-    /// `armature:module/model@0.1.0`), as a registry artifact records them.
-    pub fn world(&self) -> (Vec<String>, Vec<String>) {
-        let ty = self.pre.instance_pre().component().component_type();
-        let engine = self.engine();
-        let imports = ty.imports(engine).map(|(name, _)| name.to_string()).collect();
-        let exports = ty.exports(engine).map(|(name, _)| name.to_string()).collect();
-        (imports, exports)
-    }
-
-    pub fn provides(&self, api: &Api, model: &ModelName) -> bool {
-        self.models.iter().any(|(a, m)| a == api && m == model)
-    }
-
-    /// A version label for status: the semver when the file has one, else
-    /// the first hex digits of the digest.
-    pub fn version(&self) -> String {
-        match &self.semver {
-            Some(v) => v.to_string(),
-            None => self.digest[..12.min(self.digest.len())].to_string(),
-        }
-    }
 }
 
 /// The engine, the linker with every host capability, and the compile cache.
@@ -151,7 +111,7 @@ impl Runtime {
                 path: p(),
                 message: format!("{e:#}"),
             })?;
-        crate::observability::metrics::METRICS.module_loaded(cache);
+        crate::observability::metrics::METRICS.module_loaded(cache.label());
         self.check_wit_version(&component, path)?;
         let pre = self
             .linker

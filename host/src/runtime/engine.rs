@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use wasmtime::{Config, Engine};
 
 use super::incremental::FunctionCache;
-use super::priority::nanos;
+use super::wall_clock::nanos;
 
 /// How often the engine's epoch advances while a guest computes: the
 /// granularity of deadlines, and how often a long-running guest yields its
@@ -141,7 +141,7 @@ static TICKER: Ticker = Ticker {
 };
 
 struct Ticker {
-    /// The latest guest entry (`priority::nanos`), kept to [`FRESH`].
+    /// The latest guest entry (`wall_clock::nanos`), kept to [`FRESH`].
     last_entry: AtomicU64,
     /// The ticker is (about to be) parked for [`IDLE_TICK`].
     idle: AtomicBool,

@@ -18,11 +18,11 @@
 //! call in flight even on a busy machine (measured: gating on calls in
 //! flight let the long call run flat out, and the healthy p99 got worse).
 
-use std::sync::LazyLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::runtime::engine::EPOCH_TICK;
+use crate::runtime::wall_clock::nanos;
 
 /// A call computing longer than this is background work.
 pub const LONG_CALL: Duration = Duration::from_millis(10);
@@ -36,10 +36,9 @@ pub const LONG_CALL_PAUSE: Duration = Duration::from_millis(9 * EPOCH_TICK.as_mi
 /// The machine counts as busy while a call started this recently.
 const RECENT: Duration = LONG_CALL;
 
-static EPOCH: LazyLock<Instant> = LazyLock::new(Instant::now);
 static CALLS: LastCall = LastCall(AtomicU64::new(0));
 
-/// When the latest call started, in nanoseconds since [`EPOCH`].
+/// When the latest call started ([`nanos`]).
 struct LastCall(AtomicU64);
 
 impl LastCall {
@@ -51,12 +50,6 @@ impl LastCall {
         let last = self.0.load(Ordering::Relaxed);
         last > nanos(entered) && nanos(now).saturating_sub(last) < RECENT.as_nanos() as u64
     }
-}
-
-/// `at` in nanoseconds since the process's first use of this clock: an
-/// `Instant` that fits an atomic (also the epoch ticker's, `engine.rs`).
-pub(crate) fn nanos(at: Instant) -> u64 {
-    u64::try_from(at.saturating_duration_since(*EPOCH).as_nanos()).unwrap_or(u64::MAX)
 }
 
 /// Notes that a call starts now.

@@ -9,66 +9,27 @@ use std::time::{Duration, Instant};
 
 use wasmtime::component::{Resource, ResourceAny, ResourceTable};
 use wasmtime::{Store, Trap, UpdateDeadline};
+use wasmtime_wasi::WasiCtx;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
-use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use crate::capabilities::deps::DependencyHandle;
 pub use crate::capabilities::grants::Grants;
 use crate::capabilities::log::LogBudget;
-use crate::resources::api::ApiKind;
-use crate::resources::call::{Call, Reply};
-use crate::resources::error::{CallError, Code};
-use crate::runtime::bindings::{self, GuestConfig, GuestDependencies, ModelInfo, ReconfigureOutcome};
-use crate::runtime::component::LoadedModule;
+use crate::core::api::ApiKind;
+use crate::core::bindings::armature::module::deps::Dependency;
+use crate::core::bindings::{self, GuestConfig, GuestDependencies, ModelInfo, ReconfigureOutcome};
+use crate::core::call::{Call, Reply};
+use crate::core::error::{CallError, Code};
 use crate::runtime::engine::{guest_computing, guest_entered};
 use crate::runtime::limits::{Limits, MemoryLimiter, Refusal};
 use crate::runtime::machine_memory::MACHINE_MEMORY;
+use crate::runtime::module::LoadedModule;
 use crate::runtime::priority::{LONG_CALL, LONG_CALL_PAUSE, others_called_recently};
+use crate::runtime::state::SandboxState;
 use crate::runtime::wall_clock::{Elapsed, after, within};
 
 /// The guest path of the granted data folder.
 pub const DATA_DIR: &str = "/data";
-
-/// What the guest may see of the host is in here, and nothing else.
-pub struct SandboxState {
-    /// The resource this sandbox hosts, for logs.
-    pub(crate) resource: Arc<str>,
-    wasi: WasiCtx,
-    pub(crate) table: ResourceTable,
-    limiter: MemoryLimiter,
-    /// When the call in progress started, and when it must end.
-    entered: Instant,
-    deadline: Instant,
-    /// Asked for through `scheduler.every`.
-    pub(crate) tick_period: Option<Duration>,
-    /// Set by `scheduler.every`, so that the owner looks at the period only
-    /// after calls that changed it.
-    pub(crate) tick_changed: bool,
-    /// The guest's stderr (panic messages), bounded.
-    stderr: MemoryOutputPipe,
-    pub(crate) log: LogBudget,
-    /// Hardware and folders this sandbox may use.
-    pub(crate) grants: Grants,
-    /// Serial ports the guest holds open.
-    pub(crate) open_ports: usize,
-}
-
-impl SandboxState {
-    /// Time left before the call in progress must end: a host import that
-    /// waits (for a serial byte, an edge) never waits longer.
-    pub(crate) fn time_left(&self) -> Duration {
-        self.deadline.saturating_duration_since(Instant::now())
-    }
-}
-
-impl WasiView for SandboxState {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.wasi,
-            table: &mut self.table,
-        }
-    }
-}
 
 const STDERR_CAPACITY: usize = 16 << 10;
 
@@ -260,13 +221,10 @@ impl Sandbox {
         self.settle(budget, r)
     }
 
-    fn push_deps(&mut self, deps: Vec<DependencyHandle>) -> Result<Vec<Resource<DependencyHandle>>, Fault> {
+    fn push_deps(&mut self, deps: Vec<DependencyHandle>) -> Result<Vec<Resource<Dependency>>, Fault> {
         deps.into_iter()
             .map(|d| {
-                self.store
-                    .data_mut()
-                    .table
-                    .push(d)
+                crate::capabilities::table::push(&mut self.store.data_mut().table, d)
                     .map_err(|e| Fault::Trap(format!("dependency table: {e}")))
             })
             .collect()

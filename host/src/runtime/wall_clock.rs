@@ -63,6 +63,14 @@ impl<F: Future> Future for Within<F> {
     }
 }
 
+static EPOCH: std::sync::LazyLock<Instant> = std::sync::LazyLock::new(Instant::now);
+
+/// `at` in nanoseconds since the process's first use of this clock: an
+/// `Instant` that fits an atomic (the epoch ticker's, the latest call's).
+pub(crate) fn nanos(at: Instant) -> u64 {
+    u64::try_from(at.saturating_duration_since(*EPOCH).as_nanos()).unwrap_or(u64::MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Json};
 use axum::routing::get;
 use serde_json::{Value, json};
 
-use crate::grpc::Host;
+use crate::grpc::host::Host;
 use crate::observability::log_buffer::LOGS;
 
 /// At most this many lines per answer.

@@ -16,8 +16,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
-use crate::grpc::Host;
 use crate::grpc::auth::Auth;
+use crate::grpc::host::Host;
 use crate::observability::metrics::METRICS;
 
 /// The headers a browser client must be allowed to read: gRPC-Web carries
@@ -107,7 +107,10 @@ pub fn add_routes(router: axum::Router, host: &Host, panel: bool) -> axum::Route
                         header::CONTENT_TYPE,
                         "application/openmetrics-text; version=1.0.0; charset=utf-8",
                     )],
-                    METRICS.render(),
+                    {
+                        let memory = crate::runtime::machine_memory::MACHINE_MEMORY.usage();
+                        METRICS.render(memory.budget_bytes, memory.used_bytes)
+                    },
                 )
                     .into_response()
             }

@@ -14,7 +14,7 @@ use prost::Message;
 
 use crate::capture::file::{self, CAPTURE, PROG};
 use crate::capture::row::Row;
-use crate::grpc::proto::viam::app::datasync::v1::{DataCaptureMetadata, SensorData};
+use crate::core::proto::viam::app::datasync::v1::{DataCaptureMetadata, SensorData};
 
 /// Where records come from.
 pub enum Source {

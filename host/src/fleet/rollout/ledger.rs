@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use async_nats::jetstream::kv::{self, UpdateErrorKind};
 
-use super::Progress;
+use super::progress::Progress;
 use crate::fleet::CONFIG_BUCKET;
 use crate::fleet::connect::Buckets;
 

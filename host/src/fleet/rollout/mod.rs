@@ -11,75 +11,17 @@
 mod ledger;
 mod pin;
 mod plan;
+mod progress;
 mod wait;
 
-use std::collections::BTreeMap;
-use std::time::Duration;
-
 use anyhow::bail;
-use serde::{Deserialize, Serialize};
 
 use super::connect::Buckets;
 use super::{CONFIG_BUCKET, check_name, rollout_key};
 use ledger::Ledger;
 
-pub struct RolloutOptions {
-    pub module: String,
-    pub version: semver::Version,
-    pub selector: String,
-    pub canary: usize,
-    pub wave: usize,
-    pub health_window: Duration,
-    pub apply_timeout: Duration,
-    pub resume: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum Phase {
-    Running,
-    /// Going back; a resume finishes it.
-    RollingBack,
-    Done,
-    RolledBack,
-}
-
-/// A rollout's progress, as kept in `rollouts.MODULE`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct Progress {
-    module: String,
-    version: String,
-    selector: String,
-    health_window_ms: u64,
-    apply_timeout_ms: u64,
-    /// The canaries first, then the waves.
-    batches: Vec<Vec<String>>,
-    /// Batches found healthy.
-    done: usize,
-    machines: BTreeMap<String, Pin>,
-    phase: Phase,
-    report: Vec<String>,
-}
-
-/// What a rollout changed on one machine, to undo it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct Pin {
-    /// The key's value before, byte for byte, and its revision.
-    original: String,
-    original_revision: u64,
-    /// The value the rollout writes: a resume recognises its own write by it.
-    intended: String,
-    /// The revision the rollout wrote; None until the write is known.
-    written: Option<u64>,
-    previous_version: String,
-    rolled_back: bool,
-}
-
-impl Progress {
-    fn unfinished(&self) -> bool {
-        matches!(self.phase, Phase::Running | Phase::RollingBack)
-    }
-}
+pub use progress::RolloutOptions;
+use progress::{Phase, Progress};
 
 /// Runs (or resumes) a rollout; Ok(false) when it was rolled back.
 pub async fn run(buckets: &Buckets, options: RolloutOptions) -> anyhow::Result<bool> {

@@ -5,10 +5,10 @@ use serde_json::{Value, json};
 
 use super::ledger::{Ledger, UpdateFailure, read, update};
 use super::plan::machine_entry;
-use super::{Pin, Progress};
-use crate::fleet::cli::composed;
+use super::progress::{Pin, Progress};
 use crate::fleet::compose;
 use crate::fleet::connect::Buckets;
+use crate::fleet::kv::composed_now as composed;
 use crate::fleet::machine_key;
 
 /// Pins the version in one machine's config. The pin (original and

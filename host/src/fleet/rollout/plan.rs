@@ -8,14 +8,14 @@ use anyhow::{Context, bail};
 use futures::TryStreamExt;
 use serde_json::Value;
 
-use super::{Phase, Progress, RolloutOptions};
+use super::progress::{Phase, Progress, RolloutOptions};
 use crate::config::MachineConfig;
-use crate::fleet::cli::composed;
+use crate::config::versions::tag_version;
 use crate::fleet::connect::Buckets;
+use crate::fleet::kv::composed_now as composed;
 use crate::fleet::{CONFIG_BUCKET, machine_key};
 use crate::registry::client::RegistryClient;
 use crate::registry::credentials::Credentials;
-use crate::registry::versions::tag_version;
 
 /// Checks the version and the machines, and splits them into batches.
 pub(super) async fn plan(buckets: &Buckets, options: &RolloutOptions) -> anyhow::Result<Progress> {

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use super::Progress;
+use super::progress::Progress;
 use crate::fleet::connect::Buckets;
 use crate::fleet::report::{self, Health};
 

@@ -320,7 +320,7 @@ pub(super) async fn validate(
     module: &Arc<LoadedModule>,
     rc: &ResourceConfig,
     limits: &Limits,
-) -> Result<crate::runtime::bindings::GuestDependencies, String> {
+) -> Result<crate::core::bindings::GuestDependencies, String> {
     let mut sandbox = Sandbox::start(
         module,
         &format!("validate {}", rc.name),

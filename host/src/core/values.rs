@@ -9,7 +9,7 @@ use prost_types::value::Kind;
 use prost_types::{ListValue, Struct, Value as PbValue};
 use serde_json::{Map, Value as Json};
 
-use crate::runtime::bindings::{Node, Value};
+use crate::core::bindings::{Node, Value};
 
 /// Deepest nesting accepted from a guest (protobuf's own limit is 100).
 pub const MAX_DEPTH: usize = 64;

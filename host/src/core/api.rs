@@ -2,7 +2,7 @@
 //! API, and everything that differs between APIs outside their methods'
 //! translation (proto service, whether it actuates) is read from here.
 
-use crate::config::{Api, Kind};
+use crate::core::names::{Api, Kind};
 
 /// The standard APIs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

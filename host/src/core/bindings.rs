@@ -1,16 +1,16 @@
 //! Host bindings for the `armature:module` world, generated from `wit/`.
 //! Imports are async (a dependency call awaits another resource) and
 //! trappable (a host bug or a bad handle traps the guest, never the host).
+//! The resources a guest holds (`deps.dependency`, `serial.port`) are
+//! generated as marker types: the capability that hands one out keeps its
+//! own state in the Store's table under the same handle (see
+//! `capabilities::table`), so this layer needs to know none of them.
 
 wasmtime::component::bindgen!({
     path: "../wit",
     world: "armature:module/module",
     imports: { default: async | trappable },
     exports: { default: async },
-    with: {
-        "armature:module/deps.dependency": crate::capabilities::deps::DependencyHandle,
-        "armature:module/serial.port": crate::capabilities::serial::PortHandle,
-    },
 });
 
 pub use armature::module::types::{Error as GuestError, ErrorCode, Node, Value};

@@ -183,6 +183,25 @@ impl fmt::Display for ResourceName {
     }
 }
 
+/// A module name is a folder name under the state folder and part of its
+/// model names: lowercase letters, digits, `-` and `_`, 1 to 64 of them,
+/// starting with a letter.
+pub fn check_inline_module_name(name: &str) -> Result<(), String> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{name:?} is not an inline module name: 1 to 64 lowercase letters, digits, '-' or '_', starting with a letter"
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,5 +242,15 @@ mod tests {
             assert!(check_name(bad).is_err(), "{bad:?}");
         }
         assert!(ModelName::parse(&format!("acme:x:{long}")).is_err());
+    }
+
+    #[test]
+    fn inline_module_names_are_folder_safe() {
+        for ok in ["a", "my-alerts", "s_2"] {
+            assert!(check_inline_module_name(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "A", "../x", "a/b", "1abc", ".hidden", &"x".repeat(65)] {
+            assert!(check_inline_module_name(bad).is_err(), "{bad}");
+        }
     }
 }

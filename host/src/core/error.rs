@@ -2,7 +2,7 @@
 //! purpose), the sandbox (a trap, a deadline, memory) or the host (no such
 //! resource, not ready). The gRPC layer maps it onto a status in one place.
 
-use crate::runtime::bindings::{ErrorCode, GuestError};
+use crate::core::bindings::{ErrorCode, GuestError};
 
 /// gRPC-aligned error classes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

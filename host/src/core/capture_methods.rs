@@ -7,12 +7,12 @@
 use prost_types::Struct;
 use serde_json::{Map, Value as Json, json};
 
-use crate::resources::api::ApiKind;
-use crate::resources::call::{Call, Reply};
-use crate::resources::error::CallError;
-use crate::runtime::bindings::Value;
-use crate::runtime::bindings::exports::armature::module::encoder::PositionType;
-use crate::values;
+use crate::core::api::ApiKind;
+use crate::core::bindings::Value;
+use crate::core::bindings::exports::armature::module::encoder::PositionType;
+use crate::core::call::{Call, Reply};
+use crate::core::error::CallError;
+use crate::core::values;
 
 /// Whether a method's samples are rows or files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

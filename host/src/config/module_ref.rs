@@ -40,7 +40,7 @@ pub fn redacted(text: &str) -> String {
         _ => rest.to_string(),
     };
     let whole = format!("{}{rest}", scheme.map(|s| format!("{s}://")).unwrap_or_default());
-    crate::redact::urls_in(&whole).into_owned()
+    crate::core::redact::urls_in(&whole).into_owned()
 }
 
 fn split_scheme(text: &str) -> (Option<&str>, &str) {

@@ -3,11 +3,11 @@
 //! sandbox or a built-in model — answers with a `Reply`. Values use the WIT
 //! types, so a guest-to-guest dependency call converts nothing.
 
-use crate::resources::error::CallError;
-use crate::runtime::bindings::Value;
-use crate::runtime::bindings::armature::module::camera_capture::{Frame, FrameFormat};
-use crate::runtime::bindings::armature::module::types::{Geometry, Orientation, Vector3};
-use crate::runtime::bindings::exports::armature::module::{board, camera, encoder, motor, movement_sensor};
+use crate::core::bindings::Value;
+use crate::core::bindings::armature::module::camera_capture::{Frame, FrameFormat};
+use crate::core::bindings::armature::module::types::{Geometry, Orientation, Vector3};
+use crate::core::bindings::exports::armature::module::{board, camera, encoder, motor, movement_sensor};
+use crate::core::error::CallError;
 
 /// One method call with its arguments. Methods shared by several APIs
 /// (readings, stop, is-moving) appear once; the resource's API picks the
