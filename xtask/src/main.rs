@@ -9,6 +9,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+mod docs_links;
 mod hw_vm;
 mod layers;
 
