@@ -8,6 +8,7 @@ pub mod bindings;
 pub mod call;
 pub mod capture_methods;
 pub mod error;
+pub mod loopback;
 pub mod names;
 pub mod proto;
 pub mod redact;

@@ -10,7 +10,7 @@
 //!   that is idle (nothing read or written) for [`Limits::idle`];
 //! - backs off when accept fails (out of file handles) instead of spinning.
 //!
-//! HTTP/2 keepalive pings (set on the server in `grpc::serve`) keep a live
+//! HTTP/2 keepalive pings (set on the server in `web::serve`) keep a live
 //! but quiet client's connection active and close a dead peer's.
 
 use std::collections::HashMap;

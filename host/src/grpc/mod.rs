@@ -17,12 +17,11 @@ pub mod motor;
 pub mod movement_sensor;
 pub mod operations;
 pub mod robot;
+pub mod routes;
 pub mod sensor;
-pub mod serve;
 pub mod servo;
-pub mod settings;
 pub mod status;
 
 pub use host::{Host, SESSION_HEADER};
 pub use listen::Listener;
-pub use serve::{bind, routes, serve};
+pub use routes::routes;

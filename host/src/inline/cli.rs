@@ -42,7 +42,7 @@ pub enum InlineCommand {
 fn key_safe_over(base: &str) -> bool {
     match base.split_once("://") {
         Some(("https", _)) => true,
-        Some((_, rest)) => crate::web::loopback_authority(rest.split('/').next().unwrap_or("")),
+        Some((_, rest)) => crate::core::loopback::loopback_authority(rest.split('/').next().unwrap_or("")),
         None => false,
     }
 }

@@ -9,8 +9,7 @@
 //! on an open machine answers loopback clients only.
 
 pub mod cli;
-mod deploy;
-pub mod http;
+pub mod deploy;
 pub mod store;
 pub mod templates;
 
@@ -27,16 +26,16 @@ pub const MAX_SOURCE_BYTES: usize = 1 << 20;
 
 /// The inline modules of one running host.
 pub struct Inline {
-    machine: Arc<Machine>,
-    store: store::Store,
+    pub(crate) machine: Arc<Machine>,
+    pub(crate) store: store::Store,
     /// The config file deploys and added resources are written to; None
     /// when something else owns the config (a fleet).
-    config_file: Option<PathBuf>,
+    pub(crate) config_file: Option<PathBuf>,
     /// One deploy at a time: a build takes a core for seconds.
-    deploying: tokio::sync::Mutex<()>,
+    pub(crate) deploying: tokio::sync::Mutex<()>,
     /// The last deploy of each module, as the panel and CLI follow it.
-    deploys: Mutex<HashMap<String, DeployStatus>>,
-    next_id: std::sync::atomic::AtomicU64,
+    pub(crate) deploys: Mutex<HashMap<String, DeployStatus>>,
+    pub(crate) next_id: std::sync::atomic::AtomicU64,
 }
 
 impl Inline {

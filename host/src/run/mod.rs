@@ -10,7 +10,6 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use crate::config::MachineConfig;
-use crate::grpc::settings::{Listening, ServerSettings};
 use crate::grpc::{self, Host};
 use crate::resources::machine::{HostSettings, Machine};
 use crate::resources::reload;
@@ -19,6 +18,7 @@ use crate::runtime::cache::CacheArgs;
 use crate::runtime::component::Runtime;
 use crate::runtime::engine::Deadlines;
 use crate::web::names::AllowedNames;
+use crate::web::settings::{Listening, ServerSettings};
 
 /// Run a machine.
 #[derive(clap::Args)]
@@ -172,7 +172,7 @@ async fn serve(
     if let Some(why) = ServerSettings::open_off_loopback(&off_loopback, &config) {
         anyhow::bail!("{why}");
     }
-    let (listener, local) = grpc::bind(&addr).await?;
+    let (listener, local) = crate::web::serve::bind(&addr).await?;
     let tcp = matches!(listener, grpc::Listener::Tcp(_));
     let panel = tcp && config.panel_on(listener.is_loopback());
     let listening = Listening {
@@ -263,7 +263,7 @@ async fn serve(
         "state folder: {} (data folders, capture, inline module versions, the registry cache, a fleet's applied config)",
         state_dir.display()
     );
-    let served = grpc::serve(host, listener, tls, panel, names, stop).await;
+    let served = crate::web::serve::serve(host, listener, tls, panel, names, stop).await;
     let _ = std::fs::remove_file(&pid_file);
     // No config change may land while the machine closes.
     if let Some(follower) = follower {

@@ -4,10 +4,13 @@
 //! control panel at `/`, `/metrics`, and the panel's JSON under
 //! `/armature/`.
 
+pub mod inline;
 mod json;
 pub mod names;
 pub mod native_first;
 pub mod panel;
+pub mod serve;
+pub mod settings;
 
 use std::sync::Arc;
 
@@ -32,30 +35,12 @@ pub fn cors(auth: &Arc<Auth>) -> CorsLayer {
     let auth = auth.clone();
     CorsLayer::new()
         .allow_origin(AllowOrigin::predicate(move |origin: &HeaderValue, _| {
-            auth.enabled() || origin.to_str().is_ok_and(loopback_origin)
+            auth.enabled() || origin.to_str().is_ok_and(crate::core::loopback::loopback_origin)
         }))
         .allow_methods([http::Method::GET, http::Method::POST, http::Method::OPTIONS])
         .allow_headers(tower_http::cors::AllowHeaders::mirror_request())
         .expose_headers(GRPC_HEADERS.map(header::HeaderName::from_static))
         .max_age(std::time::Duration::from_secs(600))
-}
-
-/// `http://localhost:5173`, `http://127.0.0.1:8080`, `https://[::1]`, ...
-pub(crate) fn loopback_origin(origin: &str) -> bool {
-    origin
-        .split_once("://")
-        .is_some_and(|(_, authority)| loopback_authority(authority))
-}
-
-/// `localhost:8080`, `127.0.0.1`, `[::1]:8080`, `app.localhost`, ...
-pub(crate) fn loopback_authority(authority: &str) -> bool {
-    let host = match authority.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or(""),
-        None => authority.split(':').next().unwrap_or(""),
-    };
-    host == "localhost"
-        || host.ends_with(".localhost")
-        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Refuses every request not addressed to a name the machine answers to
@@ -123,7 +108,7 @@ pub fn add_routes(router: axum::Router, host: &Host, panel: bool) -> axum::Route
         );
     }
     let router = match &host.inline {
-        Some(inline) => crate::inline::http::add_routes(router, inline.clone(), host.auth.clone()),
+        Some(inline) => inline::add_routes(router, inline.clone(), host.auth.clone()),
         None => router,
     };
     panel::add_routes(json::add_routes(router, host))
@@ -171,30 +156,4 @@ pub fn peer(extensions: &http::Extensions) -> Option<std::net::SocketAddr> {
 enum Challenge {
     Basic,
     None,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_loopback_origins_count_as_loopback() {
-        for o in [
-            "http://localhost:5173",
-            "http://127.0.0.1:8080",
-            "https://[::1]:8080",
-            "http://app.localhost",
-        ] {
-            assert!(loopback_origin(o), "{o}");
-        }
-        for o in [
-            "http://example.com",
-            "http://localhost.evil.com",
-            "http://10.0.0.2:8080",
-            "null",
-            "http://[fe80::1]",
-        ] {
-            assert!(!loopback_origin(o), "{o}");
-        }
-    }
 }

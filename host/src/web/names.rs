@@ -57,7 +57,7 @@ impl AllowedNames {
             return true;
         }
         let Some(authority) = authority else { return false };
-        if super::loopback_authority(authority) {
+        if crate::core::loopback::loopback_authority(authority) {
             return true;
         }
         if self.loopback_only() {

@@ -103,7 +103,7 @@ fn addressed_to_loopback<B>(request: &Request<B>) -> bool {
         .authority()
         .map(|a| a.as_str())
         .or_else(|| request.headers().get(header::HOST).and_then(|h| h.to_str().ok()));
-    authority.is_some_and(super::loopback_authority)
+    authority.is_some_and(crate::core::loopback::loopback_authority)
 }
 
 #[cfg(test)]

@@ -20,10 +20,10 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::deploy::DeployError;
-use super::{Inline, templates};
 use crate::config::edit;
 use crate::grpc::auth::Auth;
+use crate::inline::deploy::DeployError;
+use crate::inline::{Inline, templates};
 
 #[derive(Clone)]
 struct Ctx {
@@ -66,11 +66,11 @@ pub fn refusal(
         return forbidden("on an open machine, inline modules answer only clients on this machine");
     }
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    if !host.is_some_and(crate::web::loopback_authority) {
+    if !host.is_some_and(crate::core::loopback::loopback_authority) {
         return forbidden("on an open machine, inline modules answer only requests addressed to localhost");
     }
     if let Some(origin) = headers.get(header::ORIGIN)
-        && !origin.to_str().is_ok_and(crate::web::loopback_origin)
+        && !origin.to_str().is_ok_and(crate::core::loopback::loopback_origin)
     {
         return forbidden("on an open machine, inline modules answer only pages served from localhost");
     }
@@ -226,7 +226,13 @@ async fn rollback(State(ctx): State<Ctx>, Path(name): Path<String>, Json(body): 
 }
 
 async fn started(
-    result: Result<(super::DeployStatus, tokio::task::JoinHandle<super::DeployStatus>), DeployError>,
+    result: Result<
+        (
+            crate::inline::DeployStatus,
+            tokio::task::JoinHandle<crate::inline::DeployStatus>,
+        ),
+        DeployError,
+    >,
     wait: bool,
 ) -> Response {
     match result {
