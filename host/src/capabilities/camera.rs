@@ -1,6 +1,5 @@
 //! `camera-capture`: frames from the camera resource granted by `camera`.
 
-use crate::capabilities::deps::forward;
 use crate::core::bindings::GuestError;
 use crate::core::bindings::armature::module::camera_capture::{Frame, FrameFormat, Host};
 use crate::core::call::Call;
@@ -17,7 +16,7 @@ impl Host for SandboxState {
         };
         // The frame is copied into guest memory by its realloc, under the
         // guest's memory cap: a frame too big for it traps the guest, not the host.
-        let reply = forward(camera, Call::CaptureFrame(format)).await;
+        let reply = camera.call(Call::CaptureFrame(format)).await;
         Ok(reply.and_then(|r| r.into_frame()).map_err(GuestError::from))
     }
 }

@@ -2,7 +2,8 @@
 //! the dependency's own slot, under that resource's limits; the dependency
 //! graph is acyclic (checked at config time), so this cannot deadlock. A
 //! dependency outside the host (in module mode, a resource viam-server
-//! serves) is called over the wire through the same handle.
+//! serves) is called over the wire through the same handle: both are a
+//! [`CallTarget`].
 
 use std::sync::Arc;
 
@@ -15,57 +16,33 @@ use crate::core::bindings::armature::module::deps::{Dependency, Host, HostDepend
 use crate::core::bindings::{GuestError, Value};
 use crate::core::call::{Call, Reply};
 use crate::core::error::CallError;
-use crate::resources::slot::ResourceSlot;
 use crate::runtime::state::SandboxState;
 
-/// A resource outside this host, reached by a call over the wire. Only the
-/// calls the `dependency` interface makes arrive here (DoCommand, GetReadings).
-pub trait RemoteResource: Send + Sync {
-    fn call(&self, call: Call) -> BoxFuture<'static, Result<Reply, CallError>>;
-}
+/// A resource a guest reaches through a capability (a dependency, a
+/// granted board or camera): a slot of this host, which `resources`
+/// implements this for, or, in module mode, a resource viam-server serves.
+/// Defined here so that capabilities know no more of resources than this.
+pub trait CallTarget: Send + Sync {
+    fn name(&self) -> &ResourceName;
 
-/// Where a dependency's calls go.
-#[derive(Clone)]
-pub enum Target {
-    /// A resource of this host: straight to its slot.
-    Local(Arc<ResourceSlot>),
-    /// A resource served elsewhere.
-    Remote(Arc<dyn RemoteResource>),
+    /// Calls it as part of the calling guest's own call. Boxed because a
+    /// dependency call enters another guest, which may call its own
+    /// dependencies: the future type would otherwise be infinite.
+    fn call(self: Arc<Self>, call: Call) -> BoxFuture<'static, Result<Reply, CallError>>;
 }
 
 /// What a guest's `dependency` handle stands for.
 pub struct DependencyHandle {
     pub name: ResourceName,
-    pub target: Target,
+    pub target: Arc<dyn CallTarget>,
 }
 
 impl DependencyHandle {
-    pub fn new(slot: Arc<ResourceSlot>) -> Self {
+    pub fn new(target: Arc<dyn CallTarget>) -> Self {
         Self {
-            name: slot.name.clone(),
-            target: Target::Local(slot),
+            name: target.name().clone(),
+            target,
         }
-    }
-
-    pub fn remote(name: ResourceName, remote: Arc<dyn RemoteResource>) -> Self {
-        Self {
-            name,
-            target: Target::Remote(remote),
-        }
-    }
-}
-
-/// Boxed because a dependency call enters another guest, which may call its
-/// own dependencies: the future type would otherwise be infinite.
-pub(crate) fn forward(slot: Arc<ResourceSlot>, call: Call) -> BoxFuture<'static, Result<Reply, CallError>> {
-    Box::pin(async move { slot.call_as_dependency(call).await })
-}
-
-/// A dependency call, to a slot of this host or over the wire.
-fn forward_to(target: Target, call: Call) -> BoxFuture<'static, Result<Reply, CallError>> {
-    match target {
-        Target::Local(slot) => forward(slot, call),
-        Target::Remote(remote) => remote.call(call),
     }
 }
 
@@ -91,7 +68,7 @@ impl HostDependency for SandboxState {
         command: Value,
     ) -> wasmtime::Result<Result<Value, GuestError>> {
         let target = self.dependency(&handle)?.target.clone();
-        let reply = forward_to(target, Call::DoCommand(command)).await;
+        let reply = target.call(Call::DoCommand(command)).await;
         Ok(reply.and_then(Reply::into_value).map_err(GuestError::from))
     }
 
@@ -101,7 +78,7 @@ impl HostDependency for SandboxState {
         extra: Value,
     ) -> wasmtime::Result<Result<Value, GuestError>> {
         let target = self.dependency(&handle)?.target.clone();
-        let reply = forward_to(target, Call::GetReadings(extra)).await;
+        let reply = target.call(Call::GetReadings(extra)).await;
         Ok(reply.and_then(Reply::into_value).map_err(GuestError::from))
     }
 

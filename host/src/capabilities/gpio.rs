@@ -5,11 +5,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::capabilities::deps::forward;
+use crate::capabilities::deps::CallTarget;
 use crate::core::bindings::GuestError;
 use crate::core::bindings::armature::module::gpio::Host;
 use crate::core::call::{Call, Reply};
-use crate::resources::slot::ResourceSlot;
 use crate::runtime::state::SandboxState;
 
 /// How often `wait-for-edge` looks at the edge count.
@@ -21,7 +20,7 @@ type Answer<T> = wasmtime::Result<Result<T, GuestError>>;
 
 impl SandboxState {
     /// The board slot, if `pin` is granted.
-    fn granted_pin(&self, pin: &str) -> Result<Arc<ResourceSlot>, GuestError> {
+    fn granted_pin(&self, pin: &str) -> Result<Arc<dyn CallTarget>, GuestError> {
         let what = |extra: &str| format!("pin {:?}{extra}", crate::capabilities::log::bounded(pin, MAX_NAME));
         match &self.grants.gpio {
             None => Err(self.grants.denials.refuse(
@@ -34,7 +33,7 @@ impl SandboxState {
                 "gpio",
                 &what(&format!(
                     " of board {:?} (granted: {})",
-                    g.board.name.name,
+                    g.board.name().name,
                     g.pins.iter().cloned().collect::<Vec<_>>().join(", ")
                 )),
             )),
@@ -45,8 +44,8 @@ impl SandboxState {
 
 /// Sends `call` to the granted board. Takes the grant check's result rather
 /// than the sandbox state, which may not be held across an await.
-async fn on_board(board: Result<Arc<ResourceSlot>, GuestError>, call: Call) -> Result<Reply, GuestError> {
-    forward(board?, call).await.map_err(GuestError::from)
+async fn on_board(board: Result<Arc<dyn CallTarget>, GuestError>, call: Call) -> Result<Reply, GuestError> {
+    board?.call(call).await.map_err(GuestError::from)
 }
 
 impl Host for SandboxState {

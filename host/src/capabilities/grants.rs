@@ -5,14 +5,14 @@ use std::collections::{BTreeSet, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use crate::capabilities::deps::CallTarget;
 use crate::core::bindings::{ErrorCode, GuestError};
 use crate::hardware::serial::SerialSettings;
-use crate::resources::slot::ResourceSlot;
 
 /// Pins of one board resource.
 #[derive(Clone)]
 pub struct GpioGrant {
-    pub board: Arc<ResourceSlot>,
+    pub board: Arc<dyn CallTarget>,
     pub pins: BTreeSet<String>,
 }
 
@@ -26,7 +26,7 @@ pub struct Grants {
     pub data_dir: Option<crate::capabilities::data_dir::DataDir>,
     pub gpio: Option<GpioGrant>,
     pub serial: Vec<SerialSettings>,
-    pub camera: Option<Arc<ResourceSlot>>,
+    pub camera: Option<Arc<dyn CallTarget>>,
     /// Shared by every sandbox of the resource, so that counts survive rebuilds.
     pub denials: Arc<Denials>,
 }

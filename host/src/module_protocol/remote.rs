@@ -8,7 +8,7 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 use tonic::Status;
 
-use crate::capabilities::deps::RemoteResource;
+use crate::capabilities::deps::CallTarget;
 use crate::config::ResourceName;
 use crate::core::bindings::Value;
 use crate::core::call::{Call, Reply};
@@ -28,8 +28,12 @@ pub struct ParentResource {
     pub parent: Arc<ParentLink>,
 }
 
-impl RemoteResource for ParentResource {
-    fn call(&self, call: Call) -> BoxFuture<'static, Result<Reply, CallError>> {
+impl CallTarget for ParentResource {
+    fn name(&self) -> &ResourceName {
+        &self.name
+    }
+
+    fn call(self: Arc<Self>, call: Call) -> BoxFuture<'static, Result<Reply, CallError>> {
         let name = self.name.clone();
         let service = self.service.clone();
         let parent = self.parent.get();

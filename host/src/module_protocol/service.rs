@@ -20,7 +20,7 @@ use tokio::sync::watch;
 use tonic::{Request, Response, Status};
 
 use crate::builtin;
-use crate::capabilities::deps::RemoteResource;
+use crate::capabilities::deps::CallTarget;
 use crate::config::{Api, Kind, ResourceName};
 use crate::core::api::ApiKind;
 use crate::core::proto::viam::app::v1::ComponentConfig;
@@ -200,7 +200,7 @@ impl Shared {
                     Some(kind) => Some(kind.info().proto_service.to_string()),
                     None => services.iter().find(|(a, _)| *a == name.api).map(|(_, s)| s.clone()),
                 };
-                let remote: Arc<dyn RemoteResource> = Arc::new(ParentResource {
+                let remote: Arc<dyn CallTarget> = Arc::new(ParentResource {
                     name: name.clone(),
                     service,
                     parent: self.parent.clone(),

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant, SystemTime};
 use tokio::sync::{Notify, mpsc};
 
 use crate::builtin::{self, BuiltinModel, NativeInstance};
-use crate::capabilities::deps::{DependencyHandle, RemoteResource};
+use crate::capabilities::deps::{CallTarget, DependencyHandle};
 use crate::capabilities::grants::{Denials, GpioGrant, Grants};
 use crate::config::grants::HardwareGrant;
 use crate::config::{Api, MachineConfig, ResourceConfig, ResourceName};
@@ -163,7 +163,7 @@ type Table = HashMap<ApiKind, HashMap<String, Arc<ResourceSlot>>>;
 
 /// Resources outside the machine that its resources may depend on (in module
 /// mode: those viam-server serves), by full name.
-pub type External = BTreeMap<ResourceName, Arc<dyn RemoteResource>>;
+pub type External = BTreeMap<ResourceName, Arc<dyn CallTarget>>;
 
 pub struct Machine {
     runtime: Arc<Runtime>,
@@ -470,7 +470,7 @@ impl Machine {
                 None => self
                     .external_read()
                     .get(&n)
-                    .map(|remote| DependencyHandle::remote(n.clone(), remote.clone())),
+                    .map(|remote| DependencyHandle::new(remote.clone())),
             })
             .collect()
     }
@@ -570,7 +570,11 @@ impl Machine {
                 pins: m.hardware.pins.clone(),
             }),
             serial: m.hardware.serial.clone(),
-            camera: m.camera.as_ref().and_then(|c| self.slot_of(c)),
+            camera: m
+                .camera
+                .as_ref()
+                .and_then(|c| self.slot_of(c))
+                .map(|s| s as Arc<dyn CallTarget>),
             denials: m.denials.clone(),
         }
     }

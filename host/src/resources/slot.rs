@@ -9,9 +9,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant, SystemTime};
 
+use futures::future::BoxFuture;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
+use crate::capabilities::deps::CallTarget;
 use crate::config::ResourceName;
 use crate::core::api::ApiKind;
 use crate::core::call::{Call, Reply};
@@ -332,5 +334,17 @@ async fn run_ticker(slot: Weak<ResourceSlot>, mut period: watch::Receiver<Option
                 }
             }
         }
+    }
+}
+
+/// How a capability reaches a slot: a dependency's handle, a granted board
+/// or camera.
+impl CallTarget for ResourceSlot {
+    fn name(&self) -> &ResourceName {
+        &self.name
+    }
+
+    fn call(self: Arc<Self>, call: Call) -> BoxFuture<'static, Result<Reply, CallError>> {
+        Box::pin(async move { self.call_as_dependency(call).await })
     }
 }
