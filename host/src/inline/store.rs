@@ -201,6 +201,24 @@ pub fn now_rfc3339() -> String {
     humantime::format_rfc3339_seconds(SystemTime::now()).to_string()
 }
 
+impl crate::resources::sources::ModuleSource for Store {
+    fn kind(&self) -> &'static str {
+        "inline"
+    }
+
+    fn serves(&self, entry: &ModuleEntry) -> bool {
+        entry.inline
+    }
+
+    fn file_for<'a>(
+        &'a self,
+        entry: &'a ModuleEntry,
+        _config: &'a crate::config::MachineConfig,
+    ) -> futures::future::BoxFuture<'a, Result<ModuleFile, String>> {
+        Box::pin(std::future::ready(Store::file_for(self, entry)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,7 +26,6 @@ use tokio::sync::watch;
 
 use crate::core::proto::viam::module::v1::module_service_server::ModuleServiceServer;
 use crate::grpc::{self, Host};
-use crate::resources::machine::Machine;
 use crate::resources::sessions::Sessions;
 use crate::runtime::component::Runtime;
 use parent::ParentLink;
@@ -96,7 +95,8 @@ pub async fn run(options: Options, logs: Arc<logs::Forwarder>) -> anyhow::Result
     let sessions = Sessions::new(empty.heartbeat_window);
     // Modules are loaded before the socket exists: viam-server waits for the
     // socket, then expects Ready within 3 s.
-    let machine = Machine::start(runtime, empty, Some(options.modules_dir.clone()), options.state_dir).await;
+    let machine =
+        crate::run::sources::start_machine(runtime, empty, Some(options.modules_dir.clone()), options.state_dir).await;
     let info = machine.info();
     for e in &info.module_errors {
         tracing::error!("{e}");

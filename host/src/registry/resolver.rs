@@ -19,6 +19,7 @@ use crate::config::registry::{RegistryConfig, RegistryModule};
 use crate::config::versions::{VersionSpec, tag_version};
 use crate::config::{MachineConfig, ModuleEntry};
 use crate::resources::modules::ModuleFile;
+use crate::resources::sources::Source;
 
 pub struct Resolver {
     store: Store,
@@ -68,18 +69,6 @@ pub struct Change {
     pub module: String,
     pub new: Resolution,
     pub old: Option<Resolution>,
-}
-
-/// Where a loaded module came from, for status.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Source {
-    /// `host/repository:version`.
-    pub reference: String,
-    pub spec: String,
-    pub digest: String,
-    /// Why it is not current: the registry cannot be read, or a newer
-    /// version was refused.
-    pub error: Option<String>,
 }
 
 impl Resolver {
@@ -435,5 +424,31 @@ impl Resolver {
             digest: r.manifest_digest.clone(),
             error: note(&state.failing).or_else(|| note(&state.refusals)),
         })
+    }
+}
+
+impl crate::resources::sources::ModuleSource for Resolver {
+    fn kind(&self) -> &'static str {
+        "registry"
+    }
+
+    fn serves(&self, entry: &ModuleEntry) -> bool {
+        entry.registry.is_some()
+    }
+
+    fn file_for<'a>(
+        &'a self,
+        entry: &'a ModuleEntry,
+        config: &'a MachineConfig,
+    ) -> futures::future::BoxFuture<'a, Result<ModuleFile, String>> {
+        Box::pin(Resolver::file_for(self, entry, &config.registries))
+    }
+
+    fn source_of(&self, module: &str, path: &Path) -> Option<Source> {
+        Resolver::source_of(self, module, path)
+    }
+
+    fn check_now(&self) {
+        Resolver::check_now(self);
     }
 }

@@ -19,10 +19,10 @@ use crate::config::{Api, MachineConfig, ResourceConfig, ResourceName};
 use crate::core::api::ApiKind;
 use crate::core::bindings::{GuestConfig, ReconfigureOutcome};
 use crate::core::values;
-use crate::registry::resolver::{Resolver, Source};
 use crate::resources::graph;
 use crate::resources::instance::Instance;
 use crate::resources::slot::{FaultSender, ResourceSlot, State};
+use crate::resources::sources::{ModuleSource, Source};
 use crate::runtime::component::Runtime;
 use crate::runtime::limits::Limits;
 use crate::runtime::machine_memory::{MACHINE_MEMORY, default_budget};
@@ -179,8 +179,9 @@ pub struct Machine {
     external: RwLock<External>,
     /// The config in force, for what follows it (capture).
     applied: tokio::sync::watch::Sender<Arc<MachineConfig>>,
-    /// Where registry modules resolve, and their cache.
-    registry: Arc<Resolver>,
+    /// Where modules the config names by reference come from (a registry,
+    /// the inline store).
+    sources: Vec<Arc<dyn ModuleSource>>,
     /// What the server holds outside the resource graph (keys, the
     /// listener), checked and applied with every config.
     settings: RwLock<Option<Arc<dyn HostSettings>>>,
@@ -209,10 +210,10 @@ impl Machine {
         config: MachineConfig,
         modules_flag: Option<PathBuf>,
         state_dir: PathBuf,
+        sources: Vec<Arc<dyn ModuleSource>>,
     ) -> Arc<Self> {
         let (faults, fault_rx) = mpsc::unbounded_channel();
         MACHINE_MEMORY.set_limit(config.machine_memory_bytes().unwrap_or_else(default_budget));
-        let registry = Arc::new(Resolver::open(&state_dir));
         let machine = Arc::new(Self {
             runtime,
             modules_flag,
@@ -236,7 +237,7 @@ impl Machine {
             faults,
             external: RwLock::default(),
             applied: tokio::sync::watch::Sender::new(Arc::new(config.clone())),
-            registry: registry.clone(),
+            sources,
             settings: RwLock::default(),
         });
         {
@@ -258,18 +259,18 @@ impl Machine {
             machine.write_info(|i| i.running = true);
         }
         tokio::spawn(Self::supervise(Arc::downgrade(&machine), fault_rx));
-        tokio::spawn(crate::registry::watch::watch(Arc::downgrade(&machine), registry));
         machine
     }
 
     /// Lists every problem of a config without building anything: bad
     /// modules, unknown models, failed validation, missing dependencies, cycles.
-    pub async fn check(runtime: Arc<Runtime>, config: &MachineConfig, modules_flag: Option<PathBuf>) -> Problems {
+    pub async fn check(
+        runtime: Arc<Runtime>,
+        config: &MachineConfig,
+        modules_flag: Option<PathBuf>,
+        sources: Vec<Arc<dyn ModuleSource>>,
+    ) -> Problems {
         let (faults, _rx) = mpsc::unbounded_channel();
-        let check_cache = match tempfile::tempdir() {
-            Ok(dir) => dir,
-            Err(e) => return vec![format!("a temporary folder for the check: {e}")],
-        };
         let machine = Self {
             runtime,
             modules_flag,
@@ -293,9 +294,7 @@ impl Machine {
             faults,
             external: RwLock::default(),
             applied: tokio::sync::watch::Sender::new(Arc::new(config.clone())),
-            // A check resolves online, into a cache of its own that goes
-            // with it: what it finds is not trusted later by anyone.
-            registry: Arc::new(Resolver::open(check_cache.path())),
+            sources,
             settings: RwLock::default(),
         };
         let (modules, mut problems) = machine.load_modules(config, &[]).await;
@@ -321,7 +320,7 @@ impl Machine {
         let mut info = self.info.read().unwrap_or_else(|e| e.into_inner()).clone();
         // Fresh each time: a registry check fails or recovers between applies.
         for m in &mut info.modules {
-            m.source = self.registry.source_of(&m.name, &m.path);
+            m.source = self.sources.iter().find_map(|s| s.source_of(&m.name, &m.path));
         }
         info
     }
@@ -331,9 +330,12 @@ impl Machine {
         &self.runtime
     }
 
-    /// Where registry modules resolve (`armature reload` asks it to look now).
-    pub fn registry(&self) -> &Arc<Resolver> {
-        &self.registry
+    /// Asks every module source to look for newer versions now
+    /// (`armature reload`).
+    pub fn check_sources_now(&self) {
+        for source in &self.sources {
+            source.check_now();
+        }
     }
 
     /// The config in force.

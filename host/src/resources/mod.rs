@@ -9,3 +9,4 @@ pub mod reload;
 pub mod run_to_end;
 pub mod sessions;
 pub mod slot;
+pub mod sources;

@@ -44,7 +44,7 @@ pub async fn reload(machine: &Machine, path: &Path, trigger: Trigger) {
     if matches!(trigger, Trigger::Signal) {
         // `armature reload` also means "look at the registries now"; after
         // the apply, so that the check works on the config just applied.
-        machine.registry().check_now();
+        machine.check_sources_now();
     }
 }
 

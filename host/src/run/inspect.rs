@@ -2,10 +2,12 @@
 //! looked at without running them.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::Context;
 
 use crate::config::MachineConfig;
+use crate::registry::resolver::Resolver;
 use crate::resources::machine::Machine;
 use crate::resources::modules::wasm_files;
 use crate::runtime::component::Runtime;
@@ -26,7 +28,13 @@ pub async fn check(config_path: &Path, modules: Option<PathBuf>, cache_dir: Opti
     };
     if let Some(config) = config {
         let runtime = Runtime::new(cache_dir)?;
-        problems.extend(Machine::check(runtime, &config, modules).await);
+        // A check resolves online, into a cache of its own that goes with
+        // it: what it finds is not trusted later by anyone. Inline modules
+        // are looked for where a check keeps its state, the temporary folder.
+        let check_cache = tempfile::tempdir().context("a temporary folder for the check")?;
+        let registry = Arc::new(Resolver::open(check_cache.path()));
+        let sources = super::sources::sources(registry, &std::env::temp_dir());
+        problems.extend(Machine::check(runtime, &config, modules, sources).await);
     }
     if problems.is_empty() {
         println!("{}: ok", config_path.display());

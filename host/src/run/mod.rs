@@ -3,6 +3,7 @@
 //! machine, capture, inline modules, the fleet follower and the server.
 
 pub mod inspect;
+pub mod sources;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -187,7 +188,7 @@ async fn serve(
         tracing::warn!("--no-call-deadlines: guest calls have no deadline");
     }
     let sessions = Sessions::new(config.heartbeat_window);
-    let machine = Machine::start(runtime, config, modules, state_dir.clone()).await;
+    let machine = sources::start_machine(runtime, config, modules, state_dir.clone()).await;
     let follower = fleet.map(|options| crate::fleet::follow::start(&machine, options));
     let inline = crate::inline::Inline::new(
         machine.clone(),

@@ -1,10 +1,11 @@
 //! Which modules a config loads: the modules folder's files, the files the
-//! config names, registry modules (resolved by `registry::Resolver`,
-//! served from its cache) and inline modules (from the state folder); each
-//! compiled unless its bytes are loaded already.
+//! config names, and the modules its sources resolve (a registry's, from
+//! its cache; inline modules, from the state folder); each compiled unless
+//! its bytes are loaded already.
 
 use super::*;
 use crate::resources::modules::{select, wasm_files};
+use crate::resources::sources::needs_source;
 
 impl Machine {
     pub(super) async fn load_modules(
@@ -27,17 +28,22 @@ impl Machine {
         };
         let (mut chosen, selection_problems) = select(folder, &config.modules);
         problems.extend(selection_problems.into_iter().map(|p| format!("{file}: {p}")));
-        let inline = crate::inline::store::Store::open(&self.state_dir);
-        for entry in config.modules.iter().filter(|e| e.inline) {
-            match inline.file_for(entry) {
-                Ok(found) => chosen.push(found),
-                Err(e) => problems.push(format!("{file}: {e}")),
+        for source in &self.sources {
+            for entry in config.modules.iter().filter(|e| source.serves(e)) {
+                match source.file_for(entry, config).await {
+                    Ok(found) => chosen.push(found),
+                    Err(e) => problems.push(format!("{file}: {e}")),
+                }
             }
         }
-        for entry in config.modules.iter().filter(|e| e.registry.is_some()) {
-            match self.registry.file_for(entry, &config.registries).await {
-                Ok(found) => chosen.push(found),
-                Err(e) => problems.push(format!("{file}: {e}")),
+        for entry in &config.modules {
+            if let Some(kind) = needs_source(entry)
+                && !self.sources.iter().any(|s| s.serves(entry))
+            {
+                problems.push(format!(
+                    "{file}: module {:?}: this host has no {kind} modules",
+                    entry.name
+                ));
             }
         }
         let mut modules: Vec<Arc<LoadedModule>> = Vec::new();
