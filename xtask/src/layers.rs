@@ -146,9 +146,33 @@ fn imports_of(src: &Path, file: &str, text: &str) -> Vec<Import> {
     let mut inline: Vec<(String, usize)> = Vec::new(); // (mod name, depth of its `{`)
     let mut depth = 0usize;
     let mut out = Vec::new();
+    // Child modules declared here (`mod board;`): a path may name them
+    // without a prefix (`board::SIM`).
+    let children: BTreeSet<&str> = tokens
+        .windows(3)
+        .filter(|w| w[0].0 == "mod" && w[2].0 == ";")
+        .map(|w| w[1].0.as_str())
+        .collect();
     let mut i = 0;
     while i < tokens.len() {
         let (tok, line) = (&tokens[i].0, tokens[i].1);
+        if inline.is_empty()
+            && children.contains(tok.as_str())
+            && tokens.get(i + 1).is_some_and(|t| t.0 == "::")
+            && (i == 0 || tokens[i - 1].0 != "::")
+        {
+            let mut paths = Vec::new();
+            i = parse_tree(&tokens, i, base.clone(), &mut paths);
+            out.extend(paths.iter().filter_map(|path| {
+                let to = file_of(src, path)?;
+                (to != file).then(|| Import {
+                    from: file.to_string(),
+                    line,
+                    to,
+                })
+            }));
+            continue;
+        }
         match tok.as_str() {
             "{" => depth += 1,
             "}" => {
@@ -556,6 +580,16 @@ mod tests {
                 (1, "config/mod.rs".to_string()),
                 (2, "runtime/sandbox.rs".to_string()),
             ]
+        );
+    }
+
+    #[test]
+    fn a_child_module_named_without_prefix_is_an_import() {
+        let src = tree(&["builtin/mod.rs", "builtin/board.rs"]);
+        let text = "mod board;\npub const MODELS: &[M] = &[board::SIM];\nfn f() { x::board::y(); }\n";
+        assert_eq!(
+            paths(text, "builtin/mod.rs", &src.0),
+            vec![(2, "builtin/board.rs".to_string())]
         );
     }
 
