@@ -99,7 +99,15 @@ fn machine(rt: &tokio::runtime::Runtime) -> Option<Host> {
     let config = MachineConfig::load(&path).ok()?;
     rt.block_on(async {
         let runtime = Runtime::new(None).ok()?;
-        let machine = Machine::start(runtime, config, None, dir.path().join("state"), Vec::new()).await;
+        let machine = Machine::start(
+            runtime,
+            config,
+            None,
+            dir.path().join("state"),
+            Vec::new(),
+            armature::builtin::MODELS,
+        )
+        .await;
         Some(Host::new(machine, Sessions::new(Duration::from_secs(2))))
     })
 }

@@ -1,7 +1,7 @@
 //! Boards on the host's GPIO backends: `armature:builtin:sim` (simulated)
 //! and `armature:builtin:linux` (GPIO character device and sysfs PWM).
 
-use super::{BuiltinModel, NativeResource, attributes, common};
+use super::shared::{attributes, common};
 use crate::config::ResourceConfig;
 use crate::core::bindings::exports::armature::module::board;
 use crate::core::call::{Call, Reply};
@@ -10,6 +10,7 @@ use crate::core::values;
 use crate::hardware::gpio::GpioBackend;
 use crate::hardware::gpio_linux::{LinuxBoardConfig, LinuxGpio};
 use crate::hardware::gpio_sim::{SimBoardConfig, SimGpio};
+use crate::resources::native::{BuiltinModel, NativeResource};
 
 const BOARD: &str = "rdk:component:board";
 

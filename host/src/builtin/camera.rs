@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::{BuiltinModel, NativeResource, attributes, common};
+use super::shared::{attributes, common};
 use crate::config::ResourceConfig;
 use crate::core::bindings::armature::module::camera_capture::{Frame as GuestFrame, FrameFormat};
 use crate::core::bindings::exports::armature::module::camera;
@@ -15,6 +15,7 @@ use crate::hardware::camera::{Encoding, Frame, FrameSource, encode};
 use crate::hardware::camera_image_folder::{ImageFolder, ImageFolderConfig};
 use crate::hardware::camera_test_pattern::{TestPattern, TestPatternConfig};
 use crate::hardware::{HwError, HwResult};
+use crate::resources::native::{BuiltinModel, NativeResource};
 
 const CAMERA: &str = "rdk:component:camera";
 

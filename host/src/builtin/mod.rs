@@ -1,49 +1,16 @@
 //! Models served by the host itself, with no `.wasm`: boards and cameras on
-//! the host's hardware backends (`crate::hardware`), and the data manager. They answer the same
-//! [`Call`]s as a guest does, so the gRPC layer, dependency calls and the
+//! the host's hardware backends (`crate::hardware`), and the data manager;
+//! [`MODELS`] is the table whoever starts a machine hands it
+//! (`resources::native` is how the machine runs them). They answer the same
+//! `Call`s as a guest does, so the gRPC layer, dependency calls and the
 //! guests' `gpio` and `camera-capture` imports reach them the same way.
 
 mod board;
 mod camera;
 mod data_manager;
+mod shared;
 
-use std::sync::{Arc, Mutex};
-
-use crate::config::ResourceConfig;
-use crate::core::call::{Call, Reply};
-use crate::core::error::CallError;
-
-/// The module name built-in models report in status.
-pub const MODULE: &str = "builtin";
-
-/// A resource served natively.
-pub trait NativeResource: Send {
-    /// One call. Runs on a blocking thread when [`NativeResource::blocks`].
-    fn call(&mut self, call: Call) -> Result<Reply, CallError>;
-    /// Whether calls may block (device I/O, waiting for a frame).
-    fn blocks(&self) -> bool;
-}
-
-/// One built-in model.
-pub struct BuiltinModel {
-    pub api: &'static str,
-    pub model: &'static str,
-    /// Checks the attributes without opening any device; errors name the attribute.
-    pub validate: fn(&ResourceConfig) -> Result<(), String>,
-    /// Opens the device and builds the resource.
-    pub build: fn(&ResourceConfig) -> Result<Box<dyn NativeResource>, String>,
-    /// Whether an instance holds a device only one owner may open (GPIO
-    /// lines, a streaming camera): the kernel says EBUSY to a second open,
-    /// so a reconfigured resource closes the old instance before building
-    /// the new one rather than beside it.
-    pub exclusive: bool,
-}
-
-impl std::fmt::Debug for BuiltinModel {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} ({})", self.model, self.api)
-    }
-}
+use crate::resources::native::BuiltinModel;
 
 pub const MODELS: &[BuiltinModel] = &[
     board::SIM,
@@ -53,52 +20,3 @@ pub const MODELS: &[BuiltinModel] = &[
     camera::IMAGE_FOLDER,
     data_manager::BUILTIN,
 ];
-
-/// The built-in model serving `model` of `api`, if there is one.
-pub fn find(api: &str, model: &str) -> Option<&'static BuiltinModel> {
-    MODELS.iter().find(|m| m.api == api && m.model == model)
-}
-
-/// Parses a resource's attributes into a backend's config type; errors
-/// name the attribute serde found at fault.
-fn attributes<T: serde::de::DeserializeOwned>(config: &ResourceConfig) -> Result<T, String> {
-    serde_json::from_value(serde_json::Value::Object(config.attributes.clone())).map_err(|e| format!("attributes: {e}"))
-}
-
-/// A running built-in resource, as a slot holds it.
-pub struct NativeInstance {
-    pub model: &'static BuiltinModel,
-    inner: Arc<Mutex<Box<dyn NativeResource>>>,
-    blocks: bool,
-}
-
-impl NativeInstance {
-    pub fn build(model: &'static BuiltinModel, config: &ResourceConfig) -> Result<Self, String> {
-        let resource = (model.build)(config)?;
-        Ok(Self {
-            model,
-            blocks: resource.blocks(),
-            inner: Arc::new(Mutex::new(resource)),
-        })
-    }
-
-    pub async fn call(&self, call: Call) -> Result<Reply, CallError> {
-        let inner = self.inner.clone();
-        let run = move || inner.lock().unwrap_or_else(|e| e.into_inner()).call(call);
-        if self.blocks {
-            tokio::task::spawn_blocking(run)
-                .await
-                .map_err(|e| CallError::internal(format!("the device call did not finish: {e}")))?
-        } else {
-            run()
-        }
-    }
-}
-
-/// The answer to the calls every API shares, for built-in models.
-fn common(call: &Call, what: &str) -> Result<Reply, CallError> {
-    match call {
-        Call::GetGeometries(_) => Ok(Reply::Geometries(Vec::new())),
-        other => Err(CallError::unimplemented(format!("{what} has no {}", other.method()))),
-    }
-}

@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
-use crate::builtin::{self, NativeInstance};
 use crate::core::api::ApiKind;
 use crate::core::call::{Call, Reply};
+use crate::resources::native::{self, NativeInstance};
 use crate::runtime::limits::Limits;
 use crate::runtime::sandbox::{Entered, Sandbox};
 
@@ -68,7 +68,7 @@ impl Instance {
     pub fn provider(&self) -> (String, String) {
         match self {
             Instance::Wasm(s) => (s.module().name.clone(), s.module().version()),
-            Instance::Native(_) => (builtin::MODULE.into(), env!("CARGO_PKG_VERSION").into()),
+            Instance::Native(_) => (native::MODULE.into(), env!("CARGO_PKG_VERSION").into()),
         }
     }
 

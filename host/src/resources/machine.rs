@@ -11,7 +11,6 @@ use std::time::{Duration, Instant, SystemTime};
 
 use tokio::sync::{Notify, mpsc};
 
-use crate::builtin::{self, BuiltinModel, NativeInstance};
 use crate::capabilities::deps::{CallTarget, DependencyHandle};
 use crate::capabilities::grants::{Denials, GpioGrant, Grants};
 use crate::config::grants::HardwareGrant;
@@ -21,6 +20,7 @@ use crate::core::bindings::{GuestConfig, ReconfigureOutcome};
 use crate::core::values;
 use crate::resources::graph;
 use crate::resources::instance::Instance;
+use crate::resources::native::{self, BuiltinModel, NativeInstance};
 use crate::resources::slot::{FaultSender, ResourceSlot, State};
 use crate::resources::sources::{ModuleSource, Source};
 use crate::runtime::component::Runtime;
@@ -95,7 +95,7 @@ impl Provider {
     fn label(&self) -> (String, String) {
         match self {
             Provider::Wasm(m) => (m.name.clone(), m.version()),
-            Provider::Builtin(_) => (builtin::MODULE.into(), env!("CARGO_PKG_VERSION").into()),
+            Provider::Builtin(_) => (native::MODULE.into(), env!("CARGO_PKG_VERSION").into()),
         }
     }
 }
@@ -182,6 +182,8 @@ pub struct Machine {
     /// Where modules the config names by reference come from (a registry,
     /// the inline store).
     sources: Vec<Arc<dyn ModuleSource>>,
+    /// The models the host serves itself.
+    builtins: &'static [BuiltinModel],
     /// What the server holds outside the resource graph (keys, the
     /// listener), checked and applied with every config.
     settings: RwLock<Option<Arc<dyn HostSettings>>>,
@@ -211,6 +213,7 @@ impl Machine {
         modules_flag: Option<PathBuf>,
         state_dir: PathBuf,
         sources: Vec<Arc<dyn ModuleSource>>,
+        builtins: &'static [BuiltinModel],
     ) -> Arc<Self> {
         let (faults, fault_rx) = mpsc::unbounded_channel();
         MACHINE_MEMORY.set_limit(config.machine_memory_bytes().unwrap_or_else(default_budget));
@@ -238,6 +241,7 @@ impl Machine {
             external: RwLock::default(),
             applied: tokio::sync::watch::Sender::new(Arc::new(config.clone())),
             sources,
+            builtins,
             settings: RwLock::default(),
         });
         {
@@ -269,6 +273,7 @@ impl Machine {
         config: &MachineConfig,
         modules_flag: Option<PathBuf>,
         sources: Vec<Arc<dyn ModuleSource>>,
+        builtins: &'static [BuiltinModel],
     ) -> Problems {
         let (faults, _rx) = mpsc::unbounded_channel();
         let machine = Self {
@@ -295,6 +300,7 @@ impl Machine {
             external: RwLock::default(),
             applied: tokio::sync::watch::Sender::new(Arc::new(config.clone())),
             sources,
+            builtins,
             settings: RwLock::default(),
         };
         let (modules, mut problems) = machine.load_modules(config, &[]).await;
@@ -328,6 +334,11 @@ impl Machine {
     /// The runtime modules load into (an inline deploy compiles ahead).
     pub fn runtime(&self) -> &Arc<Runtime> {
         &self.runtime
+    }
+
+    /// The built-in model serving `model` of `api`, if there is one.
+    fn builtin(&self, api: &str, model: &str) -> Option<&'static BuiltinModel> {
+        self.builtins.iter().find(|m| m.api == api && m.model == model)
     }
 
     /// Asks every module source to look for newer versions now
@@ -788,7 +799,7 @@ impl Machine {
         &self,
         rc: &ResourceConfig,
     ) -> Result<crate::core::bindings::GuestDependencies, String> {
-        if let Some(b) = builtin::find(&rc.api.to_string(), rc.model.as_str()) {
+        if let Some(b) = self.builtin(&rc.api.to_string(), rc.model.as_str()) {
             (b.validate)(rc)?;
             return Ok(crate::core::bindings::GuestDependencies {
                 required: Vec::new(),

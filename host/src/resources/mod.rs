@@ -5,6 +5,7 @@ pub mod graph;
 pub mod instance;
 pub mod machine;
 pub mod modules;
+pub mod native;
 pub mod reload;
 pub mod run_to_end;
 pub mod sessions;

@@ -34,7 +34,7 @@ pub async fn check(config_path: &Path, modules: Option<PathBuf>, cache_dir: Opti
         let check_cache = tempfile::tempdir().context("a temporary folder for the check")?;
         let registry = Arc::new(Resolver::open(check_cache.path()));
         let sources = super::sources::sources(registry, &std::env::temp_dir());
-        problems.extend(Machine::check(runtime, &config, modules, sources).await);
+        problems.extend(Machine::check(runtime, &config, modules, sources, crate::builtin::MODELS).await);
     }
     if problems.is_empty() {
         println!("{}: ok", config_path.display());

@@ -11,8 +11,8 @@ use crate::resources::machine::Machine;
 use crate::resources::sources::ModuleSource;
 use crate::runtime::component::Runtime;
 
-/// Starts a machine with the registry and inline sources, and the loop that
-/// keeps its registry modules current.
+/// Starts a machine with the registry and inline sources, the host's
+/// built-in models, and the loop that keeps its registry modules current.
 pub async fn start_machine(
     runtime: Arc<Runtime>,
     config: MachineConfig,
@@ -21,7 +21,15 @@ pub async fn start_machine(
 ) -> Arc<Machine> {
     let registry = Arc::new(Resolver::open(&state_dir));
     let sources = sources(registry.clone(), &state_dir);
-    let machine = Machine::start(runtime, config, modules_flag, state_dir, sources).await;
+    let machine = Machine::start(
+        runtime,
+        config,
+        modules_flag,
+        state_dir,
+        sources,
+        crate::builtin::MODELS,
+    )
+    .await;
     tokio::spawn(crate::registry::watch::watch(Arc::downgrade(&machine), registry));
     machine
 }

@@ -86,7 +86,7 @@ fn modules(host: &Host) -> Value {
         })
         .collect();
     modules.push(json!({
-        "name": crate::builtin::MODULE,
+        "name": crate::resources::native::MODULE,
         "kind": "builtin",
         "version": env!("CARGO_PKG_VERSION"),
         "file": null,

@@ -21,7 +21,7 @@ impl Machine {
         for rc in &config.resources {
             let name = rc.resource_name();
             let kind = ApiKind::of(&rc.api);
-            let builtin = builtin::find(&rc.api.to_string(), &rc.model.to_string());
+            let builtin = self.builtin(&rc.api.to_string(), &rc.model.to_string());
             let wasm = modules.iter().find(|m| m.provides(&rc.api, &rc.model)).cloned();
             let overrides = rc
                 .limits
@@ -43,7 +43,7 @@ impl Machine {
                 let known: Vec<String> = modules
                     .iter()
                     .flat_map(|m| m.models.iter().map(|(a, mo)| format!("{mo} ({a})")))
-                    .chain(builtin::MODELS.iter().map(|b| format!("{} ({})", b.model, b.api)))
+                    .chain(self.builtins.iter().map(|b| format!("{} ({})", b.model, b.api)))
                     .collect();
                 problem = Some(format!(
                     "{file}: {label}: field `model`: no module provides {} for {} (available: {})",
