@@ -32,19 +32,7 @@ pub trait CallTarget: Send + Sync {
 }
 
 /// What a guest's `dependency` handle stands for.
-pub struct DependencyHandle {
-    pub name: ResourceName,
-    pub target: Arc<dyn CallTarget>,
-}
-
-impl DependencyHandle {
-    pub fn new(target: Arc<dyn CallTarget>) -> Self {
-        Self {
-            name: target.name().clone(),
-            target,
-        }
-    }
-}
+pub struct DependencyHandle(pub Arc<dyn CallTarget>);
 
 impl SandboxState {
     fn dependency(&self, handle: &Resource<Dependency>) -> wasmtime::Result<&DependencyHandle> {
@@ -55,11 +43,11 @@ impl SandboxState {
 
 impl HostDependency for SandboxState {
     async fn name(&mut self, handle: Resource<Dependency>) -> wasmtime::Result<String> {
-        Ok(self.dependency(&handle)?.name.name.clone())
+        Ok(self.dependency(&handle)?.0.name().name.clone())
     }
 
     async fn api(&mut self, handle: Resource<Dependency>) -> wasmtime::Result<String> {
-        Ok(self.dependency(&handle)?.name.api.to_string())
+        Ok(self.dependency(&handle)?.0.name().api.to_string())
     }
 
     async fn do_command(
@@ -67,7 +55,7 @@ impl HostDependency for SandboxState {
         handle: Resource<Dependency>,
         command: Value,
     ) -> wasmtime::Result<Result<Value, GuestError>> {
-        let target = self.dependency(&handle)?.target.clone();
+        let target = self.dependency(&handle)?.0.clone();
         let reply = target.call(Call::DoCommand(command)).await;
         Ok(reply.and_then(Reply::into_value).map_err(GuestError::from))
     }
@@ -77,7 +65,7 @@ impl HostDependency for SandboxState {
         handle: Resource<Dependency>,
         extra: Value,
     ) -> wasmtime::Result<Result<Value, GuestError>> {
-        let target = self.dependency(&handle)?.target.clone();
+        let target = self.dependency(&handle)?.0.clone();
         let reply = target.call(Call::GetReadings(extra)).await;
         Ok(reply.and_then(Reply::into_value).map_err(GuestError::from))
     }

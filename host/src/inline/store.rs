@@ -202,10 +202,6 @@ pub fn now_rfc3339() -> String {
 }
 
 impl crate::resources::sources::ModuleSource for Store {
-    fn kind(&self) -> &'static str {
-        "inline"
-    }
-
     fn serves(&self, entry: &ModuleEntry) -> bool {
         entry.inline
     }

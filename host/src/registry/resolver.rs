@@ -428,10 +428,6 @@ impl Resolver {
 }
 
 impl crate::resources::sources::ModuleSource for Resolver {
-    fn kind(&self) -> &'static str {
-        "registry"
-    }
-
     fn serves(&self, entry: &ModuleEntry) -> bool {
         entry.registry.is_some()
     }

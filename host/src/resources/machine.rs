@@ -479,11 +479,11 @@ impl Machine {
         names
             .into_iter()
             .filter_map(|n| match self.slot_of(&n) {
-                Some(slot) => Some(DependencyHandle::new(slot)),
+                Some(slot) => Some(DependencyHandle(slot)),
                 None => self
                     .external_read()
                     .get(&n)
-                    .map(|remote| DependencyHandle::new(remote.clone())),
+                    .map(|remote| DependencyHandle(remote.clone())),
             })
             .collect()
     }

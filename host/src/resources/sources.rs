@@ -24,9 +24,6 @@ pub struct Source {
 
 /// A source of module files for the config's module entries it serves.
 pub trait ModuleSource: Send + Sync {
-    /// What the source is, for a problem with an entry no source serves.
-    fn kind(&self) -> &'static str;
-
     /// Whether `entry` is this source's to resolve.
     fn serves(&self, entry: &ModuleEntry) -> bool;
 
