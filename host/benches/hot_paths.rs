@@ -19,10 +19,11 @@ use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use prost_types::value::Kind;
 use prost_types::{Struct, Value as PbValue};
 
+use armature::apis::call::Call;
+use armature::apis::resources::Resources;
 use armature::config::MachineConfig;
 use armature::core::api::ApiKind;
 use armature::core::bindings::Node;
-use armature::core::call::Call;
 use armature::core::proto::viam::common::v1::{DoCommandRequest, GetReadingsRequest};
 use armature::core::values;
 use armature::grpc::Host;
@@ -137,7 +138,7 @@ fn bench_dispatch(c: &mut Criterion) {
                     name: "sensor-1".into(),
                     extra: None,
                 };
-                let r = armature::grpc::common::get_readings(&host, ApiKind::Sensor, request).await;
+                let r = host.get_readings(ApiKind::Sensor, request).await;
                 assert!(r.is_ok());
             })
         })
@@ -180,7 +181,7 @@ fn bench_dispatch(c: &mut Criterion) {
         b.iter_custom(|iters| {
             let run = |n| {
                 timed(&rt, 1, async || {
-                    let r = armature::grpc::common::do_command(&host, ApiKind::GenericService, loop_of(n)).await;
+                    let r = host.do_command(ApiKind::GenericService, loop_of(n)).await;
                     assert!(r.is_ok());
                 })
             };

@@ -1,10 +1,13 @@
 //! Armature: one native host process running robot modules as WebAssembly
 //! components, served over Viam's gRPC API.
 //!
-//! The path of a call: `grpc` (translate the request) → `resources::machine`
-//! (find the slot) → `resources::slot` (one call at a time, faults) →
-//! `runtime::sandbox` (enter the guest under its limits).
+//! The path of a call: `apis::<api>` (translate the request) → `grpc`
+//! (`Resources` for the host: find the slot, sessions, motions) →
+//! `resources::slot` (one call at a time, faults) → `runtime::sandbox`
+//! (enter the guest under its limits) → `apis::guest` (the API's guest
+//! interface).
 
+pub mod apis;
 pub mod build;
 pub mod builtin;
 pub mod capabilities;

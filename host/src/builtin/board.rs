@@ -2,9 +2,10 @@
 //! and `armature:builtin:linux` (GPIO character device and sysfs PWM).
 
 use super::shared::{attributes, common};
+use crate::apis::board::{Call as BoardCall, Reply as BoardReply};
+use crate::apis::call::{Call, Reply};
 use crate::config::ResourceConfig;
 use crate::core::bindings::exports::armature::module::board;
-use crate::core::call::{Call, Reply};
 use crate::core::error::CallError;
 use crate::core::values;
 use crate::hardware::gpio::GpioBackend;
@@ -55,25 +56,35 @@ impl NativeResource for Board {
 
     fn call(&mut self, call: Call) -> Result<Reply, CallError> {
         let b = &mut self.backend;
-        Ok(match call {
-            Call::SetGpio { pin, high, .. } => b.set(&pin, high).map(|()| Reply::Unit)?,
-            Call::GetGpio { pin, .. } => Reply::Bool(b.get(&pin)?),
-            Call::SetPwm { pin, duty, .. } => b.set_pwm(&pin, duty).map(|()| Reply::Unit)?,
-            Call::GetPwm { pin, .. } => Reply::F64(b.pwm(&pin)?),
-            Call::SetPwmFrequency { pin, hz, .. } => b.set_pwm_frequency(&pin, hz).map(|()| Reply::Unit)?,
-            Call::GetPwmFrequency { pin, .. } => Reply::U64(b.pwm_frequency(&pin)?),
-            Call::ReadAnalog { reader, .. } => {
+        let own = match call {
+            Call::Board(c) => c,
+            Call::DoCommand(_) => {
+                return match b.status() {
+                    Some(serde_json::Value::Object(status)) => Ok(Reply::Value(values::map_to_nodes(&status))),
+                    _ => Err(CallError::unimplemented("this board has no commands")),
+                };
+            }
+            other => return common(&other, "a board"),
+        };
+        Ok(Reply::Board(match own {
+            BoardCall::SetGpio { pin, high, .. } => b.set(&pin, high).map(|()| BoardReply::Unit)?,
+            BoardCall::GetGpio { pin, .. } => BoardReply::High(b.get(&pin)?),
+            BoardCall::SetPwm { pin, duty, .. } => b.set_pwm(&pin, duty).map(|()| BoardReply::Unit)?,
+            BoardCall::GetPwm { pin, .. } => BoardReply::Duty(b.pwm(&pin)?),
+            BoardCall::SetPwmFrequency { pin, hz, .. } => b.set_pwm_frequency(&pin, hz).map(|()| BoardReply::Unit)?,
+            BoardCall::GetPwmFrequency { pin, .. } => BoardReply::Frequency(b.pwm_frequency(&pin)?),
+            BoardCall::ReadAnalog { reader, .. } => {
                 let a = b.read_analog(&reader)?;
-                Reply::AnalogReading(board::AnalogReading {
+                BoardReply::Analog(board::AnalogReading {
                     value: a.value,
                     min_range: a.min_range,
                     max_range: a.max_range,
                     step_size: a.step_size,
                 })
             }
-            Call::WriteAnalog { pin, value, .. } => b.write_analog(&pin, value).map(|()| Reply::Unit)?,
-            Call::GetDigitalInterruptValue { interrupt, .. } => Reply::I64(b.edge_count(&interrupt)?),
-            Call::ReadTicks { interrupts, since_ns } => Reply::Ticks(
+            BoardCall::WriteAnalog { pin, value, .. } => b.write_analog(&pin, value).map(|()| BoardReply::Unit)?,
+            BoardCall::GetDigitalInterruptValue { interrupt, .. } => BoardReply::Count(b.edge_count(&interrupt)?),
+            BoardCall::ReadTicks { interrupts, since_ns } => BoardReply::Ticks(
                 b.edges_since(&interrupts, since_ns)?
                     .into_iter()
                     .map(|e| board::Tick {
@@ -83,14 +94,9 @@ impl NativeResource for Board {
                     })
                     .collect(),
             ),
-            Call::SetPowerMode { .. } => {
+            BoardCall::SetPowerMode { .. } => {
                 return Err(CallError::unimplemented("this board cannot change its power mode"));
             }
-            Call::DoCommand(_) => match b.status() {
-                Some(serde_json::Value::Object(status)) => Reply::Value(values::map_to_nodes(&status)),
-                _ => return Err(CallError::unimplemented("this board has no commands")),
-            },
-            other => return common(&other, "a board"),
-        })
+        }))
     }
 }

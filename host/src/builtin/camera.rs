@@ -6,10 +6,11 @@
 use std::time::{Duration, Instant};
 
 use super::shared::{attributes, common};
+use crate::apis::call::{Call, Reply};
+use crate::apis::camera::{Call as CameraCall, Reply as CameraReply};
 use crate::config::ResourceConfig;
 use crate::core::bindings::armature::module::camera_capture::{Frame as GuestFrame, FrameFormat};
 use crate::core::bindings::exports::armature::module::camera;
-use crate::core::call::{Call, Reply};
 use crate::core::error::CallError;
 use crate::hardware::camera::{Encoding, Frame, FrameSource, encode};
 use crate::hardware::camera_image_folder::{ImageFolder, ImageFolderConfig};
@@ -205,7 +206,7 @@ impl NativeResource for Camera {
 
     fn call(&mut self, call: Call) -> Result<Reply, CallError> {
         match call {
-            Call::GetImages { filter, .. } => {
+            Call::Camera(CameraCall::GetImages { filter, .. }) => {
                 if !filter.is_empty() && !filter.contains(&self.name) {
                     return Err(CallError::not_found(format!(
                         "camera {:?} has one source, {:?}",
@@ -213,21 +214,21 @@ impl NativeResource for Camera {
                     )));
                 }
                 let (_, _, data) = self.frame(self.encoding)?;
-                Ok(Reply::Images(vec![camera::Image {
+                Ok(Reply::Camera(CameraReply::Images(vec![camera::Image {
                     source_name: self.name.clone(),
                     mime_type: self.encoding.mime_type().into(),
                     data,
-                }]))
+                }])))
             }
-            Call::CameraProperties => {
+            Call::Camera(CameraCall::GetProperties) => {
                 let info = self.source.as_ref().map(|s| s.info()).unwrap_or(self.last_info);
-                Ok(Reply::CameraProperties(camera::Properties {
+                Ok(Reply::Camera(CameraReply::Properties(camera::Properties {
                     supports_pcd: false,
                     intrinsics: None,
                     distortion: None,
                     mime_types: vec!["image/jpeg".into(), "image/png".into()],
                     frame_rate: info.fps,
-                }))
+                })))
             }
             Call::CaptureFrame(format) => {
                 let encoding = match format {
@@ -265,11 +266,11 @@ mod tests {
     }
 
     fn image(camera: &mut Box<dyn NativeResource>) -> Vec<u8> {
-        match camera.call(Call::GetImages {
+        match camera.call(Call::Camera(CameraCall::GetImages {
             filter: Vec::new(),
             extra: Default::default(),
-        }) {
-            Ok(Reply::Images(mut images)) => images.remove(0).data,
+        })) {
+            Ok(Reply::Camera(CameraReply::Images(mut images))) => images.remove(0).data,
             other => panic!("{other:?}"),
         }
     }

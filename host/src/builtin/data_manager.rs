@@ -11,9 +11,9 @@ use std::path::Path;
 use serde_json::{Map, Value as Json, json};
 
 use super::shared::common;
+use crate::apis::call::{Call, Reply};
 use crate::capture::config::{API, DataManagerConfig, MODEL};
 use crate::capture::query::Query;
-use crate::core::call::{Call, Reply};
 use crate::core::error::{CallError, Code};
 use crate::core::values;
 use crate::resources::native::{BuiltinModel, NativeResource};

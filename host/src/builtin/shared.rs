@@ -1,8 +1,8 @@
 //! What the built-in models share: reading attributes into a backend's
 //! config, and the answer to the calls every API has.
 
+use crate::apis::call::{Call, Reply};
 use crate::config::ResourceConfig;
-use crate::core::call::{Call, Reply};
 use crate::core::error::CallError;
 
 /// Parses a resource's attributes into a backend's config type; errors

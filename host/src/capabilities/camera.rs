@@ -1,8 +1,8 @@
 //! `camera-capture`: frames from the camera resource granted by `camera`.
 
+use crate::apis::call::Call;
 use crate::core::bindings::GuestError;
 use crate::core::bindings::armature::module::camera_capture::{Frame, FrameFormat, Host};
-use crate::core::call::Call;
 use crate::runtime::state::SandboxState;
 
 impl Host for SandboxState {

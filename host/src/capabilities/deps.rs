@@ -10,11 +10,11 @@ use std::sync::Arc;
 use futures::future::BoxFuture;
 use wasmtime::component::Resource;
 
+use crate::apis::call::{Call, Reply};
 use crate::capabilities::table;
 use crate::config::ResourceName;
 use crate::core::bindings::armature::module::deps::{Dependency, Host, HostDependency};
 use crate::core::bindings::{GuestError, Value};
-use crate::core::call::{Call, Reply};
 use crate::core::error::CallError;
 use crate::runtime::state::SandboxState;
 

@@ -5,18 +5,17 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::apis::board::{Call, Reply};
 use crate::capabilities::deps::CallTarget;
-use crate::core::bindings::GuestError;
 use crate::core::bindings::armature::module::gpio::Host;
-use crate::core::call::{Call, Reply};
+use crate::core::bindings::{Answer, GuestError};
+use crate::core::error::CallError;
 use crate::runtime::state::SandboxState;
 
 /// How often `wait-for-edge` looks at the edge count.
 const EDGE_POLL: Duration = Duration::from_millis(5);
 /// Longer names are not pins; refuse them before copying them anywhere.
 const MAX_NAME: usize = 128;
-
-type Answer<T> = wasmtime::Result<Result<T, GuestError>>;
 
 impl SandboxState {
     /// The board slot, if `pin` is granted.
@@ -45,7 +44,17 @@ impl SandboxState {
 /// Sends `call` to the granted board. Takes the grant check's result rather
 /// than the sandbox state, which may not be held across an await.
 async fn on_board(board: Result<Arc<dyn CallTarget>, GuestError>, call: Call) -> Result<Reply, GuestError> {
-    board?.call(call).await.map_err(GuestError::from)
+    let reply = board?.call(call.into()).await?;
+    Ok(Reply::try_from(reply)?)
+}
+
+/// The value `pick` takes out of the board's reply; another reply is a host
+/// bug, reported to the guest as an internal error.
+fn take<T>(reply: Result<Reply, GuestError>, pick: impl FnOnce(Reply) -> Result<T, Reply>) -> Answer<T> {
+    Ok(
+        reply
+            .and_then(|r| pick(r).map_err(|other| CallError::internal(format!("the board answered {other:?}")).into())),
+    )
 }
 
 impl Host for SandboxState {
@@ -59,12 +68,18 @@ impl Host for SandboxState {
             },
         )
         .await;
-        Ok(r.and_then(|r| r.into_unit().map_err(GuestError::from)))
+        take(r, |r| match r {
+            Reply::Unit => Ok(()),
+            other => Err(other),
+        })
     }
 
     async fn get(&mut self, pin: String) -> Answer<bool> {
         let r = on_board(self.granted_pin(&pin), Call::GetGpio { pin, extra: Vec::new() }).await;
-        Ok(r.and_then(|r| r.into_bool().map_err(GuestError::from)))
+        take(r, |r| match r {
+            Reply::High(high) => Ok(high),
+            other => Err(other),
+        })
     }
 
     async fn set_pwm(&mut self, pin: String, duty: f64) -> Answer<()> {
@@ -77,12 +92,18 @@ impl Host for SandboxState {
             },
         )
         .await;
-        Ok(r.and_then(|r| r.into_unit().map_err(GuestError::from)))
+        take(r, |r| match r {
+            Reply::Unit => Ok(()),
+            other => Err(other),
+        })
     }
 
     async fn get_pwm(&mut self, pin: String) -> Answer<f64> {
         let r = on_board(self.granted_pin(&pin), Call::GetPwm { pin, extra: Vec::new() }).await;
-        Ok(r.and_then(|r| r.into_f64().map_err(GuestError::from)))
+        take(r, |r| match r {
+            Reply::Duty(duty) => Ok(duty),
+            other => Err(other),
+        })
     }
 
     async fn set_pwm_frequency(&mut self, pin: String, hz: u64) -> Answer<()> {
@@ -95,12 +116,18 @@ impl Host for SandboxState {
             },
         )
         .await;
-        Ok(r.and_then(|r| r.into_unit().map_err(GuestError::from)))
+        take(r, |r| match r {
+            Reply::Unit => Ok(()),
+            other => Err(other),
+        })
     }
 
     async fn get_pwm_frequency(&mut self, pin: String) -> Answer<u64> {
         let r = on_board(self.granted_pin(&pin), Call::GetPwmFrequency { pin, extra: Vec::new() }).await;
-        Ok(r.and_then(|r| r.into_u64().map_err(GuestError::from)))
+        take(r, |r| match r {
+            Reply::Frequency(hz) => Ok(hz),
+            other => Err(other),
+        })
     }
 
     async fn read_analog(&mut self, reader: String) -> Answer<i32> {
@@ -112,7 +139,10 @@ impl Host for SandboxState {
             },
         )
         .await;
-        Ok(r.and_then(|r| r.into_analog_reading().map(|a| a.value).map_err(GuestError::from)))
+        take(r, |r| match r {
+            Reply::Analog(a) => Ok(a.value),
+            other => Err(other),
+        })
     }
 
     async fn count_edges(&mut self, interrupt: String) -> Answer<i64> {
@@ -124,7 +154,10 @@ impl Host for SandboxState {
             },
         )
         .await;
-        Ok(r.and_then(|r| r.into_i64().map_err(GuestError::from)))
+        take(r, |r| match r {
+            Reply::Count(count) => Ok(count),
+            other => Err(other),
+        })
     }
 
     async fn wait_for_edge(&mut self, interrupt: String, seen: i64, timeout_ms: u32) -> Answer<i64> {

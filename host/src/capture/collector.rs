@@ -15,11 +15,12 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio::time::MissedTickBehavior;
 
+use crate::apis::capturable::Capturable;
+use crate::apis::capture::{DataKind, Payload};
 use crate::capture::disk;
 use crate::capture::file::CaptureFile;
 use crate::config::ResourceName;
 use crate::core::api::ApiKind;
-use crate::core::capture_methods::{CaptureMethod, DataKind, Payload};
 use crate::core::error::{CallError, Code};
 use crate::core::proto::viam::app::data::v1::{Annotations, Classification};
 use crate::core::proto::viam::app::datasync::v1::{
@@ -58,7 +59,7 @@ pub struct Stats {
 pub struct Collector {
     pub spec: Spec,
     /// The method's row in the capture table.
-    pub method: CaptureMethod,
+    pub method: Capturable,
     pub stats: Arc<Stats>,
     writer: Arc<Mutex<Writer>>,
     stop: watch::Sender<bool>,
@@ -67,13 +68,13 @@ pub struct Collector {
 
 impl Collector {
     /// Starts sampling `method` as `spec` says.
-    pub fn start(spec: Spec, method: CaptureMethod, machine: Weak<Machine>) -> Self {
+    pub fn start(spec: Spec, method: Capturable, machine: Weak<Machine>) -> Self {
         let stats = Arc::new(Stats::default());
         let writer = Arc::new(Mutex::new(Writer::new(&spec, method.kind)));
         let (stop, stopped) = watch::channel(false);
         let task = tokio::spawn(run(
             spec.clone(),
-            method,
+            method.clone(),
             machine,
             writer.clone(),
             stats.clone(),
@@ -109,7 +110,7 @@ fn lock(w: &Mutex<Writer>) -> std::sync::MutexGuard<'_, Writer> {
 
 async fn run(
     spec: Spec,
-    method: CaptureMethod,
+    method: Capturable,
     machine: Weak<Machine>,
     writer: Arc<Mutex<Writer>>,
     stats: Arc<Stats>,
@@ -144,8 +145,8 @@ async fn run(
             if slot.is_configuring() {
                 return Ok(None);
             }
-            let reply = slot.call((method.call)(&spec.params, extra.clone())).await?;
-            (method.payload)(reply, &spec.params).map(Some)
+            let reply = slot.call(method.call(&spec.params, extra.clone())).await?;
+            method.payload(reply, &spec.params).map(Some)
         };
         tokio::pin!(sample);
         // Flushes go on while a slow call is awaited. A stop waits for the

@@ -272,8 +272,8 @@ impl Capture {
                     "api": c.spec.resource.api.to_string(),
                     "method": c.spec.method,
                     "data": match c.method.kind {
-                        crate::core::capture_methods::DataKind::Binary => "binary",
-                        crate::core::capture_methods::DataKind::Tabular => "tabular",
+                        crate::apis::capture::DataKind::Binary => "binary",
+                        crate::apis::capture::DataKind::Tabular => "tabular",
                     },
                     "frequency_hz": 1.0 / c.spec.period.as_secs_f64(),
                     "dir": c.spec.dir.display().to_string(),
@@ -327,13 +327,13 @@ fn specs(
     config: &MachineConfig,
     manager: &DataManagerConfig,
     state_dir: &Path,
-) -> BTreeMap<String, (Spec, crate::core::capture_methods::CaptureMethod)> {
+) -> BTreeMap<String, (Spec, crate::apis::capturable::Capturable)> {
     let dir = manager.dir(state_dir);
     let mut out = BTreeMap::new();
     for rc in &config.resources {
         let Some(kind) = ApiKind::of(&rc.api) else { continue };
         for m in rc.capture.iter().filter(|m| !m.disabled) {
-            let Some(row) = crate::core::capture_methods::find(kind, &m.method) else {
+            let Some(row) = crate::apis::capturable::find(kind, &m.method) else {
                 continue;
             };
             let name = rc.resource_name();

@@ -7,9 +7,9 @@
 
 use serde_json::{Map, Value};
 
+use crate::apis::capturable as methods;
 use crate::config::Api;
 use crate::core::api::ApiKind;
-use crate::core::capture_methods as methods;
 
 /// One method captured from a resource.
 #[derive(Debug, Clone, PartialEq)]

@@ -28,6 +28,8 @@ pub struct ApiInfo {
     pub proto_service: &'static str,
     /// Stopped by StopAll and by a lapsed session.
     pub actuator: bool,
+    /// Has GetReadings (and so a capturable `Readings`).
+    pub readings: bool,
 }
 
 pub const APIS: &[ApiInfo] = &[
@@ -37,6 +39,7 @@ pub const APIS: &[ApiInfo] = &[
         "sensor",
         "viam.component.sensor.v1.SensorService",
         false,
+        true,
     ),
     row(
         ApiKind::MovementSensor,
@@ -44,12 +47,14 @@ pub const APIS: &[ApiInfo] = &[
         "movement_sensor",
         "viam.component.movementsensor.v1.MovementSensorService",
         false,
+        true,
     ),
     row(
         ApiKind::Camera,
         Kind::Component,
         "camera",
         "viam.component.camera.v1.CameraService",
+        false,
         false,
     ),
     row(
@@ -58,6 +63,7 @@ pub const APIS: &[ApiInfo] = &[
         "motor",
         "viam.component.motor.v1.MotorService",
         true,
+        false,
     ),
     row(
         ApiKind::Servo,
@@ -65,12 +71,14 @@ pub const APIS: &[ApiInfo] = &[
         "servo",
         "viam.component.servo.v1.ServoService",
         true,
+        false,
     ),
     row(
         ApiKind::Encoder,
         Kind::Component,
         "encoder",
         "viam.component.encoder.v1.EncoderService",
+        false,
         false,
     ),
     row(
@@ -79,12 +87,14 @@ pub const APIS: &[ApiInfo] = &[
         "board",
         "viam.component.board.v1.BoardService",
         false,
+        false,
     ),
     row(
         ApiKind::GenericComponent,
         Kind::Component,
         "generic",
         "viam.component.generic.v1.GenericService",
+        false,
         false,
     ),
     row(
@@ -93,12 +103,14 @@ pub const APIS: &[ApiInfo] = &[
         "generic",
         "viam.service.generic.v1.GenericService",
         false,
+        false,
     ),
     row(
         ApiKind::DataManager,
         Kind::Service,
         "data_manager",
         "viam.service.datamanager.v1.DataManagerService",
+        false,
         false,
     ),
 ];
@@ -109,6 +121,7 @@ const fn row(
     subtype: &'static str,
     proto_service: &'static str,
     actuator: bool,
+    readings: bool,
 ) -> ApiInfo {
     ApiInfo {
         kind,
@@ -116,6 +129,7 @@ const fn row(
         subtype,
         proto_service,
         actuator,
+        readings,
     }
 }
 

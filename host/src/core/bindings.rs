@@ -17,3 +17,7 @@ pub use armature::module::types::{Error as GuestError, ErrorCode, Node, Value};
 pub use exports::armature::module::model::{
     Config as GuestConfig, Dependencies as GuestDependencies, ModelInfo, ReconfigureOutcome,
 };
+
+/// What entering the guest yields: a trap (`Err`, the Store is dead) or the
+/// guest's own answer.
+pub type Answer<T> = wasmtime::Result<Result<T, GuestError>>;

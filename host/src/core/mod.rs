@@ -1,12 +1,10 @@
 //! What every layer of the host shares, and nothing else of the host: the
-//! API table, calls and their replies, the errors a call can end in,
+//! API table, the errors a call can end in,
 //! resource and model names, the WIT value tree and its conversions, the
 //! generated protos and WIT bindings. See docs/contributing/layers.md.
 
 pub mod api;
 pub mod bindings;
-pub mod call;
-pub mod capture_methods;
 pub mod error;
 pub mod loopback;
 pub mod names;

@@ -3,11 +3,11 @@
 
 use tonic::{Request, Response, Status};
 
+use crate::apis::resources::Resources;
 use crate::core::api::ApiKind;
 use crate::core::proto::viam::common::v1 as common;
 use crate::core::proto::viam::service::datamanager::v1 as pb;
 use crate::core::proto::viam::service::datamanager::v1::data_manager_service_server::DataManagerService;
-use crate::grpc::common::do_command;
 use crate::grpc::host::Host;
 
 pub struct DataManagerApi(pub Host);
@@ -18,7 +18,10 @@ impl DataManagerService for DataManagerApi {
         &self,
         request: Request<common::DoCommandRequest>,
     ) -> Result<Response<common::DoCommandResponse>, Status> {
-        do_command(&self.0, ApiKind::DataManager, request.into_inner()).await
+        self.0
+            .do_command(ApiKind::DataManager, request.into_inner())
+            .await
+            .map(Response::new)
     }
 
     /// Closes every capture file being written, as Viam's Sync does before

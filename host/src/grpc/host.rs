@@ -3,10 +3,11 @@
 
 use std::sync::Arc;
 
-use tonic::{Request, Status};
+use tonic::Status;
+use tonic::metadata::MetadataMap;
 
+use crate::apis::call::{Call, Reply};
 use crate::core::api::ApiKind;
-use crate::core::call::{Call, Reply};
 use crate::grpc::{auth, operations, status};
 use crate::resources::machine::Machine;
 use crate::resources::sessions::Sessions;
@@ -59,25 +60,12 @@ impl Host {
         slot.call(call).await.map_err(|e| status::from_call_error(&slot, e))
     }
 
-    /// Calls resource `name` of API `kind` and takes the reply's value
-    /// (`Reply::into_f64`, ...). A reply of another shape is a host bug:
-    /// INTERNAL.
-    pub async fn call_as<T>(
-        &self,
-        kind: ApiKind,
-        name: &str,
-        call: Call,
-        take: fn(Reply) -> Result<T, crate::core::error::CallError>,
-    ) -> Result<T, Status> {
-        take(self.call(kind, name, call).await?).map_err(status::mismatch)
-    }
-
     /// For a safety-monitored method: records the resource against the
     /// caller's session (header `viam-sid`), so that it is stopped if the
     /// session lapses. An expired session is refused as Viam does. Returns
     /// the session id, if any.
-    pub fn tag_session<T>(&self, request: &Request<T>, slot: &Arc<ResourceSlot>) -> Result<Option<String>, Status> {
-        let Some(id) = request.metadata().get(SESSION_HEADER).and_then(|v| v.to_str().ok()) else {
+    pub fn tag_session(&self, metadata: &MetadataMap, slot: &Arc<ResourceSlot>) -> Result<Option<String>, Status> {
+        let Some(id) = metadata.get(SESSION_HEADER).and_then(|v| v.to_str().ok()) else {
             return Ok(None);
         };
         self.sessions

@@ -1,25 +1,19 @@
 //! The gRPC face of the machine, wire-compatible with Viam's robot API.
-//! Each API file only translates its methods; lookup, call, error mapping
-//! and session tagging are here, once.
+//! Each resource API's service lives with the API (`apis/<api>.rs`); here
+//! is what they share, once: lookup, call, error mapping, sessions and
+//! motions (`host.rs`, `resources.rs`, `motion.rs`), the robot service, auth
+//! and the routes.
 
 pub mod auth;
-pub mod board;
-pub mod camera;
-pub mod common;
 pub mod connections;
 pub mod data_manager;
-pub mod encoder;
-pub mod generic;
 pub mod host;
 pub mod listen;
 pub mod motion;
-pub mod motor;
-pub mod movement_sensor;
 pub mod operations;
+pub mod resources;
 pub mod robot;
 pub mod routes;
-pub mod sensor;
-pub mod servo;
 pub mod status;
 
 pub use host::{Host, SESSION_HEADER};

@@ -5,37 +5,32 @@
 //! waiting call returns within one period.
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use tonic::{Request, Status};
+use tonic::Status;
+use tonic::metadata::MetadataMap;
 
+use crate::apis::call::Call;
+use crate::apis::resources::CONTROL_PERIOD;
 use crate::core::api::ApiKind;
-use crate::core::call::Call;
 use crate::grpc::host::Host;
 use crate::grpc::status::from_call_error;
 use crate::resources::slot::ResourceSlot;
 
-/// How often a waiting motion asks whether it is done.
-pub const CONTROL_PERIOD: Duration = Duration::from_millis(50);
-
 /// Starts a motion and waits until it ends, is stopped, or another command
 /// supersedes it.
-pub async fn run_to_completion<T>(
+pub async fn run_to_completion(
     host: &Host,
     kind: ApiKind,
-    request: &Request<T>,
+    metadata: &MetadataMap,
     name: &str,
     call: Call,
 ) -> Result<(), Status> {
     let slot = host.slot(kind, name)?;
-    let session = host.tag_session(request, &slot)?;
+    let session = host.tag_session(metadata, &slot)?;
     let method = format!("/{}/{}", kind.info().proto_service, call.method());
     let _running = host.operations.begin(method, slot.clone(), session);
     let epoch = slot.begin_motion();
-    slot.call(call)
-        .await
-        .and_then(|r| r.into_unit())
-        .map_err(|e| from_call_error(&slot, e))?;
+    slot.call(call).await.map_err(|e| from_call_error(&slot, e))?;
     wait_for_stop(&slot, epoch).await
 }
 
@@ -58,14 +53,12 @@ async fn wait_for_stop(slot: &Arc<ResourceSlot>, epoch: u64) -> Result<(), Statu
 
 /// Starts a motion that does not end by itself (SetPower, SetRPM): it
 /// supersedes any motion in progress and returns at once.
-pub async fn start<T>(host: &Host, kind: ApiKind, request: &Request<T>, name: &str, call: Call) -> Result<(), Status> {
+pub async fn start(host: &Host, kind: ApiKind, metadata: &MetadataMap, name: &str, call: Call) -> Result<(), Status> {
     let slot = host.slot(kind, name)?;
-    host.tag_session(request, &slot)?;
+    host.tag_session(metadata, &slot)?;
     slot.begin_motion();
-    slot.call(call)
-        .await
-        .and_then(|r| r.into_unit())
-        .map_err(|e| from_call_error(&slot, e))
+    slot.call(call).await.map_err(|e| from_call_error(&slot, e))?;
+    Ok(())
 }
 
 /// Stops an actuator; a motion waiting on it returns.

@@ -1,8 +1,9 @@
 //! Every service of the machine as tonic routes: the listener's
 //! (`web::serve`) and module mode's socket (`module_protocol`).
 
+use crate::apis::{board, camera, encoder, generic, motor, movement_sensor, sensor, servo};
 use crate::grpc::host::Host;
-use crate::grpc::{auth, board, camera, data_manager, encoder, generic, motor, movement_sensor, sensor, servo};
+use crate::grpc::{auth, data_manager};
 
 /// Every service of the machine (robot, each resource API, auth,
 /// reflection), for `serve` and for module mode's socket.

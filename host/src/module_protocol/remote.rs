@@ -8,10 +8,10 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 use tonic::Status;
 
+use crate::apis::call::{Call, Reply};
 use crate::capabilities::deps::CallTarget;
 use crate::config::ResourceName;
 use crate::core::bindings::Value;
-use crate::core::call::{Call, Reply};
 use crate::core::error::{CallError, Code};
 use crate::core::proto::viam::common::v1 as common;
 use crate::core::values;

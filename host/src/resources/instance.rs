@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
+use crate::apis::call::{Call, Reply};
 use crate::core::api::ApiKind;
-use crate::core::call::{Call, Reply};
 use crate::resources::native::{self, NativeInstance};
 use crate::runtime::limits::Limits;
 use crate::runtime::sandbox::{Entered, Sandbox};

@@ -5,8 +5,8 @@
 
 use std::sync::{Arc, Mutex};
 
+use crate::apis::call::{Call, Reply};
 use crate::config::ResourceConfig;
-use crate::core::call::{Call, Reply};
 use crate::core::error::CallError;
 
 /// The module name built-in models report in status.

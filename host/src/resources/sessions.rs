@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
-use crate::core::call::Call;
+use crate::apis::call::Call;
 use crate::resources::slot::ResourceSlot;
 
 struct Session {

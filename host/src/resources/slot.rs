@@ -13,10 +13,10 @@ use futures::future::BoxFuture;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
+use crate::apis::call::{Call, Reply};
 use crate::capabilities::deps::CallTarget;
 use crate::config::ResourceName;
 use crate::core::api::ApiKind;
-use crate::core::call::{Call, Reply};
 use crate::core::error::{CallError, Code};
 use crate::observability::metrics::{METRICS, ResourceMeters};
 use crate::resources::instance::Instance;

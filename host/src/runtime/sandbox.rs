@@ -12,13 +12,13 @@ use wasmtime::{Store, Trap, UpdateDeadline};
 use wasmtime_wasi::WasiCtx;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 
+use crate::apis::call::{Call, Reply};
 use crate::capabilities::deps::DependencyHandle;
 pub use crate::capabilities::grants::Grants;
 use crate::capabilities::log::LogBudget;
 use crate::core::api::ApiKind;
 use crate::core::bindings::armature::module::deps::Dependency;
 use crate::core::bindings::{self, GuestConfig, GuestDependencies, ModelInfo, ReconfigureOutcome};
-use crate::core::call::{Call, Reply};
 use crate::core::error::{CallError, Code};
 use crate::runtime::engine::{guest_computing, guest_entered};
 use crate::runtime::limits::{Limits, MemoryLimiter, Refusal};
@@ -291,158 +291,7 @@ impl Sandbox {
         let r = self.instance()?;
         let budget = self.limits.call_timeout;
         let deadline = arm(&mut self.store, budget);
-        let g = &self.guest;
-        let s = &mut self.store;
-
-        // `guest!(iface.method(args..) => Reply::Variant)`: enter the guest and
-        // wrap its answer.
-        macro_rules! guest {
-            ($iface:ident.$method:ident($($arg:expr),*) => unit) => {
-                g.$iface().$method(&mut *s, r $(, $arg)*).await.map(|a| a.map(|()| Reply::Unit))
-            };
-            ($iface:ident.$method:ident($($arg:expr),*) => $wrap:path) => {
-                g.$iface().$method(&mut *s, r $(, $arg)*).await.map(|a| a.map($wrap))
-            };
-        }
-        let wrong = |what: &str| -> wasmtime::Result<Result<Reply, bindings::GuestError>> {
-            Ok(Err(CallError::unimplemented(format!(
-                "a {} has no {what}",
-                kind.info().subtype
-            ))
-            .into()))
-        };
-        use ApiKind as K;
-        let entry = async move {
-            match call {
-                Call::DoCommand(v) => g
-                    .armature_module_model()
-                    .instance()
-                    .call_do_command(&mut *s, r, &v)
-                    .await
-                    .map(|a| a.map(Reply::Value)),
-                Call::GetGeometries(v) => g
-                    .armature_module_model()
-                    .instance()
-                    .call_get_geometries(&mut *s, r, &v)
-                    .await
-                    .map(|a| a.map(Reply::Geometries)),
-                Call::GetReadings(v) => match kind {
-                    K::Sensor => guest!(armature_module_sensor.call_get_readings(&v) => Reply::Value),
-                    K::MovementSensor => guest!(armature_module_movement_sensor.call_get_readings(&v) => Reply::Value),
-                    _ => wrong("readings"),
-                },
-                Call::Stop(v) => match kind {
-                    K::Motor => guest!(armature_module_motor.call_stop(&v) => unit),
-                    K::Servo => guest!(armature_module_servo.call_stop(&v) => unit),
-                    _ => wrong("stop"),
-                },
-                Call::IsMoving => match kind {
-                    K::Motor => guest!(armature_module_motor.call_is_moving() => Reply::Bool),
-                    K::Servo => guest!(armature_module_servo.call_is_moving() => Reply::Bool),
-                    _ => wrong("is-moving"),
-                },
-                Call::MsPosition(v) => {
-                    guest!(armature_module_movement_sensor.call_get_position(&v) => Reply::GeoPosition)
-                }
-                Call::MsLinearVelocity(v) => {
-                    guest!(armature_module_movement_sensor.call_get_linear_velocity(&v) => Reply::Vector3)
-                }
-                Call::MsAngularVelocity(v) => {
-                    guest!(armature_module_movement_sensor.call_get_angular_velocity(&v) => Reply::Vector3)
-                }
-                Call::MsLinearAcceleration(v) => {
-                    guest!(armature_module_movement_sensor.call_get_linear_acceleration(&v) => Reply::Vector3)
-                }
-                Call::MsCompassHeading(v) => {
-                    guest!(armature_module_movement_sensor.call_get_compass_heading(&v) => Reply::F64)
-                }
-                Call::MsOrientation(v) => {
-                    guest!(armature_module_movement_sensor.call_get_orientation(&v) => Reply::Orientation)
-                }
-                Call::MsProperties(v) => {
-                    guest!(armature_module_movement_sensor.call_get_properties(&v) => Reply::MsProperties)
-                }
-                Call::MsAccuracy(v) => guest!(armature_module_movement_sensor.call_get_accuracy(&v) => Reply::Accuracy),
-                Call::GetImages { filter, extra } => {
-                    guest!(armature_module_camera.call_get_images(&filter, &extra) => Reply::Images)
-                }
-                Call::GetPointCloud { mime_type, extra } => {
-                    guest!(armature_module_camera.call_get_point_cloud(&mime_type, &extra) => Reply::PointCloud)
-                }
-                Call::CaptureFrame(_) => wrong("frame capture (only built-in cameras have it)"),
-                Call::CameraProperties => {
-                    guest!(armature_module_camera.call_get_properties() => Reply::CameraProperties)
-                }
-                Call::SetPower { power_pct, extra } => {
-                    guest!(armature_module_motor.call_set_power(power_pct, &extra) => unit)
-                }
-                Call::GoFor {
-                    rpm,
-                    revolutions,
-                    extra,
-                } => {
-                    guest!(armature_module_motor.call_go_for(rpm, revolutions, &extra) => unit)
-                }
-                Call::GoTo { rpm, position, extra } => {
-                    guest!(armature_module_motor.call_go_to(rpm, position, &extra) => unit)
-                }
-                Call::SetRpm { rpm, extra } => guest!(armature_module_motor.call_set_rpm(rpm, &extra) => unit),
-                Call::ResetZeroPosition { offset, extra } => {
-                    guest!(armature_module_motor.call_reset_zero_position(offset, &extra) => unit)
-                }
-                Call::MotorPosition(v) => guest!(armature_module_motor.call_get_position(&v) => Reply::F64),
-                Call::MotorProperties(v) => {
-                    guest!(armature_module_motor.call_get_properties(&v) => Reply::MotorProperties)
-                }
-                Call::IsPowered(v) => guest!(armature_module_motor.call_is_powered(&v) => Reply::PowerState),
-                Call::ServoMove { angle_deg, extra } => {
-                    guest!(armature_module_servo.call_move_to(angle_deg, &extra) => unit)
-                }
-                Call::ServoPosition(v) => guest!(armature_module_servo.call_get_position(&v) => Reply::U32),
-                Call::EncoderPosition { position_type, extra } => {
-                    guest!(armature_module_encoder.call_get_position(position_type, &extra) => Reply::EncoderPosition)
-                }
-                Call::ResetPosition(v) => guest!(armature_module_encoder.call_reset_position(&v) => unit),
-                Call::EncoderProperties(v) => {
-                    guest!(armature_module_encoder.call_get_properties(&v) => Reply::EncoderProperties)
-                }
-                Call::SetGpio { pin, high, extra } => {
-                    guest!(armature_module_board.call_set_gpio(&pin, high, &extra) => unit)
-                }
-                Call::GetGpio { pin, extra } => {
-                    guest!(armature_module_board.call_get_gpio(&pin, &extra) => Reply::Bool)
-                }
-                Call::GetPwm { pin, extra } => guest!(armature_module_board.call_get_pwm(&pin, &extra) => Reply::F64),
-                Call::SetPwm { pin, duty, extra } => {
-                    guest!(armature_module_board.call_set_pwm(&pin, duty, &extra) => unit)
-                }
-                Call::GetPwmFrequency { pin, extra } => {
-                    guest!(armature_module_board.call_get_pwm_frequency(&pin, &extra) => Reply::U64)
-                }
-                Call::SetPwmFrequency { pin, hz, extra } => {
-                    guest!(armature_module_board.call_set_pwm_frequency(&pin, hz, &extra) => unit)
-                }
-                Call::ReadAnalog { reader, extra } => {
-                    guest!(armature_module_board.call_read_analog(&reader, &extra) => Reply::AnalogReading)
-                }
-                Call::WriteAnalog { pin, value, extra } => {
-                    guest!(armature_module_board.call_write_analog(&pin, value, &extra) => unit)
-                }
-                Call::GetDigitalInterruptValue { interrupt, extra } => {
-                    guest!(armature_module_board.call_get_digital_interrupt_value(&interrupt, &extra) => Reply::I64)
-                }
-                Call::ReadTicks { interrupts, since_ns } => {
-                    guest!(armature_module_board.call_read_ticks(&interrupts, since_ns) => Reply::Ticks)
-                }
-                Call::SetPowerMode {
-                    mode,
-                    duration_ns,
-                    extra,
-                } => {
-                    guest!(armature_module_board.call_set_power_mode(mode, duration_ns, &extra) => unit)
-                }
-            }
-        };
+        let entry = crate::apis::guest::enter(kind, &self.guest, &mut self.store, r, call);
         let result = bounded(deadline, entry).await;
         self.settle(budget, result)
     }

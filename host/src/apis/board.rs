@@ -1,24 +1,170 @@
-//! viam.component.board.v1.BoardService
+//! rdk:component:board, `viam.component.board.v1.BoardService`. StreamTicks
+//! is served by polling the board's tick buffer once per control period.
 
+use serde_json::json;
 use tokio_stream::wrappers::ReceiverStream;
+use tonic::codegen::BoxStream;
 use tonic::{Request, Response, Status};
+use wasmtime::Store;
+use wasmtime::component::ResourceAny;
 
+use crate::apis::capture::{CaptureMethod, DataKind, param, tab, unexpected as unexpected_sample};
+use crate::apis::resources::{CONTROL_PERIOD, Resources, unexpected};
 use crate::core::api::ApiKind;
-use crate::core::bindings::exports::armature::module::board::PowerMode;
-use crate::core::call::{Call, Reply};
+use crate::core::bindings::exports::armature::module::board::{AnalogReading, PowerMode, Tick};
+use crate::core::bindings::{Answer, Module, Value};
+use crate::core::error::CallError;
 use crate::core::proto::viam::common::v1 as common;
 use crate::core::proto::viam::component::board::v1 as pb;
 use crate::core::proto::viam::component::board::v1::board_service_server::BoardService;
 use crate::core::values::struct_to_nodes as extra;
-use crate::grpc::common::{do_command, get_geometries};
-use crate::grpc::host::Host;
-use crate::grpc::motion::CONTROL_PERIOD;
-use crate::grpc::status::from_call_error;
-use tonic::codegen::BoxStream;
-
-pub struct BoardApi(pub Host);
 
 const KIND: ApiKind = ApiKind::Board;
+
+#[derive(Debug, Clone)]
+pub enum Call {
+    SetGpio {
+        pin: String,
+        high: bool,
+        extra: Value,
+    },
+    GetGpio {
+        pin: String,
+        extra: Value,
+    },
+    GetPwm {
+        pin: String,
+        extra: Value,
+    },
+    SetPwm {
+        pin: String,
+        duty: f64,
+        extra: Value,
+    },
+    GetPwmFrequency {
+        pin: String,
+        extra: Value,
+    },
+    SetPwmFrequency {
+        pin: String,
+        hz: u64,
+        extra: Value,
+    },
+    ReadAnalog {
+        reader: String,
+        extra: Value,
+    },
+    WriteAnalog {
+        pin: String,
+        value: i32,
+        extra: Value,
+    },
+    GetDigitalInterruptValue {
+        interrupt: String,
+        extra: Value,
+    },
+    /// The edges seen on `interrupts` since `since_ns` (StreamTicks polls it).
+    ReadTicks {
+        interrupts: Vec<String>,
+        since_ns: u64,
+    },
+    SetPowerMode {
+        mode: PowerMode,
+        duration_ns: Option<u64>,
+        extra: Value,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub enum Reply {
+    Unit,
+    High(bool),
+    Duty(f64),
+    Frequency(u64),
+    Analog(AnalogReading),
+    Count(i64),
+    Ticks(Vec<Tick>),
+}
+
+impl Call {
+    pub fn method(&self) -> &'static str {
+        match self {
+            Call::SetGpio { .. } => "SetGPIO",
+            Call::GetGpio { .. } => "GetGPIO",
+            Call::GetPwm { .. } => "PWM",
+            Call::SetPwm { .. } => "SetPWM",
+            Call::GetPwmFrequency { .. } => "PWMFrequency",
+            Call::SetPwmFrequency { .. } => "SetPWMFrequency",
+            Call::ReadAnalog { .. } => "ReadAnalogReader",
+            Call::WriteAnalog { .. } => "WriteAnalog",
+            Call::GetDigitalInterruptValue { .. } => "GetDigitalInterruptValue",
+            Call::ReadTicks { .. } => "StreamTicks",
+            Call::SetPowerMode { .. } => "SetPowerMode",
+        }
+    }
+}
+
+/// Enters the guest's `board` interface.
+pub async fn enter<T: Send + 'static>(g: &Module, s: &mut Store<T>, r: ResourceAny, call: Call) -> Answer<Reply> {
+    let b = g.armature_module_board();
+    let unit = |()| Reply::Unit;
+    Ok(match call {
+        Call::SetGpio { pin, high, extra } => b.call_set_gpio(s, r, &pin, high, &extra).await?.map(unit),
+        Call::GetGpio { pin, extra } => b.call_get_gpio(s, r, &pin, &extra).await?.map(Reply::High),
+        Call::GetPwm { pin, extra } => b.call_get_pwm(s, r, &pin, &extra).await?.map(Reply::Duty),
+        Call::SetPwm { pin, duty, extra } => b.call_set_pwm(s, r, &pin, duty, &extra).await?.map(unit),
+        Call::GetPwmFrequency { pin, extra } => b
+            .call_get_pwm_frequency(s, r, &pin, &extra)
+            .await?
+            .map(Reply::Frequency),
+        Call::SetPwmFrequency { pin, hz, extra } => b.call_set_pwm_frequency(s, r, &pin, hz, &extra).await?.map(unit),
+        Call::ReadAnalog { reader, extra } => b.call_read_analog(s, r, &reader, &extra).await?.map(Reply::Analog),
+        Call::WriteAnalog { pin, value, extra } => b.call_write_analog(s, r, &pin, value, &extra).await?.map(unit),
+        Call::GetDigitalInterruptValue { interrupt, extra } => b
+            .call_get_digital_interrupt_value(s, r, &interrupt, &extra)
+            .await?
+            .map(Reply::Count),
+        Call::ReadTicks { interrupts, since_ns } => {
+            b.call_read_ticks(s, r, &interrupts, since_ns).await?.map(Reply::Ticks)
+        }
+        Call::SetPowerMode {
+            mode,
+            duration_ns,
+            extra,
+        } => b.call_set_power_mode(s, r, mode, duration_ns, &extra).await?.map(unit),
+    })
+}
+
+pub const CAPTURE: &[CaptureMethod<Call, Reply>] = &[
+    CaptureMethod {
+        name: "Analogs",
+        kind: DataKind::Tabular,
+        required: &["reader_name"],
+        call: |p, extra| Call::ReadAnalog {
+            reader: param(p, "reader_name"),
+            extra,
+        },
+        payload: |r, _| match r {
+            Reply::Analog(a) => tab(
+                json!({"value": a.value, "min_range": a.min_range, "max_range": a.max_range, "step_size": a.step_size}),
+            ),
+            other => Err(unexpected_sample(other)),
+        },
+    },
+    CaptureMethod {
+        name: "Gpios",
+        kind: DataKind::Tabular,
+        required: &["pin_name"],
+        call: |p, extra| Call::GetGpio {
+            pin: param(p, "pin_name"),
+            extra,
+        },
+        payload: |r, _| match r {
+            Reply::High(high) => tab(json!({"high": high})),
+            other => Err(unexpected_sample(other)),
+        },
+    },
+];
 
 fn no_pin(board: &str, pin: &str) -> Result<(), Status> {
     if pin.is_empty() {
@@ -27,8 +173,28 @@ fn no_pin(board: &str, pin: &str) -> Result<(), Status> {
     Ok(())
 }
 
+pub struct BoardApi<R>(pub R);
+
+impl<R: Resources> BoardApi<R>
+where
+    R::Call: From<Call>,
+    R::Reply: TryInto<Reply, Error = CallError>,
+{
+    /// A call whose reply is unit.
+    async fn command(&self, name: &str, call: Call) -> Result<(), Status> {
+        match self.0.ask(KIND, name, call).await? {
+            Reply::Unit => Ok(()),
+            other => Err(unexpected(KIND, other)),
+        }
+    }
+}
+
 #[tonic::async_trait]
-impl BoardService for BoardApi {
+impl<R: Resources> BoardService for BoardApi<R>
+where
+    R::Call: From<Call>,
+    R::Reply: TryInto<Reply, Error = CallError>,
+{
     async fn set_gpio(&self, request: Request<pb::SetGpioRequest>) -> Result<Response<pb::SetGpioResponse>, Status> {
         let r = request.into_inner();
         no_pin(&r.name, &r.pin)?;
@@ -37,7 +203,7 @@ impl BoardService for BoardApi {
             high: r.high,
             extra: extra(r.extra.as_ref()),
         };
-        self.0.call_as(KIND, &r.name, call, Reply::into_unit).await?;
+        self.command(&r.name, call).await?;
         Ok(Response::new(pb::SetGpioResponse {}))
     }
 
@@ -48,8 +214,10 @@ impl BoardService for BoardApi {
             pin: r.pin,
             extra: extra(r.extra.as_ref()),
         };
-        let high = self.0.call_as(KIND, &r.name, call, Reply::into_bool).await?;
-        Ok(Response::new(pb::GetGpioResponse { high }))
+        match self.0.ask(KIND, &r.name, call).await? {
+            Reply::High(high) => Ok(Response::new(pb::GetGpioResponse { high })),
+            other => Err(unexpected(KIND, other)),
+        }
     }
 
     async fn pwm(&self, request: Request<pb::PwmRequest>) -> Result<Response<pb::PwmResponse>, Status> {
@@ -59,8 +227,10 @@ impl BoardService for BoardApi {
             pin: r.pin,
             extra: extra(r.extra.as_ref()),
         };
-        let duty_cycle_pct = self.0.call_as(KIND, &r.name, call, Reply::into_f64).await?;
-        Ok(Response::new(pb::PwmResponse { duty_cycle_pct }))
+        match self.0.ask(KIND, &r.name, call).await? {
+            Reply::Duty(duty_cycle_pct) => Ok(Response::new(pb::PwmResponse { duty_cycle_pct })),
+            other => Err(unexpected(KIND, other)),
+        }
     }
 
     async fn set_pwm(&self, request: Request<pb::SetPwmRequest>) -> Result<Response<pb::SetPwmResponse>, Status> {
@@ -77,7 +247,7 @@ impl BoardService for BoardApi {
             duty: r.duty_cycle_pct,
             extra: extra(r.extra.as_ref()),
         };
-        self.0.call_as(KIND, &r.name, call, Reply::into_unit).await?;
+        self.command(&r.name, call).await?;
         Ok(Response::new(pb::SetPwmResponse {}))
     }
 
@@ -91,8 +261,10 @@ impl BoardService for BoardApi {
             pin: r.pin,
             extra: extra(r.extra.as_ref()),
         };
-        let frequency_hz = self.0.call_as(KIND, &r.name, call, Reply::into_u64).await?;
-        Ok(Response::new(pb::PwmFrequencyResponse { frequency_hz }))
+        match self.0.ask(KIND, &r.name, call).await? {
+            Reply::Frequency(frequency_hz) => Ok(Response::new(pb::PwmFrequencyResponse { frequency_hz })),
+            other => Err(unexpected(KIND, other)),
+        }
     }
 
     async fn set_pwm_frequency(
@@ -113,7 +285,7 @@ impl BoardService for BoardApi {
             hz: r.frequency_hz,
             extra: extra(r.extra.as_ref()),
         };
-        self.0.call_as(KIND, &r.name, call, Reply::into_unit).await?;
+        self.command(&r.name, call).await?;
         Ok(Response::new(pb::SetPwmFrequencyResponse {}))
     }
 
@@ -126,16 +298,15 @@ impl BoardService for BoardApi {
             reader: r.analog_reader_name,
             extra: extra(r.extra.as_ref()),
         };
-        let a = self
-            .0
-            .call_as(KIND, &r.board_name, call, Reply::into_analog_reading)
-            .await?;
-        Ok(Response::new(pb::ReadAnalogReaderResponse {
-            value: a.value,
-            min_range: a.min_range,
-            max_range: a.max_range,
-            step_size: a.step_size,
-        }))
+        match self.0.ask(KIND, &r.board_name, call).await? {
+            Reply::Analog(a) => Ok(Response::new(pb::ReadAnalogReaderResponse {
+                value: a.value,
+                min_range: a.min_range,
+                max_range: a.max_range,
+                step_size: a.step_size,
+            })),
+            other => Err(unexpected(KIND, other)),
+        }
     }
 
     async fn write_analog(
@@ -149,7 +320,7 @@ impl BoardService for BoardApi {
             value: r.value,
             extra: extra(r.extra.as_ref()),
         };
-        self.0.call_as(KIND, &r.name, call, Reply::into_unit).await?;
+        self.command(&r.name, call).await?;
         Ok(Response::new(pb::WriteAnalogResponse {}))
     }
 
@@ -162,8 +333,10 @@ impl BoardService for BoardApi {
             interrupt: r.digital_interrupt_name,
             extra: extra(r.extra.as_ref()),
         };
-        let value = self.0.call_as(KIND, &r.board_name, call, Reply::into_i64).await?;
-        Ok(Response::new(pb::GetDigitalInterruptValueResponse { value }))
+        match self.0.ask(KIND, &r.board_name, call).await? {
+            Reply::Count(value) => Ok(Response::new(pb::GetDigitalInterruptValueResponse { value })),
+            other => Err(unexpected(KIND, other)),
+        }
     }
 
     /// Polls the board's tick buffer once per control period and streams
@@ -179,20 +352,20 @@ impl BoardService for BoardApi {
                 r.name
             )));
         }
-        let slot = self.0.slot(KIND, &r.name)?;
         // Check the names now, so that a bad one fails the call rather than the stream.
-        for name in &r.pin_names {
+        for interrupt in &r.pin_names {
             let call = Call::GetDigitalInterruptValue {
-                interrupt: name.clone(),
+                interrupt: interrupt.clone(),
                 extra: extra(None),
             };
-            slot.call(call).await.map_err(|e| from_call_error(&slot, e))?;
+            self.0.ask::<_, Reply>(KIND, &r.name, call).await?;
         }
         let since_start = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos() as u64)
             .unwrap_or(0);
         let (tx, rx) = tokio::sync::mpsc::channel(256);
+        let resources = self.0.clone();
         tokio::spawn(async move {
             let mut since = since_start;
             loop {
@@ -200,7 +373,12 @@ impl BoardService for BoardApi {
                     interrupts: r.pin_names.clone(),
                     since_ns: since,
                 };
-                match slot.call(call).await.and_then(|t| t.into_ticks()) {
+                let ticks = match resources.ask(KIND, &r.name, call).await {
+                    Ok(Reply::Ticks(ticks)) => Ok(ticks),
+                    Ok(other) => Err(unexpected(KIND, other)),
+                    Err(e) => Err(e),
+                };
+                match ticks {
                     Ok(ticks) => {
                         for t in ticks {
                             since = since.max(t.time_ns);
@@ -214,8 +392,8 @@ impl BoardService for BoardApi {
                             }
                         }
                     }
-                    Err(e) => {
-                        let _ = tx.send(Err(from_call_error(&slot, e))).await;
+                    Err(status) => {
+                        let _ = tx.send(Err(status)).await;
                         return;
                     }
                 }
@@ -258,7 +436,7 @@ impl BoardService for BoardApi {
             duration_ns,
             extra: extra(r.extra.as_ref()),
         };
-        self.0.call_as(KIND, &r.name, call, Reply::into_unit).await?;
+        self.command(&r.name, call).await?;
         Ok(Response::new(pb::SetPowerModeResponse {}))
     }
 
@@ -266,13 +444,16 @@ impl BoardService for BoardApi {
         &self,
         request: Request<common::DoCommandRequest>,
     ) -> Result<Response<common::DoCommandResponse>, Status> {
-        do_command(&self.0, KIND, request.into_inner()).await
+        self.0.do_command(KIND, request.into_inner()).await.map(Response::new)
     }
 
     async fn get_geometries(
         &self,
         request: Request<common::GetGeometriesRequest>,
     ) -> Result<Response<common::GetGeometriesResponse>, Status> {
-        get_geometries(&self.0, KIND, request.into_inner()).await
+        self.0
+            .get_geometries(KIND, request.into_inner())
+            .await
+            .map(Response::new)
     }
 }

@@ -1,40 +1,46 @@
-//! viam.component.generic.v1.GenericService and viam.service.generic.v1.GenericService
+//! rdk:component:generic and rdk:service:generic: DoCommand (and, for the
+//! component, GetGeometries), which every API shares.
 
 use tonic::{Request, Response, Status};
 
+use crate::apis::resources::Resources;
 use crate::core::api::ApiKind;
 use crate::core::proto::viam::common::v1 as common;
 use crate::core::proto::viam::component::generic::v1::generic_service_server::GenericService as ComponentService;
 use crate::core::proto::viam::service::generic::v1::generic_service_server::GenericService as ServiceService;
-use crate::grpc::common::{do_command, get_geometries};
-use crate::grpc::host::Host;
 
-pub struct GenericComponentApi(pub Host);
-pub struct GenericServiceApi(pub Host);
+pub struct GenericComponentApi<R>(pub R);
+pub struct GenericServiceApi<R>(pub R);
 
 #[tonic::async_trait]
-impl ComponentService for GenericComponentApi {
+impl<R: Resources> ComponentService for GenericComponentApi<R> {
     async fn do_command(
         &self,
         request: Request<common::DoCommandRequest>,
     ) -> Result<Response<common::DoCommandResponse>, Status> {
-        do_command(&self.0, ApiKind::GenericComponent, request.into_inner()).await
+        let r = request.into_inner();
+        self.0.do_command(ApiKind::GenericComponent, r).await.map(Response::new)
     }
 
     async fn get_geometries(
         &self,
         request: Request<common::GetGeometriesRequest>,
     ) -> Result<Response<common::GetGeometriesResponse>, Status> {
-        get_geometries(&self.0, ApiKind::GenericComponent, request.into_inner()).await
+        let r = request.into_inner();
+        self.0
+            .get_geometries(ApiKind::GenericComponent, r)
+            .await
+            .map(Response::new)
     }
 }
 
 #[tonic::async_trait]
-impl ServiceService for GenericServiceApi {
+impl<R: Resources> ServiceService for GenericServiceApi<R> {
     async fn do_command(
         &self,
         request: Request<common::DoCommandRequest>,
     ) -> Result<Response<common::DoCommandResponse>, Status> {
-        do_command(&self.0, ApiKind::GenericService, request.into_inner()).await
+        let r = request.into_inner();
+        self.0.do_command(ApiKind::GenericService, r).await.map(Response::new)
     }
 }

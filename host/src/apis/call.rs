@@ -1,0 +1,154 @@
+//! A call on a resource, as data: what every API shares, or one API's own
+//! call (`apis/<api>.rs`). The gRPC layer, a guest calling its dependency,
+//! a capture or a capability builds a `Call`; whatever serves the resource
+//! — a guest sandbox or a built-in model — answers with a `Reply`. Values
+//! use the WIT types, so a guest-to-guest dependency call converts nothing.
+
+use crate::apis::{board, camera, encoder, motor, movement_sensor, servo};
+use crate::core::bindings::Value;
+use crate::core::bindings::armature::module::camera_capture::{Frame, FrameFormat};
+use crate::core::bindings::armature::module::types::Geometry;
+use crate::core::error::CallError;
+
+/// One method call with its arguments.
+#[derive(Debug, Clone)]
+pub enum Call {
+    // What every API, or several, share; the resource's API picks the
+    // guest interface (`apis::guest`).
+    DoCommand(Value),
+    GetGeometries(Value),
+    /// Sensor, movement sensor.
+    GetReadings(Value),
+    /// Every actuator (motor, servo).
+    Stop(Value),
+    /// Every actuator (motor, servo).
+    IsMoving,
+    /// A raw frame for a guest's `camera-capture` import; only built-in
+    /// cameras answer it.
+    CaptureFrame(FrameFormat),
+
+    MovementSensor(movement_sensor::Call),
+    Camera(camera::Call),
+    Motor(motor::Call),
+    Servo(servo::Call),
+    Encoder(encoder::Call),
+    Board(board::Call),
+}
+
+impl Call {
+    /// The method's name, for errors and metrics.
+    pub fn method(&self) -> &'static str {
+        match self {
+            Call::DoCommand(_) => "DoCommand",
+            Call::GetGeometries(_) => "GetGeometries",
+            Call::GetReadings(_) => "GetReadings",
+            Call::Stop(_) => "Stop",
+            Call::IsMoving => "IsMoving",
+            Call::CaptureFrame(_) => "CaptureFrame",
+            Call::MovementSensor(c) => c.method(),
+            Call::Camera(c) => c.method(),
+            Call::Motor(c) => c.method(),
+            Call::Servo(c) => c.method(),
+            Call::Encoder(c) => c.method(),
+            Call::Board(c) => c.method(),
+        }
+    }
+}
+
+/// The answer to a [`Call`].
+#[derive(Debug, Clone)]
+pub enum Reply {
+    Unit,
+    /// IsMoving.
+    Bool(bool),
+    /// DoCommand, GetReadings.
+    Value(Value),
+    Geometries(Vec<Geometry>),
+    Frame(Frame),
+
+    MovementSensor(movement_sensor::Reply),
+    Camera(camera::Reply),
+    Motor(motor::Reply),
+    Servo(servo::Reply),
+    Encoder(encoder::Reply),
+    Board(board::Reply),
+}
+
+/// Each API's own call becomes a `Call`, and a `Reply` its own again.
+macro_rules! api_calls {
+    ($($api:ident => $variant:ident;)*) => {
+        $(
+            impl From<$api::Call> for Call {
+                fn from(c: $api::Call) -> Self {
+                    Call::$variant(c)
+                }
+            }
+
+            impl From<$api::Reply> for Reply {
+                fn from(r: $api::Reply) -> Self {
+                    Reply::$variant(r)
+                }
+            }
+
+            impl TryFrom<Reply> for $api::Reply {
+                type Error = CallError;
+                fn try_from(r: Reply) -> Result<Self, CallError> {
+                    match r {
+                        Reply::$variant(r) => Ok(r),
+                        other => Err(mismatch(stringify!($variant), &other)),
+                    }
+                }
+            }
+        )*
+    };
+}
+
+api_calls! {
+    movement_sensor => MovementSensor;
+    camera => Camera;
+    motor => Motor;
+    servo => Servo;
+    encoder => Encoder;
+    board => Board;
+}
+
+fn mismatch(expected: &str, got: &Reply) -> CallError {
+    CallError::internal(format!("expected a {expected} reply, got {got:?}"))
+}
+
+impl Reply {
+    pub fn into_unit(self) -> Result<(), CallError> {
+        match self {
+            Reply::Unit => Ok(()),
+            other => Err(mismatch("Unit", &other)),
+        }
+    }
+
+    pub fn into_bool(self) -> Result<bool, CallError> {
+        match self {
+            Reply::Bool(b) => Ok(b),
+            other => Err(mismatch("Bool", &other)),
+        }
+    }
+
+    pub fn into_value(self) -> Result<Value, CallError> {
+        match self {
+            Reply::Value(v) => Ok(v),
+            other => Err(mismatch("Value", &other)),
+        }
+    }
+
+    pub fn into_geometries(self) -> Result<Vec<Geometry>, CallError> {
+        match self {
+            Reply::Geometries(g) => Ok(g),
+            other => Err(mismatch("Geometries", &other)),
+        }
+    }
+
+    pub fn into_frame(self) -> Result<Frame, CallError> {
+        match self {
+            Reply::Frame(f) => Ok(f),
+            other => Err(mismatch("Frame", &other)),
+        }
+    }
+}
