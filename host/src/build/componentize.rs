@@ -7,7 +7,8 @@ use std::process::Command;
 use anyhow::Context;
 
 use super::embedded::Sdk;
-use super::{BuildError, Project};
+use super::error::BuildError;
+use super::project::Project;
 
 /// The componentize-py release the SDK is tested with.
 pub const COMPONENTIZE_PY_VERSION: &str = "0.25.1";
@@ -41,7 +42,7 @@ pub fn find_tool() -> Result<Tool, BuildError> {
             }
             path
         }
-        None => on_path("componentize-py").ok_or(BuildError::ToolMissing)?,
+        None => on_path("componentize-py").ok_or(BuildError::ToolMissing(COMPONENTIZE_PY_VERSION))?,
     };
     let beside = componentize_py
         .parent()

@@ -9,6 +9,7 @@
 pub mod cli;
 mod componentize;
 mod embedded;
+mod error;
 mod project;
 mod requirements;
 mod version_section;
@@ -20,27 +21,8 @@ use anyhow::Context;
 use semver::Version;
 
 pub use componentize::COMPONENTIZE_PY_VERSION;
+pub use error::BuildError;
 pub use project::Project;
-
-/// Why a build failed, in words that name the file at fault.
-#[derive(Debug, thiserror::Error)]
-pub enum BuildError {
-    #[error(
-        "componentize-py is not installed (armature build needs it to turn Python into a component): \
-         pip install componentize-py=={COMPONENTIZE_PY_VERSION}"
-    )]
-    ToolMissing,
-    #[error("{0}")]
-    Project(String),
-    #[error("{file}: package {package} has native code ({native}); only pure-Python packages can go into a module")]
-    NativePackage {
-        file: PathBuf,
-        package: String,
-        native: String,
-    },
-    #[error("{0}")]
-    Python(String),
-}
 
 pub struct Options {
     /// The module folder (or its `main.py`).

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use semver::Version;
 use serde::Deserialize;
 
-use super::BuildError;
+use super::error::BuildError;
 
 pub struct Project {
     /// The module folder.

@@ -8,7 +8,8 @@ use std::process::Command;
 use anyhow::Context;
 
 use super::componentize::{GUEST_PYTHON_VERSION, Tool};
-use super::{BuildError, Project};
+use super::error::BuildError;
+use super::project::Project;
 
 /// Installs the requirements into `target`, resolved for the guest's
 /// CPython and for no platform: pure-Python wheels only.

@@ -8,8 +8,8 @@
 use serde_json::{Map, Value};
 
 use crate::apis::capturable as methods;
-use crate::config::Api;
 use crate::core::api::ApiKind;
+use crate::core::names::Api;
 
 /// One method captured from a resource.
 #[derive(Debug, Clone, PartialEq)]

@@ -7,11 +7,11 @@ pub mod capture;
 pub mod edit;
 pub mod grants;
 pub mod module_ref;
+mod parser;
 pub mod registry;
 pub mod versions;
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -20,48 +20,8 @@ use sha2::{Digest, Sha256};
 
 pub use crate::core::names::{Api, Kind, ModelName, NameError, ResourceName};
 pub use capture::CaptureMethodConfig;
-
-/// One problem in a config file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
-    pub file: PathBuf,
-    /// Where in the file, e.g. `components[1] "temp-1"`; empty for the top level.
-    pub place: String,
-    /// The field at fault, e.g. `model`.
-    pub field: String,
-    pub message: String,
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
-        if !self.place.is_empty() {
-            write!(f, ": {}", self.place)?;
-        }
-        if !self.field.is_empty() {
-            write!(f, ": field `{}`", self.field)?;
-        }
-        write!(f, ": {}", self.message)
-    }
-}
-
-/// Every problem found in one config file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigErrors(pub Vec<ConfigError>);
-
-impl fmt::Display for ConfigErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, e) in self.0.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "{e}")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for ConfigErrors {}
+use parser::Parser;
+pub use parser::{ConfigError, ConfigErrors, parse_duration, resolve_path};
 
 /// Sandbox limits that a config may override, per machine (`limits`), per
 /// module entry and per resource (`limits` beside `attributes`).
@@ -270,20 +230,6 @@ pub fn default_state_dir() -> Option<PathBuf> {
         .map(|d| d.join("armature"))
 }
 
-/// A path as a config writes it: `~/` is the home folder, and a relative
-/// path is relative to `base` (the config's folder).
-pub fn resolve_path(base: &Path, p: &str) -> PathBuf {
-    let expanded = match (p.strip_prefix("~/"), std::env::var_os("HOME")) {
-        (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
-        _ => PathBuf::from(p),
-    };
-    if expanded.is_absolute() {
-        expanded
-    } else {
-        base.join(expanded)
-    }
-}
-
 fn read(path: &Path) -> Result<String, ConfigErrors> {
     std::fs::read_to_string(path).map_err(|e| {
         ConfigErrors(vec![ConfigError {
@@ -300,21 +246,7 @@ const MACHINE_MEMORY_KEY: &str = "machine_memory_mb";
 
 const DEFAULT_HEARTBEAT_WINDOW: Duration = Duration::from_secs(2);
 
-struct Parser {
-    file: PathBuf,
-    errors: Vec<ConfigError>,
-}
-
 impl Parser {
-    fn error(&mut self, place: &str, field: &str, message: impl Into<String>) {
-        self.errors.push(ConfigError {
-            file: self.file.clone(),
-            place: place.to_string(),
-            field: field.to_string(),
-            message: message.into(),
-        });
-    }
-
     /// Both TLS files or neither, as viam-server wants them.
     fn tls(&mut self, network: Option<&Map<String, Value>>) -> Option<TlsFiles> {
         let network = network?;
@@ -342,10 +274,6 @@ impl Parser {
                 None
             }
         }
-    }
-
-    fn resolve(&self, p: &str) -> PathBuf {
-        resolve_path(self.file.parent().unwrap_or(Path::new("")), p)
     }
 
     fn machine(&mut self, text: &str) -> Option<MachineConfig> {
@@ -952,23 +880,6 @@ impl Parser {
     }
 }
 
-/// Parses Go-style durations as viam-server writes them: "2s", "500ms", "1m", "1.5s".
-pub fn parse_duration(s: &str) -> Option<Duration> {
-    let s = s.trim();
-    let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
-    let (number, unit) = s.split_at(split);
-    let n: f64 = number.parse().ok()?;
-    let secs = match unit {
-        "ms" => n / 1000.0,
-        "s" => n,
-        "m" => n * 60.0,
-        "h" => n * 3600.0,
-        "us" | "µs" => n / 1e6,
-        _ => return None,
-    };
-    Duration::try_from_secs_f64(secs).ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1039,5 +950,57 @@ mod tests {
         assert_eq!(parse_duration("2s"), Some(Duration::from_secs(2)));
         assert_eq!(parse_duration("150ms"), Some(Duration::from_millis(150)));
         assert_eq!(parse_duration("2"), None);
+    }
+
+    #[test]
+    fn registry_modules_name_their_registry_and_version() {
+        use crate::config::versions::VersionSpec;
+        let c = parse_registry_test(
+            r#"{"registries": [{"url": "http://127.0.0.1:5000", "credentials_file": "creds.json"}],
+                "modules": [{"type": "registry", "name": "thermo", "module_id": "acme:thermometer", "version": "1.2.3"},
+                            {"type": "registry", "name": "gps", "module_id": "acme/gps"}]}"#,
+        )
+        .unwrap();
+        let r = &c.registries[0];
+        assert_eq!((r.name.as_str(), r.address.plain_http), ("127.0.0.1:5000", true));
+        assert_eq!(r.credentials_file.as_deref(), Some(Path::new("/m/creds.json")));
+        let thermo = c.modules[0].registry.as_ref().unwrap();
+        assert_eq!(thermo.repository, "acme/thermometer");
+        assert_eq!(thermo.version, VersionSpec::Exact(semver::Version::new(1, 2, 3)));
+        assert_eq!(c.modules[1].registry.as_ref().unwrap().version, VersionSpec::Latest);
+    }
+
+    #[test]
+    fn mistakes_name_the_entry_and_field() {
+        let cases = [
+            (
+                r#"{"modules": [{"type": "registry", "name": "a", "module_id": "acme/a"}]}"#,
+                "`type`: a registry module needs",
+            ),
+            (
+                r#"{"registries": [{"url": "http://10.1.2.3:5000"}], "modules": []}"#,
+                "registries[0]: field `url`: \"http://10.1.2.3:5000\": plain HTTP",
+            ),
+            (
+                r#"{"registries": [{"url": "127.0.0.1:5000"}], "modules": [{"type": "registry", "name": "a", "module_id": "acme/a", "version": "one"}]}"#,
+                "modules[0] \"a\": field `version`",
+            ),
+            (
+                r#"{"modules": [{"name": "a", "type": 3}]}"#,
+                "field `type`: 3 is not a module type",
+            ),
+            (
+                r#"{"modules": [{"name": "a", "path": "a.wasm"}, {"name": "a", "path": "b.wasm"}]}"#,
+                "modules[1] \"a\": field `name`: \"a\" names another module too",
+            ),
+        ];
+        for (text, wanted) in cases {
+            let e = parse_registry_test(text).unwrap_err();
+            assert!(e.contains(wanted), "{text}\n→ {e}");
+        }
+    }
+
+    fn parse_registry_test(text: &str) -> Result<MachineConfig, String> {
+        MachineConfig::parse(Path::new("/m/machine.json"), text).map_err(|e| e.to_string())
     }
 }

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use super::{Parser, parse_duration};
+use super::parser::{Parser, parse_duration};
 use crate::config::module_ref::{RegistryAddress, module_repository};
 use crate::config::versions::VersionSpec;
 
@@ -199,64 +199,5 @@ impl Parser {
             repository,
             version,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use std::path::Path;
-
-    use crate::config::MachineConfig;
-    use crate::config::versions::VersionSpec;
-
-    fn parse(text: &str) -> Result<MachineConfig, String> {
-        MachineConfig::parse(Path::new("/m/machine.json"), text).map_err(|e| e.to_string())
-    }
-
-    #[test]
-    fn registry_modules_name_their_registry_and_version() {
-        let c = parse(
-            r#"{"registries": [{"url": "http://127.0.0.1:5000", "credentials_file": "creds.json"}],
-                "modules": [{"type": "registry", "name": "thermo", "module_id": "acme:thermometer", "version": "1.2.3"},
-                            {"type": "registry", "name": "gps", "module_id": "acme/gps"}]}"#,
-        )
-        .unwrap();
-        let r = &c.registries[0];
-        assert_eq!((r.name.as_str(), r.address.plain_http), ("127.0.0.1:5000", true));
-        assert_eq!(r.credentials_file.as_deref(), Some(Path::new("/m/creds.json")));
-        let thermo = c.modules[0].registry.as_ref().unwrap();
-        assert_eq!(thermo.repository, "acme/thermometer");
-        assert_eq!(thermo.version, VersionSpec::Exact(semver::Version::new(1, 2, 3)));
-        assert_eq!(c.modules[1].registry.as_ref().unwrap().version, VersionSpec::Latest);
-    }
-
-    #[test]
-    fn mistakes_name_the_entry_and_field() {
-        let cases = [
-            (
-                r#"{"modules": [{"type": "registry", "name": "a", "module_id": "acme/a"}]}"#,
-                "`type`: a registry module needs",
-            ),
-            (
-                r#"{"registries": [{"url": "http://10.1.2.3:5000"}], "modules": []}"#,
-                "registries[0]: field `url`: \"http://10.1.2.3:5000\": plain HTTP",
-            ),
-            (
-                r#"{"registries": [{"url": "127.0.0.1:5000"}], "modules": [{"type": "registry", "name": "a", "module_id": "acme/a", "version": "one"}]}"#,
-                "modules[0] \"a\": field `version`",
-            ),
-            (
-                r#"{"modules": [{"name": "a", "type": 3}]}"#,
-                "field `type`: 3 is not a module type",
-            ),
-            (
-                r#"{"modules": [{"name": "a", "path": "a.wasm"}, {"name": "a", "path": "b.wasm"}]}"#,
-                "modules[1] \"a\": field `name`: \"a\" names another module too",
-            ),
-        ];
-        for (text, wanted) in cases {
-            let e = parse(text).unwrap_err();
-            assert!(e.contains(wanted), "{text}\n→ {e}");
-        }
     }
 }

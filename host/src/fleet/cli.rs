@@ -6,11 +6,12 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use serde_json::Value;
 
+use super::FleetTarget;
 use super::connect::connect;
 use super::report::{self, Seen};
 use super::rollout::{self, RolloutOptions};
-use super::{CONFIG_BUCKET, FleetTarget, check_name, fragment_key, machine_key};
 use crate::config::MachineConfig;
+use crate::fleet::keys::{CONFIG_BUCKET, check_name, fragment_key, machine_key};
 
 /// Not Debug: the URL may hold a user and password.
 #[derive(clap::Args, Clone)]

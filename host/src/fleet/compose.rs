@@ -44,7 +44,7 @@ pub fn fragment_ids(config: &Value) -> Result<Vec<String>, ComposeError> {
                 _ => None,
             }
             .ok_or_else(|| invalid(format!("fragments[{i}]: give a name, or an object with \"id\"")))?;
-            super::check_name("fragment", id).map_err(invalid)?;
+            crate::fleet::keys::check_name("fragment", id).map_err(invalid)?;
             Ok(id.to_string())
         })
         .collect()

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use async_nats::jetstream::{self, kv};
 
-use super::{CONFIG_BUCKET, STATUS_BUCKET};
 use crate::config::module_ref::redacted;
+use crate::fleet::keys::{CONFIG_BUCKET, STATUS_BUCKET};
 
 /// Config history kept per key: what a rollback or an audit can go back to.
 const CONFIG_HISTORY: i64 = 16;

@@ -13,11 +13,12 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use serde_json::{Value, json};
 
+use super::FleetTarget;
 use super::compose::ComposeError;
 use super::connect::{Buckets, FleetError, connect};
 use super::report::{self, Applied};
-use super::{CONFIG_BUCKET, FleetTarget, fragment_key, machine_key};
 use crate::config::MachineConfig;
+use crate::fleet::keys::{CONFIG_BUCKET, fragment_key, machine_key};
 use crate::resources::machine::Machine;
 
 /// Between attempts to reach the server.

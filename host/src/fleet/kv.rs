@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::compose::{self, ComposeError};
 use super::connect::{Buckets, FleetError};
-use super::fragment_key;
+use crate::fleet::keys::fragment_key;
 
 /// The key's value, unless it is missing, deleted or purged.
 pub async fn live(store: &kv::Store, bucket: &str, key: &str) -> Result<Option<Entry>, FleetError> {
@@ -19,7 +19,7 @@ pub async fn live(store: &kv::Store, bucket: &str, key: &str) -> Result<Option<E
 /// A fragment's value and revision, or None when it does not exist.
 pub async fn fragment(store: &kv::Store, id: String) -> Result<Option<(Value, u64)>, ComposeError> {
     let key = fragment_key(&id);
-    match live(store, super::CONFIG_BUCKET, &key).await {
+    match live(store, crate::fleet::keys::CONFIG_BUCKET, &key).await {
         Ok(Some(e)) => serde_json::from_slice(&e.value)
             .map(|v| Some((v, e.revision)))
             .map_err(|err| ComposeError::Invalid(format!("fragment {id:?} is not JSON: {err}"))),

@@ -9,7 +9,7 @@ use async_nats::jetstream::kv;
 use serde::{Deserialize, Serialize};
 
 use super::connect::FleetError;
-use super::{STATUS_BUCKET, machine_key};
+use crate::fleet::keys::{STATUS_BUCKET, machine_key};
 use crate::resources::machine::Machine;
 use crate::resources::slot::State as SlotState;
 

@@ -10,6 +10,7 @@
 
 pub mod cli;
 pub mod deploy;
+pub mod status;
 pub mod store;
 pub mod templates;
 
@@ -19,7 +20,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::resources::machine::Machine;
 
-pub use deploy::{DeployState, DeployStatus};
+pub use status::{DeployState, DeployStatus};
 
 /// Longest source accepted, in bytes.
 pub const MAX_SOURCE_BYTES: usize = 1 << 20;

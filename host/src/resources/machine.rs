@@ -32,8 +32,6 @@ use crate::runtime::sandbox::Sandbox;
 mod load;
 mod plan;
 
-use plan::{Planned, validate};
-
 /// How often optional dependencies that were missing are looked for again.
 pub const OPTIONAL_RETRY: Duration = Duration::from_secs(5);
 /// The supervisor's heartbeat: backoffs and retries are checked this often.
@@ -395,51 +393,6 @@ impl Machine {
             .unwrap_or_default()
     }
 
-    fn install_plan(
-        &self,
-        inner: &mut Inner,
-        config: MachineConfig,
-        modules: Vec<Arc<LoadedModule>>,
-        module_errors: Problems,
-        planned: Planned,
-    ) {
-        MACHINE_MEMORY.set_limit(config.machine_memory_bytes().unwrap_or_else(default_budget));
-        {
-            let mut table = self.table.write().unwrap_or_else(|e| e.into_inner());
-            table.clear();
-            // Resources of APIs we do not serve have no slot to call.
-            for (name, m) in planned.resources.iter().filter(|(n, _)| ApiKind::of(&n.api).is_some()) {
-                table
-                    .entry(m.kind)
-                    .or_default()
-                    .insert(name.name.clone(), m.slot.clone());
-            }
-        }
-        let infos = modules
-            .iter()
-            .map(|m| ModuleInfo {
-                name: m.name.clone(),
-                path: m.path.clone(),
-                version: m.version(),
-                models: m.models.iter().map(|(a, mo)| (a.clone(), mo.to_string())).collect(),
-                source: None,
-            })
-            .collect();
-        self.write_info(|i| {
-            if i.revision != config.revision {
-                i.revision_since = SystemTime::now();
-            }
-            i.revision = config.revision.clone();
-            i.modules = infos;
-            i.module_errors = module_errors;
-            i.config_error = None;
-        });
-        inner.config = config;
-        inner.modules = modules;
-        inner.resources = planned.resources;
-        inner.order = planned.order;
-    }
-
     async fn supervise(machine: std::sync::Weak<Machine>, mut faults: mpsc::UnboundedReceiver<ResourceName>) {
         loop {
             let Some(m) = machine.upgrade() else { return };
@@ -790,39 +743,6 @@ impl Machine {
     /// is checked against them before it is applied.
     pub fn set_host_settings(&self, settings: Arc<dyn HostSettings>) {
         *self.settings.write().unwrap_or_else(|e| e.into_inner()) = Some(settings);
-    }
-
-    /// Validates one resource as `apply` would and returns the names of
-    /// its required and optional dependencies, as written. For a parent that
-    /// asks before building (viam-server's ValidateConfig).
-    pub async fn validate_resource(
-        &self,
-        rc: &ResourceConfig,
-    ) -> Result<crate::core::bindings::GuestDependencies, String> {
-        if let Some(b) = self.builtin(&rc.api.to_string(), rc.model.as_str()) {
-            (b.validate)(rc)?;
-            return Ok(crate::core::bindings::GuestDependencies {
-                required: Vec::new(),
-                optional: Vec::new(),
-            });
-        }
-        let hardware = HardwareGrant::parse(&rc.attributes)?;
-        let inner = self.inner.lock().await;
-        let module = inner
-            .modules
-            .iter()
-            .find(|m| m.provides(&rc.api, &rc.model))
-            .cloned()
-            .ok_or_else(|| format!("no module provides {} for {}", rc.model, rc.api))?;
-        let overrides = rc
-            .limits
-            .or(&Self::module_limits(&inner.config, Some(&module)))
-            .or(&inner.config.limits);
-        drop(inner);
-        let mut deps = validate(&module, rc, &Limits::with(&overrides)).await?;
-        // A granted board or camera is built first.
-        deps.required.extend(hardware.board.into_iter().chain(hardware.camera));
-        Ok(deps)
     }
 
     /// Records a config change refused before it reached `apply` (e.g. a

@@ -91,7 +91,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let source = match (config, fleet, machine) {
         (Some(path), _, _) => ConfigSource::File(path),
         (None, Some(url), Some(machine)) => {
-            crate::fleet::check_name("machine", &machine).map_err(anyhow::Error::msg)?;
+            crate::fleet::keys::check_name("machine", &machine).map_err(anyhow::Error::msg)?;
             let applied_path = crate::fleet::follow::applied_path(&state_dir, &machine);
             let options = crate::fleet::follow::FollowOptions {
                 target: crate::fleet::FleetTarget {

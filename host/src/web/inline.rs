@@ -89,7 +89,7 @@ pub fn refusal(
 
 async fn guard(State(ctx): State<Ctx>, request: Request, next: Next) -> Response {
     // tonic's server puts the peer into every request it serves.
-    let peer = crate::web::peer(request.extensions());
+    let peer = crate::web::access::peer(request.extensions());
     // HTTP/2 carries the name in `:authority`; make it look like HTTP/1.1's `Host`.
     let mut headers = request.headers().clone();
     if let Some(authority) = request.uri().authority()

@@ -30,7 +30,7 @@ pub fn add_routes(router: axum::Router, host: &Host) -> axum::Router {
             get(move |headers: HeaderMap, extensions: http::Extensions| {
                 let host = for_modules.clone();
                 async move {
-                    match super::refuse(&host.auth, &headers, &extensions, super::Challenge::None) {
+                    match super::access::refuse(&host.auth, &headers, &extensions, super::access::Challenge::None) {
                         Some(refused) => refused,
                         None => Json(modules(&host)).into_response(),
                     }
@@ -43,7 +43,8 @@ pub fn add_routes(router: axum::Router, host: &Host) -> axum::Router {
                 move |headers: HeaderMap, extensions: http::Extensions, Query(q): Query<LogQuery>| {
                     let host = for_logs.clone();
                     async move {
-                        if let Some(refused) = super::refuse(&host.auth, &headers, &extensions, super::Challenge::None)
+                        if let Some(refused) =
+                            super::access::refuse(&host.auth, &headers, &extensions, super::access::Challenge::None)
                         {
                             return refused;
                         }

@@ -5,7 +5,7 @@ use std::io::{BufWriter, Write};
 
 use serde_json::{Value as Json, json};
 
-use super::Sink;
+use super::sink::Sink;
 use crate::capture::row::Row;
 
 pub struct Writer(BufWriter<File>);

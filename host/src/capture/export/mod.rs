@@ -6,6 +6,7 @@
 pub mod cli;
 mod jsonl;
 mod parquet;
+mod sink;
 
 use std::path::{Path, PathBuf};
 
@@ -15,6 +16,7 @@ use prost::Message;
 use crate::capture::file::{self, CAPTURE, PROG};
 use crate::capture::row::Row;
 use crate::core::proto::viam::app::datasync::v1::{DataCaptureMetadata, SensorData};
+use sink::Sink;
 
 /// Where records come from.
 pub enum Source {
@@ -33,12 +35,6 @@ pub enum Format {
     Jsonl,
     /// One row per record, tabular data as a JSON column, images as bytes.
     Parquet,
-}
-
-/// Where rows go.
-trait Sink {
-    fn row(&mut self, row: Row) -> anyhow::Result<()>;
-    fn finish(self: Box<Self>) -> anyhow::Result<()>;
 }
 
 /// What an export wrote and what it could not read.

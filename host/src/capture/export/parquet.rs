@@ -16,7 +16,7 @@ use parquet::file::writer::{SerializedFileWriter, SerializedRowGroupWriter};
 use parquet::schema::parser::parse_message_type;
 use parquet::schema::types::ColumnPath;
 
-use super::Sink;
+use super::sink::Sink;
 use crate::capture::row::Row;
 
 const ROWS_PER_GROUP: usize = 8192;

@@ -7,8 +7,8 @@ use anyhow::{Context, bail};
 use async_nats::jetstream::kv::{self, UpdateErrorKind};
 
 use super::progress::Progress;
-use crate::fleet::CONFIG_BUCKET;
 use crate::fleet::connect::Buckets;
+use crate::fleet::keys::CONFIG_BUCKET;
 
 /// How long a fleet server that went away is waited for before the CLI
 /// gives up (the rollout can then be resumed).

@@ -17,7 +17,7 @@ mod wait;
 use anyhow::bail;
 
 use super::connect::Buckets;
-use super::{CONFIG_BUCKET, check_name, rollout_key};
+use crate::fleet::keys::{CONFIG_BUCKET, check_name, rollout_key};
 use ledger::Ledger;
 
 pub use progress::RolloutOptions;

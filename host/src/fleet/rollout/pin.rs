@@ -8,8 +8,8 @@ use super::plan::machine_entry;
 use super::progress::{Pin, Progress};
 use crate::fleet::compose;
 use crate::fleet::connect::Buckets;
+use crate::fleet::keys::machine_key;
 use crate::fleet::kv::composed_now as composed;
-use crate::fleet::machine_key;
 
 /// Pins the version in one machine's config. The pin (original and
 /// intended value) is saved before the write, so a CLI that died in

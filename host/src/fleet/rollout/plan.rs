@@ -12,8 +12,8 @@ use super::progress::{Phase, Progress, RolloutOptions};
 use crate::config::MachineConfig;
 use crate::config::versions::tag_version;
 use crate::fleet::connect::Buckets;
+use crate::fleet::keys::{CONFIG_BUCKET, machine_key};
 use crate::fleet::kv::composed_now as composed;
-use crate::fleet::{CONFIG_BUCKET, machine_key};
 use crate::registry::client::RegistryClient;
 use crate::registry::credentials::Credentials;
 

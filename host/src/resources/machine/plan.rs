@@ -1,13 +1,92 @@
 //! Planning a config: every resource resolved to its model's provider (a
 //! module's component or a built-in model), validated (a guest's
 //! `validate` in a throwaway sandbox), its dependencies named, hardware
-//! clashes refused, and all of it put in dependency order. Planning builds
-//! nothing; `Machine::install_plan` and the supervisor do.
+//! clashes refused, and all of it put in dependency order; then the plan
+//! installed as the machine's table of slots. Planning builds nothing: the
+//! supervisor does, in that order.
 
 use super::*;
 use crate::capabilities::data_dir::DataDir;
 
 impl Machine {
+    pub(super) fn install_plan(
+        &self,
+        inner: &mut Inner,
+        config: MachineConfig,
+        modules: Vec<Arc<LoadedModule>>,
+        module_errors: Problems,
+        planned: Planned,
+    ) {
+        MACHINE_MEMORY.set_limit(config.machine_memory_bytes().unwrap_or_else(default_budget));
+        {
+            let mut table = self.table.write().unwrap_or_else(|e| e.into_inner());
+            table.clear();
+            // Resources of APIs we do not serve have no slot to call.
+            for (name, m) in planned.resources.iter().filter(|(n, _)| ApiKind::of(&n.api).is_some()) {
+                table
+                    .entry(m.kind)
+                    .or_default()
+                    .insert(name.name.clone(), m.slot.clone());
+            }
+        }
+        let infos = modules
+            .iter()
+            .map(|m| ModuleInfo {
+                name: m.name.clone(),
+                path: m.path.clone(),
+                version: m.version(),
+                models: m.models.iter().map(|(a, mo)| (a.clone(), mo.to_string())).collect(),
+                source: None,
+            })
+            .collect();
+        self.write_info(|i| {
+            if i.revision != config.revision {
+                i.revision_since = SystemTime::now();
+            }
+            i.revision = config.revision.clone();
+            i.modules = infos;
+            i.module_errors = module_errors;
+            i.config_error = None;
+        });
+        inner.config = config;
+        inner.modules = modules;
+        inner.resources = planned.resources;
+        inner.order = planned.order;
+    }
+
+    /// Validates one resource as `apply` would and returns the names of
+    /// its required and optional dependencies, as written. For a parent that
+    /// asks before building (viam-server's ValidateConfig).
+    pub async fn validate_resource(
+        &self,
+        rc: &ResourceConfig,
+    ) -> Result<crate::core::bindings::GuestDependencies, String> {
+        if let Some(b) = self.builtin(&rc.api.to_string(), rc.model.as_str()) {
+            (b.validate)(rc)?;
+            return Ok(crate::core::bindings::GuestDependencies {
+                required: Vec::new(),
+                optional: Vec::new(),
+            });
+        }
+        let hardware = HardwareGrant::parse(&rc.attributes)?;
+        let inner = self.inner.lock().await;
+        let module = inner
+            .modules
+            .iter()
+            .find(|m| m.provides(&rc.api, &rc.model))
+            .cloned()
+            .ok_or_else(|| format!("no module provides {} for {}", rc.model, rc.api))?;
+        let overrides = rc
+            .limits
+            .or(&Self::module_limits(&inner.config, Some(&module)))
+            .or(&inner.config.limits);
+        drop(inner);
+        let mut deps = validate(&module, rc, &Limits::with(&overrides)).await?;
+        // A granted board or camera is built first.
+        deps.required.extend(hardware.board.into_iter().chain(hardware.camera));
+        Ok(deps)
+    }
+
     /// Resolves, validates and orders every resource of `config`. Entries of
     /// `previous` whose config and module are unchanged are not validated again.
     pub(super) async fn plan(
