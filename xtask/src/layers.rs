@@ -472,7 +472,7 @@ fn check(layers: &Layers, files: &[String], imports: &[Import]) -> Result<Vec<Pr
 
 /// The edges of `graph` that lie on a cycle (both ends in one strongly
 /// connected component).
-fn cycle_edges<T>(graph: &BTreeMap<(String, String), T>) -> Vec<(&(String, String), &T)> {
+pub(crate) fn cycle_edges<T>(graph: &BTreeMap<(String, String), T>) -> Vec<(&(String, String), &T)> {
     let mut next: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (from, to) in graph.keys() {
         next.entry(from).or_default().push(to);

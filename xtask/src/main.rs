@@ -12,6 +12,7 @@ use anyhow::{Context, Result, bail};
 mod docs_links;
 mod hw_vm;
 mod layers;
+mod python_imports;
 
 const GUEST_TARGET: &str = "wasm32-wasip2";
 /// The packages whose tests `cargo xtask test` runs; the hardware VM takes
@@ -52,10 +53,10 @@ fn main() -> Result<()> {
         Some("test") => test(&root, &args[1..]),
         Some("hw-vm-test") => hw_vm::hw_vm_test(&root, &hw_vm::Options::parse(&args[1..])?),
         Some("bench") => bench(&root, &args[1..]),
-        Some("layers") => layers::layers(&root),
+        Some("layers") => layers::layers(&root).and_then(|()| python_imports::check(&root)),
         _ => {
             eprintln!(
-                "usage: cargo xtask <task>\n\n  build   host (release) + every example and test guest → target/modules, target/test-modules\n  demo    build, then run examples/machines/demo.json on 127.0.0.1:8080\n  test    layers, build, then every Rust and Python test, then hw-vm-test when the machine can\n  hw-vm-test [--inject-failure]\n          the Linux GPIO and V4L2 backends against gpio-sim and vivid, in a QEMU VM\n  bench   build, then measure Armature against a bare tonic server and a Python Viam module\n          (table on stdout and in target/bench/results.json; --quick for a short run)\n  layers  check that host/src imports only down its layers (host/layers)"
+                "usage: cargo xtask <task>\n\n  build   host (release) + every example and test guest → target/modules, target/test-modules\n  demo    build, then run examples/machines/demo.json on 127.0.0.1:8080\n  test    layers, build, then every Rust and Python test, then hw-vm-test when the machine can\n  hw-vm-test [--inject-failure]\n          the Linux GPIO and V4L2 backends against gpio-sim and vivid, in a QEMU VM\n  bench   build, then measure Armature against a bare tonic server and a Python Viam module\n          (table on stdout and in target/bench/results.json; --quick for a short run)\n  layers  check that host/src imports only down its layers (host/layers), and the Python SDK in no circle"
             );
             bail!("unknown task {:?}", args.first())
         }
@@ -507,6 +508,7 @@ fn cargo_component(root: &Path) -> Result<PathBuf> {
 fn test(root: &Path, extra: &[String]) -> Result<()> {
     // Seconds, and it names the import to fix: first, before the long build.
     layers::layers(root)?;
+    python_imports::check(root)?;
     build(root)?;
     let component = cargo_component(root)?;
     let python = python_venv(root)?;

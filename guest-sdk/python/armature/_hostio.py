@@ -10,11 +10,21 @@ build's own stderr instead.
 import sys
 from wit_world.imports import log as _host
 
-from . import _runtime
+# False while componentize-py pre-initialises the module at build time.
+_live = False
+
+
+def go_live() -> None:
+    """The first call from the host: from now on lines go to its log, and so
+    do `print` and stderr."""
+    global _live
+    _live = True
+    sys.stdout = _Lines(_host.Level.INFO)
+    sys.stderr = _Lines(_host.Level.WARN)
 
 
 def emit(level, line: str) -> None:
-    if not _runtime.STATE.live:
+    if not _live:
         print(line, file=sys.__stderr__)
         return
     try:
@@ -46,8 +56,3 @@ class _Lines:
 
     def isatty(self) -> bool:
         return False
-
-
-def capture_standard_streams() -> None:
-    sys.stdout = _Lines(_host.Level.INFO)
-    sys.stderr = _Lines(_host.Level.WARN)

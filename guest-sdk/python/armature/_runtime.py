@@ -25,6 +25,9 @@ from typing import Any, Optional
 
 from wit_world.imports import log as host_log, scheduler
 
+from . import _hostio
+from ._failures import fatal, short_traceback
+
 # Host tick periods the loop asks for, in ms. Calling `scheduler.every`
 # restarts the host's timer, so the loop asks only when the step changes.
 _STEPS = (10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
@@ -93,11 +96,7 @@ class HostLoop(base_events.BaseEventLoop):
 def _log_task_failure(loop: asyncio.AbstractEventLoop, context: dict) -> None:
     exc = context.get("exception")
     if isinstance(exc, (MemoryError, RecursionError)):
-        from ._calls import fatal
-
         fatal("a background task", exc)
-    from ._calls import short_traceback
-
     detail = f"{type(exc).__name__}: {exc}\n{short_traceback(exc)}" if exc else ""
     host_log.log(host_log.Level.ERROR, f"background task failed: {context.get('message', '')} {detail}".rstrip())
 
@@ -131,9 +130,7 @@ def enter() -> None:
     if state.depth == 1:
         if not state.live:
             state.live = True
-            from . import _hostio
-
-            _hostio.capture_standard_streams()
+            _hostio.go_live()
         _set_running_loop(state.loop or loop())
 
 

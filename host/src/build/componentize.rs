@@ -118,8 +118,8 @@ fn app_source(entry_module: &str, search: &[PathBuf]) -> String {
         .map(|(i, dir)| format!("{:?}: {:?}", format!("/{i}/"), format!("{}/", dir.display())))
         .collect();
     format!(
-        "from armature import _calls as _armature_calls\n\
-         _armature_calls.SOURCE_FOLDERS.update({{{}}})\n\
+        "from armature import _failures as _armature_failures\n\
+         _armature_failures.SOURCE_FOLDERS.update({{{}}})\n\
          import {entry_module}  # noqa: F401,E402  defining the models registers them\n\
          from armature.resource import registry as _registry\n\
          if not _registry.models():\n    \

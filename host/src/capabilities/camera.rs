@@ -1,11 +1,11 @@
 //! `camera-capture`: frames from the camera resource granted by `camera`.
 
 use crate::apis::call::Call;
+use crate::capabilities::state::HostState;
 use crate::core::bindings::GuestError;
 use crate::core::bindings::armature::module::camera_capture::{Frame, FrameFormat, Host};
-use crate::runtime::state::SandboxState;
 
-impl Host for SandboxState {
+impl Host for HostState {
     async fn grab(&mut self, format: FrameFormat) -> wasmtime::Result<Result<Frame, GuestError>> {
         let Some(camera) = self.grants.camera.clone() else {
             return Ok(Err(self.grants.denials.refuse(

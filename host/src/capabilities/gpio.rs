@@ -6,21 +6,26 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::apis::board::{Call, Reply};
-use crate::capabilities::deps::CallTarget;
+use crate::capabilities::state::HostState;
+use crate::capabilities::target::CallTarget;
 use crate::core::bindings::armature::module::gpio::Host;
 use crate::core::bindings::{Answer, GuestError};
 use crate::core::error::CallError;
-use crate::runtime::state::SandboxState;
 
 /// How often `wait-for-edge` looks at the edge count.
 const EDGE_POLL: Duration = Duration::from_millis(5);
 /// Longer names are not pins; refuse them before copying them anywhere.
 const MAX_NAME: usize = 128;
 
-impl SandboxState {
+impl HostState {
     /// The board slot, if `pin` is granted.
     fn granted_pin(&self, pin: &str) -> Result<Arc<dyn CallTarget>, GuestError> {
-        let what = |extra: &str| format!("pin {:?}{extra}", crate::capabilities::log::bounded(pin, MAX_NAME));
+        let what = |extra: &str| {
+            format!(
+                "pin {:?}{extra}",
+                crate::capabilities::guest_text::bounded(pin, MAX_NAME)
+            )
+        };
         match &self.grants.gpio {
             None => Err(self.grants.denials.refuse(
                 &self.resource,
@@ -57,7 +62,7 @@ fn take<T>(reply: Result<Reply, GuestError>, pick: impl FnOnce(Reply) -> Result<
     )
 }
 
-impl Host for SandboxState {
+impl Host for HostState {
     async fn set(&mut self, pin: String, high: bool) -> Answer<()> {
         let r = on_board(
             self.granted_pin(&pin),

@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use crate::capabilities::deps::CallTarget;
+use crate::capabilities::target::CallTarget;
 use crate::core::bindings::{ErrorCode, GuestError};
 use crate::hardware::serial::SerialSettings;
 
@@ -48,7 +48,8 @@ impl Denials {
     pub fn refuse(&self, resource: &str, kind: &'static str, what: &str) -> GuestError {
         let n = self.count.fetch_add(1, Ordering::Relaxed) + 1;
         let first = self.logged.lock().unwrap_or_else(|e| e.into_inner()).insert(kind);
-        let message = crate::capabilities::log::bounded(&format!("resource {resource} is not granted {what}"), 512);
+        let message =
+            crate::capabilities::guest_text::bounded(&format!("resource {resource} is not granted {what}"), 512);
         if first {
             tracing::warn!(
                 resource,

@@ -7,12 +7,16 @@ pub mod data_dir;
 pub mod deps;
 pub mod gpio;
 pub mod grants;
+pub mod guest_text;
 pub mod log;
+pub mod log_budget;
 pub mod scheduler;
 pub mod serial;
+pub mod state;
 pub mod table;
+pub mod target;
 
+use crate::capabilities::state::HostState;
 use crate::core::bindings::armature::module::types;
-use crate::runtime::state::SandboxState;
 
-impl types::Host for SandboxState {}
+impl types::Host for HostState {}

@@ -3,13 +3,13 @@
 
 use std::time::Duration;
 
+use crate::capabilities::state::HostState;
 use crate::core::bindings::armature::module::scheduler::Host;
-use crate::runtime::state::SandboxState;
 
 /// The shortest tick period granted.
 pub const MIN_TICK: Duration = Duration::from_millis(10);
 
-impl Host for SandboxState {
+impl Host for HostState {
     async fn every(&mut self, period_ms: u32) -> wasmtime::Result<()> {
         self.tick_period = match period_ms {
             0 => None,

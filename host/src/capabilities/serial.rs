@@ -7,12 +7,12 @@ use std::time::Duration;
 
 use wasmtime::component::Resource;
 
+use crate::capabilities::state::HostState;
 use crate::capabilities::table;
 use crate::core::bindings::GuestError;
 use crate::core::bindings::armature::module::serial::{Host, HostPort, Port};
 use crate::core::error::CallError;
 use crate::hardware::serial::{self, MAX_READ, SerialIo};
-use crate::runtime::state::SandboxState;
 
 /// Ports a sandbox may hold open at once (each may be a simulated device
 /// with a thread of its own).
@@ -37,20 +37,20 @@ async fn blocking<T: Send + 'static>(
     }
 }
 
-impl SandboxState {
+impl HostState {
     fn port(&self, handle: &Resource<Port>) -> wasmtime::Result<Arc<Mutex<SerialIo>>> {
         // A handle not in this sandbox's table is a guest bug: trap.
         Ok(table::get::<PortHandle, _>(&self.table, handle)?.io.clone())
     }
 }
 
-impl HostPort for SandboxState {
+impl HostPort for HostState {
     async fn open(&mut self, path: String) -> Answer<Resource<Port>> {
         let Some(settings) = self.grants.serial.iter().find(|s| s.path == path).cloned() else {
             let granted: Vec<&str> = self.grants.serial.iter().map(|s| s.path.as_str()).collect();
             let what = format!(
                 "serial port {:?} (granted: {})",
-                crate::capabilities::log::bounded(&path, 256),
+                crate::capabilities::guest_text::bounded(&path, 256),
                 if granted.is_empty() {
                     "none".to_string()
                 } else {
@@ -98,4 +98,4 @@ impl HostPort for SandboxState {
     }
 }
 
-impl Host for SandboxState {}
+impl Host for HostState {}

@@ -268,7 +268,7 @@ impl RobotService for RobotApi {
 
     async fn log(&self, request: Request<pb::LogRequest>) -> Result<Response<pb::LogResponse>, Status> {
         for entry in request.into_inner().logs {
-            tracing::info!(logger = %entry.logger_name, level = %entry.level, "{}", crate::capabilities::log::bounded(&entry.message, 1024));
+            tracing::info!(logger = %entry.logger_name, level = %entry.level, "{}", crate::capabilities::guest_text::bounded(&entry.message, 1024));
         }
         Ok(Response::new(pb::LogResponse {}))
     }

@@ -9,7 +9,7 @@ use futures::future::BoxFuture;
 use tonic::Status;
 
 use crate::apis::call::{Call, Reply};
-use crate::capabilities::deps::CallTarget;
+use crate::capabilities::target::CallTarget;
 use crate::config::ResourceName;
 use crate::core::bindings::Value;
 use crate::core::error::{CallError, Code};

@@ -20,7 +20,7 @@ use tokio::sync::watch;
 use tonic::{Request, Response, Status};
 
 use crate::builtin;
-use crate::capabilities::deps::CallTarget;
+use crate::capabilities::target::CallTarget;
 use crate::config::{Api, Kind, ResourceName};
 use crate::core::api::ApiKind;
 use crate::core::proto::viam::app::v1::ComponentConfig;

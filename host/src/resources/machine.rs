@@ -11,8 +11,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 use tokio::sync::{Notify, mpsc};
 
-use crate::capabilities::deps::{CallTarget, DependencyHandle};
 use crate::capabilities::grants::{Denials, GpioGrant, Grants};
+use crate::capabilities::target::{CallTarget, DependencyHandle};
 use crate::config::grants::HardwareGrant;
 use crate::config::{Api, MachineConfig, ResourceConfig, ResourceName};
 use crate::core::api::ApiKind;

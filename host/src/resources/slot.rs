@@ -14,7 +14,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use crate::apis::call::{Call, Reply};
-use crate::capabilities::deps::CallTarget;
+use crate::capabilities::target::CallTarget;
 use crate::config::ResourceName;
 use crate::core::api::ApiKind;
 use crate::core::error::{CallError, Code};

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use wasmtime::Engine;
 use wasmtime::component::{Component, HasSelf, Linker};
 
+use crate::capabilities::state::HostState;
 use crate::config::{Api, ModelName};
 use crate::core::bindings::{self, ModulePre};
 use crate::runtime::cache::{ComponentCache, digest};
@@ -71,7 +72,8 @@ impl Runtime {
         }
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
-        bindings::Module::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
+        // The guest's own imports see only the capabilities' state.
+        bindings::Module::add_to_linker::<_, HasSelf<HostState>>(&mut linker, |s: &mut SandboxState| &mut s.host)?;
         let cache = ComponentCache::new(&engine, cache_dir);
         Ok(Arc::new(Self { engine, linker, cache }))
     }

@@ -7,15 +7,15 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use wasmtime::component::{Resource, ResourceAny, ResourceTable};
+use wasmtime::component::{Resource, ResourceAny};
 use wasmtime::{Store, Trap, UpdateDeadline};
 use wasmtime_wasi::WasiCtx;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 
 use crate::apis::call::{Call, Reply};
-use crate::capabilities::deps::DependencyHandle;
 pub use crate::capabilities::grants::Grants;
-use crate::capabilities::log::LogBudget;
+use crate::capabilities::state::HostState;
+use crate::capabilities::target::DependencyHandle;
 use crate::core::api::ApiKind;
 use crate::core::bindings::armature::module::deps::Dependency;
 use crate::core::bindings::{self, GuestConfig, GuestDependencies, ModelInfo, ReconfigureOutcome};
@@ -99,18 +99,11 @@ impl Sandbox {
         }
         let wasi = wasi.build();
         let state = SandboxState {
-            resource: resource.into(),
+            host: HostState::new(resource, grants.clone()),
             wasi,
-            table: ResourceTable::new(),
             limiter: MemoryLimiter::new(limits.memory_bytes),
             entered: Instant::now(),
-            deadline: Instant::now(),
-            tick_period: None,
-            tick_changed: false,
             stderr,
-            log: LogBudget::default(),
-            grants: grants.clone(),
-            open_ports: 0,
         };
         let mut store = Store::new(module.engine(), state);
         store.limiter(|s| &mut s.limiter);
@@ -123,7 +116,7 @@ impl Sandbox {
             // machine also pauses (runtime/priority.rs).
             let now = Instant::now();
             let state = cx.data();
-            if now >= state.deadline {
+            if now >= state.host.deadline {
                 return Ok(UpdateDeadline::Interrupt);
             }
             guest_computing(state.entered, now);
@@ -181,13 +174,13 @@ impl Sandbox {
 
     /// The tick period the guest asked for.
     pub fn tick_period(&self) -> Option<Duration> {
-        self.store.data().tick_period
+        self.store.data().host.tick_period
     }
 
     /// The new tick period, if the guest changed it since the last look.
     pub fn take_tick_change(&mut self) -> Option<Option<Duration>> {
         let state = self.store.data_mut();
-        std::mem::take(&mut state.tick_changed).then_some(state.tick_period)
+        std::mem::take(&mut state.host.tick_changed).then_some(state.host.tick_period)
     }
 
     fn settle<T>(&mut self, budget: Duration, r: wasmtime::Result<Result<T, bindings::GuestError>>) -> Entered<T> {
@@ -224,7 +217,7 @@ impl Sandbox {
     fn push_deps(&mut self, deps: Vec<DependencyHandle>) -> Result<Vec<Resource<Dependency>>, Fault> {
         deps.into_iter()
             .map(|d| {
-                crate::capabilities::table::push(&mut self.store.data_mut().table, d)
+                crate::capabilities::table::push(&mut self.store.data_mut().host.table, d)
                     .map_err(|e| Fault::Trap(format!("dependency table: {e}")))
             })
             .collect()
@@ -301,7 +294,7 @@ impl Sandbox {
         if let Some(instance) = self.instance.take() {
             let deadline = arm(&mut self.store, self.limits.call_timeout);
             if let Err(e) = bounded(deadline, instance.resource_drop_async(&mut self.store)).await {
-                tracing::warn!(resource = %self.store.data().resource, "close trapped: {e:#}");
+                tracing::warn!(resource = %self.store.data().host.resource, "close trapped: {e:#}");
             }
         }
     }
@@ -315,7 +308,7 @@ fn arm(store: &mut Store<SandboxState>, budget: Duration) -> Instant {
     let state = store.data_mut();
     state.entered = now;
     let deadline = after(now, budget);
-    state.deadline = deadline;
+    state.host.deadline = deadline;
     state.limiter.clear_refusal();
     store.set_epoch_deadline(1);
     deadline
@@ -343,7 +336,7 @@ fn classify(store: &Store<SandboxState>, limits: &Limits, budget: Duration, e: w
         return Fault::Deadline(budget);
     }
     // The trap itself; wasm backtraces and host context go to the debug log.
-    tracing::debug!(resource = %state.resource, "guest fault: {e:?}");
+    tracing::debug!(resource = %state.host.resource, "guest fault: {e:?}");
     let mut message = match e.downcast_ref::<Trap>() {
         Some(Trap::StackOverflow) => "stack overflow (the wasm stack is limited to 512 KiB)".to_string(),
         Some(trap) => trap.to_string(),
@@ -354,7 +347,7 @@ fn classify(store: &Store<SandboxState>, limits: &Limits, budget: Duration, e: w
     if let Some(panic) = panic_message(&String::from_utf8_lossy(&state.stderr.contents())) {
         message = format!("{panic} ({message})");
     }
-    Fault::Trap(crate::capabilities::log::bounded(&message, 2048))
+    Fault::Trap(crate::capabilities::guest_text::bounded(&message, 2048))
 }
 
 /// The last panic message in a guest's stderr, with its location.
@@ -367,7 +360,7 @@ fn panic_message(stderr: &str) -> Option<String> {
         .unwrap_or("")
         .trim_end_matches(':');
     let text = lines.get(at + 1).copied().unwrap_or("");
-    Some(crate::capabilities::log::bounded(
+    Some(crate::capabilities::guest_text::bounded(
         &format!("panicked: {text} at {location}"),
         512,
     ))

@@ -1,0 +1,53 @@
+//! What the guest's imports see of their sandbox: the one state every
+//! capability implements its WIT interface on (`HasSelf<HostState>` in the
+//! linker). The sandbox's Store holds it beside what only the runtime sees
+//! (WASI, the memory limiter, stderr), the way wasmtime-wasi's `WasiCtxView`
+//! is a view into a Store's data: capabilities never know the Store.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use wasmtime::component::ResourceTable;
+
+use crate::capabilities::grants::Grants;
+use crate::capabilities::log_budget::LogBudget;
+
+pub struct HostState {
+    /// The resource this sandbox hosts, for logs.
+    pub(crate) resource: Arc<str>,
+    /// Handles the guest holds (dependencies, serial ports), shared with WASI.
+    pub(crate) table: ResourceTable,
+    /// When the call in progress must end; set by the runtime on each entry.
+    pub(crate) deadline: Instant,
+    /// Asked for through `scheduler.every`.
+    pub(crate) tick_period: Option<Duration>,
+    /// Set by `scheduler.every`, so that the owner looks at the period only
+    /// after calls that changed it.
+    pub(crate) tick_changed: bool,
+    pub(crate) log: LogBudget,
+    /// Hardware and folders this sandbox may use.
+    pub(crate) grants: Grants,
+    /// Serial ports the guest holds open.
+    pub(crate) open_ports: usize,
+}
+
+impl HostState {
+    pub fn new(resource: &str, grants: Grants) -> Self {
+        Self {
+            resource: resource.into(),
+            table: ResourceTable::new(),
+            deadline: Instant::now(),
+            tick_period: None,
+            tick_changed: false,
+            log: LogBudget::default(),
+            grants,
+            open_ports: 0,
+        }
+    }
+
+    /// Time left before the call in progress must end: a host import that
+    /// waits (for a serial byte, an edge) never waits longer.
+    pub(crate) fn time_left(&self) -> Duration {
+        self.deadline.saturating_duration_since(Instant::now())
+    }
+}
