@@ -22,7 +22,9 @@ pub fn check(root: &Path) -> Result<()> {
         let text = std::fs::read_to_string(dir.join(file)).with_context(|| format!("reading {PACKAGE}/{file}"))?;
         let package = package_of(module, file);
         for (line, target) in imports(&text, &package) {
-            let Some(target) = resolve(&modules, &target) else { continue };
+            let Some(target) = resolve(&modules, &target) else {
+                continue;
+            };
             if target != *module {
                 edges.entry((module.clone(), target)).or_insert((file.clone(), line));
             }
@@ -32,7 +34,12 @@ pub fn check(root: &Path) -> Result<()> {
     for ((from, to), (file, line)) in &circles {
         eprintln!("error: {PACKAGE}/{file}:{line}: `{from}` imports `{to}`, which imports it back");
     }
-    eprintln!("python imports: {} modules, {} imports, {} on a circle", modules.len(), edges.len(), circles.len());
+    eprintln!(
+        "python imports: {} modules, {} imports, {} on a circle",
+        modules.len(),
+        edges.len(),
+        circles.len()
+    );
     if !circles.is_empty() {
         bail!("the Python SDK's imports go round in a circle (docs/contributing/layers.md)");
     }
@@ -89,8 +96,12 @@ fn imports(text: &str, package: &str) -> Vec<(usize, String)> {
         let line = raw.trim_start();
         let line = line.split('#').next().unwrap_or("").trim_end();
         if let Some(rest) = line.strip_prefix("from ") {
-            let Some((from, names)) = rest.split_once(" import ") else { continue };
-            let Some(base) = absolute(from.trim(), package) else { continue };
+            let Some((from, names)) = rest.split_once(" import ") else {
+                continue;
+            };
+            let Some(base) = absolute(from.trim(), package) else {
+                continue;
+            };
             let names = names.trim_matches(|c| c == '(' || c == ')' || c == ' ');
             for name in names.split(',') {
                 let name = name.split(" as ").next().unwrap_or("").trim();
@@ -120,7 +131,10 @@ fn absolute(from: &str, package: &str) -> Option<String> {
     }
     let mut base: Vec<&str> = package.split('.').collect();
     for _ in 1..dots {
-        base.pop()?;
+        base.pop();
+    }
+    if base.is_empty() {
+        return None; // above the top package: not an import Python allows
     }
     let rest = &from[dots..];
     let mut out = base.join(".");
@@ -150,7 +164,10 @@ mod tests {
     fn relative_and_lazy_imports_resolve_to_modules() {
         let text = "import os\nfrom . import _runtime\nfrom ._calls import fatal, short\n\
                     def f():\n    from .errors import (ArmatureError as E)\nfrom ..x import y\n";
-        let found: Vec<_> = imports(text, "armature").into_iter().map(|(l, m)| format!("{l}:{m}")).collect();
+        let found: Vec<_> = imports(text, "armature")
+            .into_iter()
+            .map(|(l, m)| format!("{l}:{m}"))
+            .collect();
         assert_eq!(
             found,
             [
@@ -160,12 +177,18 @@ mod tests {
                 "5:armature.errors.ArmatureError",
             ]
         );
-        assert_eq!(absolute("..errors", "armature.components").as_deref(), Some("armature.errors"));
+        assert_eq!(
+            absolute("..errors", "armature.components").as_deref(),
+            Some("armature.errors")
+        );
         let modules: BTreeMap<String, String> = [("armature", "__init__.py"), ("armature.errors", "errors.py")]
             .into_iter()
             .map(|(a, b)| (a.to_string(), b.to_string()))
             .collect();
-        assert_eq!(resolve(&modules, "armature.errors.E").as_deref(), Some("armature.errors"));
+        assert_eq!(
+            resolve(&modules, "armature.errors.E").as_deref(),
+            Some("armature.errors")
+        );
         assert_eq!(resolve(&modules, "armature.nothing").as_deref(), Some("armature"));
         assert_eq!(resolve(&modules, "os"), None);
     }
