@@ -17,7 +17,8 @@ use serde_json::{Value, json};
 
 use armature::fleet::connect::{Buckets, connect};
 use armature::fleet::report::MachineReport;
-use armature::fleet::{FleetTarget, fragment_key, machine_key};
+use armature::fleet::FleetTarget;
+use armature::fleet::keys::{fragment_key, machine_key};
 use bench::stats::{Figure, quantile};
 
 use super::capture::free_port;
