@@ -15,10 +15,10 @@ use anyhow::{Context, bail};
 use futures::StreamExt;
 use serde_json::{Value, json};
 
-use armature::fleet::connect::{Buckets, connect};
-use armature::fleet::report::MachineReport;
 use armature::fleet::FleetTarget;
+use armature::fleet::connect::{Buckets, connect};
 use armature::fleet::keys::{fragment_key, machine_key};
+use armature::fleet::report::MachineReport;
 use bench::stats::{Figure, quantile};
 
 use super::capture::free_port;
