@@ -27,7 +27,6 @@ type ReadSample = dyn Fn(Reply, &Params) -> Result<Payload, CallError> + Send + 
 /// One capturable method of one API, in the machine's call and reply.
 #[derive(Clone)]
 pub struct Capturable {
-    pub api: ApiKind,
     /// Viam's name, as `capture_methods[].method` spells it.
     pub name: &'static str,
     pub kind: DataKind,
@@ -51,13 +50,12 @@ impl Capturable {
 }
 
 /// An API's own method, lifted into the machine's call and reply.
-fn lift<C, R>(api: ApiKind, m: &'static CaptureMethod<C, R>) -> Capturable
+fn lift<C, R>(m: &'static CaptureMethod<C, R>) -> Capturable
 where
     C: Into<Call> + 'static,
     R: TryFrom<Reply, Error = CallError> + 'static,
 {
     Capturable {
-        api,
         name: m.name,
         kind: m.kind,
         required: m.required,
@@ -67,27 +65,26 @@ where
 }
 
 fn own(api: ApiKind) -> Vec<Capturable> {
-    fn all<C, R>(api: ApiKind, table: &'static [CaptureMethod<C, R>]) -> Vec<Capturable>
+    fn all<C, R>(table: &'static [CaptureMethod<C, R>]) -> Vec<Capturable>
     where
         C: Into<Call> + 'static,
         R: TryFrom<Reply, Error = CallError> + 'static,
     {
-        table.iter().map(|m| lift(api, m)).collect()
+        table.iter().map(lift).collect()
     }
     match api {
-        ApiKind::MovementSensor => all(api, movement_sensor::CAPTURE),
-        ApiKind::Camera => all(api, camera::CAPTURE),
-        ApiKind::Motor => all(api, motor::CAPTURE),
-        ApiKind::Servo => all(api, servo::CAPTURE),
-        ApiKind::Encoder => all(api, encoder::CAPTURE),
-        ApiKind::Board => all(api, board::CAPTURE),
+        ApiKind::MovementSensor => all(movement_sensor::CAPTURE),
+        ApiKind::Camera => all(camera::CAPTURE),
+        ApiKind::Motor => all(motor::CAPTURE),
+        ApiKind::Servo => all(servo::CAPTURE),
+        ApiKind::Encoder => all(encoder::CAPTURE),
+        ApiKind::Board => all(board::CAPTURE),
         ApiKind::Sensor | ApiKind::GenericComponent | ApiKind::GenericService | ApiKind::DataManager => Vec::new(),
     }
 }
 
-fn readings(api: ApiKind) -> Capturable {
+fn readings() -> Capturable {
     Capturable {
-        api,
         name: READINGS,
         kind: DataKind::Tabular,
         required: &[],
@@ -96,9 +93,8 @@ fn readings(api: ApiKind) -> Capturable {
     }
 }
 
-fn do_command(api: ApiKind) -> Capturable {
+fn do_command() -> Capturable {
     Capturable {
-        api,
         name: DO_COMMAND,
         kind: DataKind::Tabular,
         required: &[DO_COMMAND_INPUT],
@@ -119,10 +115,10 @@ fn do_command(api: ApiKind) -> Capturable {
 pub fn methods(api: ApiKind) -> Vec<Capturable> {
     let mut rows = Vec::new();
     if api.info().readings {
-        rows.push(readings(api));
+        rows.push(readings());
     }
     rows.extend(own(api));
-    rows.push(do_command(api));
+    rows.push(do_command());
     rows
 }
 

@@ -22,69 +22,83 @@ pub const CONTROL_PERIOD: Duration = Duration::from_millis(50);
 /// the machine's (`apis::Call`, `apis::Reply`); an API file builds its own
 /// calls and reads its own replies through `From`/`TryFrom`, so it never
 /// names another API's.
-#[tonic::async_trait]
+///
+/// The methods return their futures unboxed (`impl Future + Send`): a call
+/// through here is on every gRPC call's path, and the service's own future
+/// (tonic's `async_trait`) is already the one allocation it needs.
 pub trait Resources: Clone + Send + Sync + 'static {
     type Call: Send + 'static;
     type Reply: Send + 'static;
 
     /// Calls resource `name` of `api`.
-    async fn call(&self, api: ApiKind, name: &str, call: Self::Call) -> Result<Self::Reply, Status>;
+    fn call(
+        &self,
+        api: ApiKind,
+        name: &str,
+        call: Self::Call,
+    ) -> impl Future<Output = Result<Self::Reply, Status>> + Send;
 
     /// Starts a motion that does not end by itself (SetPower, SetRPM): it
     /// supersedes any motion in progress and returns at once. The resource
     /// is recorded against the caller's session (`metadata`).
-    async fn start_motion(
+    fn start_motion(
         &self,
         api: ApiKind,
         metadata: &MetadataMap,
         name: &str,
         call: Self::Call,
-    ) -> Result<(), Status>;
+    ) -> impl Future<Output = Result<(), Status>> + Send;
 
     /// Starts a motion and waits until it ends, is stopped, or another
     /// command supersedes it (GoFor, Move).
-    async fn run_motion(
+    fn run_motion(
         &self,
         api: ApiKind,
         metadata: &MetadataMap,
         name: &str,
         call: Self::Call,
-    ) -> Result<(), Status>;
+    ) -> impl Future<Output = Result<(), Status>> + Send;
 
     /// Stops an actuator; a motion waiting on it returns.
-    async fn stop(&self, api: ApiKind, name: &str, extra: Value) -> Result<(), Status>;
+    fn stop(&self, api: ApiKind, name: &str, extra: Value) -> impl Future<Output = Result<(), Status>> + Send;
 
     /// Whether an actuator is moving.
-    async fn is_moving(&self, api: ApiKind, name: &str) -> Result<bool, Status>;
+    fn is_moving(&self, api: ApiKind, name: &str) -> impl Future<Output = Result<bool, Status>> + Send;
 
     /// DoCommand, the same for every API.
-    async fn do_command(&self, api: ApiKind, r: common::DoCommandRequest) -> Result<common::DoCommandResponse, Status>;
+    fn do_command(
+        &self,
+        api: ApiKind,
+        r: common::DoCommandRequest,
+    ) -> impl Future<Output = Result<common::DoCommandResponse, Status>> + Send;
 
     /// GetGeometries, the same for every API that has it.
-    async fn get_geometries(
+    fn get_geometries(
         &self,
         api: ApiKind,
         r: common::GetGeometriesRequest,
-    ) -> Result<common::GetGeometriesResponse, Status>;
+    ) -> impl Future<Output = Result<common::GetGeometriesResponse, Status>> + Send;
 
     /// GetReadings, the same for every API that has it.
-    async fn get_readings(
+    fn get_readings(
         &self,
         api: ApiKind,
         r: common::GetReadingsRequest,
-    ) -> Result<common::GetReadingsResponse, Status>;
+    ) -> impl Future<Output = Result<common::GetReadingsResponse, Status>> + Send;
 
     /// Calls resource `name` of `api` with one of the API's own calls and
     /// takes the API's own reply. A reply of another API is a host bug:
     /// INTERNAL.
-    async fn ask<C, R>(&self, api: ApiKind, name: &str, call: C) -> Result<R, Status>
+    fn ask<C, R>(&self, api: ApiKind, name: &str, call: C) -> impl Future<Output = Result<R, Status>> + Send
     where
         C: Into<Self::Call> + Send + 'static,
         Self::Reply: TryInto<R, Error = CallError>,
         R: Send,
     {
-        let reply = self.call(api, name, call.into()).await?;
-        reply.try_into().map_err(|e| Status::internal(e.message))
+        async move {
+            let reply = self.call(api, name, call.into()).await?;
+            reply.try_into().map_err(|e| Status::internal(e.message))
+        }
     }
 }
 

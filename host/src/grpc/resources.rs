@@ -18,7 +18,6 @@ use crate::grpc::host::Host;
 use crate::grpc::motion;
 use crate::grpc::status::{from_tree_error, mismatch};
 
-#[tonic::async_trait]
 impl Resources for Host {
     type Call = Call;
     type Reply = Reply;
