@@ -5,6 +5,7 @@
 use std::cell::RefCell;
 
 use crate::api::*;
+use crate::api_v2::*;
 use crate::bindings::armature::module::deps::Dependency as WitDependency;
 use crate::bindings::armature::module::types::{Error as WitError, Value};
 use crate::bindings::exports::armature::module::{
@@ -57,6 +58,13 @@ api_objects! {
     ServoObj: Servo,
     EncoderObj: Encoder,
     BoardObj: Board,
+    ArmObj: Arm,
+    BaseObj: Base,
+    GripperObj: Gripper,
+    GantryObj: Gantry,
+    PowerSensorObj: PowerSensor,
+    SwitchObj: Switch,
+    ButtonObj: Button,
 }
 
 /// A constructed model, tagged with its API.
@@ -69,6 +77,13 @@ pub enum AnyResource {
     Servo(Box<dyn ServoObj>),
     Encoder(Box<dyn EncoderObj>),
     Board(Box<dyn BoardObj>),
+    Arm(Box<dyn ArmObj>),
+    Base(Box<dyn BaseObj>),
+    Gripper(Box<dyn GripperObj>),
+    Gantry(Box<dyn GantryObj>),
+    PowerSensor(Box<dyn PowerSensorObj>),
+    Switch(Box<dyn SwitchObj>),
+    Button(Box<dyn ButtonObj>),
     /// Generic components and services: DoCommand only.
     Generic(Box<dyn Lifecycle>),
 }
@@ -83,6 +98,13 @@ impl AnyResource {
             AnyResource::Servo(r) => &mut **r,
             AnyResource::Encoder(r) => &mut **r,
             AnyResource::Board(r) => &mut **r,
+            AnyResource::Arm(r) => &mut **r,
+            AnyResource::Base(r) => &mut **r,
+            AnyResource::Gripper(r) => &mut **r,
+            AnyResource::Gantry(r) => &mut **r,
+            AnyResource::PowerSensor(r) => &mut **r,
+            AnyResource::Switch(r) => &mut **r,
+            AnyResource::Button(r) => &mut **r,
             AnyResource::Generic(r) => &mut **r,
         }
     }
@@ -124,6 +146,13 @@ entries! {
     servo: Servo => Servo, "rdk:component:servo";
     encoder: Encoder => Encoder, "rdk:component:encoder";
     board: Board => Board, "rdk:component:board";
+    arm: Arm => Arm, "rdk:component:arm";
+    base: Base => Base, "rdk:component:base";
+    gripper: Gripper => Gripper, "rdk:component:gripper";
+    gantry: Gantry => Gantry, "rdk:component:gantry";
+    power_sensor: PowerSensor => PowerSensor, "rdk:component:power_sensor";
+    switch: Switch => Switch, "rdk:component:switch";
+    button: Button => Button, "rdk:component:button";
 }
 
 impl ModelEntry {
@@ -239,7 +268,7 @@ impl<M: Module> model::Guest for M {
 }
 
 /// Runs `f` on the model behind `res` if it is of the expected API.
-fn with<T>(
+pub(crate) fn with<T>(
     res: model::InstanceBorrow<'_>,
     f: impl FnOnce(&mut AnyResource) -> Option<Result<T>>,
 ) -> Result<T, WitError> {
@@ -421,3 +450,6 @@ impl<M: Module> board::Guest for M {
         dispatch!(r, Board(b) => b.set_power_mode(mode, duration_ns, &map_from_nodes(&extra)))
     }
 }
+
+// After `dispatch!`, so that the 0.2.0 APIs' glue can use it.
+mod v2;

@@ -32,6 +32,7 @@
 //! `Cargo.toml`), which the host and `armature registry push` read.
 
 pub mod api;
+pub mod api_v2;
 pub mod bindings;
 mod config;
 mod deps;
@@ -43,6 +44,7 @@ pub mod log;
 pub mod value;
 
 pub use api::*;
+pub use api_v2::*;
 pub use config::{Config, Dependencies};
 pub use deps::{Dependency, Deps};
 pub use dispatch::ModelEntry;
@@ -53,6 +55,7 @@ pub use value::Map;
 /// Everything a module usually needs.
 pub mod prelude {
     pub use crate::api::*;
+    pub use crate::api_v2::*;
     pub use crate::hardware::{self, SerialLines, SerialPort, gpio};
     pub use crate::{Config, Dependencies, Dependency, Deps, Error, Json, Map, Result, json, readings};
 }
@@ -106,7 +109,7 @@ macro_rules! export_module {
             }
         }
 
-        $crate::bindings::__export_module_world!(__ArmatureModule with_types_in $crate::bindings);
+        $crate::bindings::__export_module_world!(__ArmatureModule with_types_in $crate::bindings::raw);
     };
     ($($api:ident($model:ty)),+ $(,)?) => {
         // A custom section of the core module; wasm-component-ld (and cargo

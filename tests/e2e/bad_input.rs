@@ -42,6 +42,7 @@ fn check_lists_every_problem_at_once() {
             {"name": "garbage", "path": garbage},
             {"name": "core", "path": core},
             {"name": "old", "path": fixture("old-wit")},
+            {"name": "new", "path": fixture("new-wit")},
         ],
         "components": [
             {"name": "no-model", "api": "rdk:component:sensor"},
@@ -61,7 +62,8 @@ fn check_lists_every_problem_at_once() {
         "module \"garbage\"",
         "not a WebAssembly file",
         "a core WebAssembly module, not a component",
-        "built for armature:module@0.0.1, but this host speaks armature:module@0.1.0",
+        "built for armature:module@0.0.1, but this host speaks armature:module@0.1.0 and 0.2.0",
+        "built for armature:module@0.3.0, newer than this host, which speaks armature:module@0.1.0 and 0.2.0: update armature",
         "resource \"unknown\" (rdk:component:sensor): field `model`: no module provides acme:nope:nothing",
         "resource \"bad-attr\" (rdk:component:sensor): validate: resource \"bad-attr\": attribute `celsius`",
         "dependency cycle",

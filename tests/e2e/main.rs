@@ -10,6 +10,7 @@ mod actuators;
 mod auth;
 mod bad_input;
 mod cargo_component;
+mod contracts;
 #[path = "core.rs"]
 mod core_api;
 mod deadlines;

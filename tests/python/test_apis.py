@@ -57,7 +57,8 @@ def test_every_api_is_listed(demo):
         subtypes = {(n.type, n.subtype) for n in robot.resource_names}
         assert subtypes == {
             ("component", s)
-            for s in ("sensor", "motor", "servo", "encoder", "board", "movement_sensor", "camera", "generic")
+            for s in ("sensor", "motor", "servo", "encoder", "board", "movement_sensor", "camera", "generic",
+                      "arm", "base", "gripper", "gantry", "power_sensor", "switch", "button")
         } | {("service", "generic"), ("service", "data_manager")}
 
     run(demo.address, scenario)

@@ -366,7 +366,7 @@ def test_the_demo_captures_from_every_kind_of_resource(start_armature):
         for sc in r.get("service_configs", []):
             for m in sc["attributes"]["capture_methods"]:
                 expected[(r["api"].replace(":", "_"), r["name"], m["method"])] = r["api"]
-    assert len(expected) >= 12
+    assert len(expected) >= 20
     found = {}
     for (api_dir, name, method), api in expected.items():
         paths = files(capture_dir / api_dir / name / method, "capture")
@@ -395,6 +395,16 @@ def test_the_demo_captures_from_every_kind_of_resource(start_armature):
     assert 0 <= tabular("gps-1", "CompassHeading")["value"] < 360
     assert tabular("counter-1", "DoCommand") == {"docommand_output": {"count": 0.0}}
     assert found[("cam0", "GetImages")].binary[:2] == b"\xff\xd8"
+    # The APIs of contract 0.2.0, at rest: the arm stretched out, the gantry
+    # at its origin, a 12 V supply.
+    assert tabular("arm-1", "EndPosition")["pose"]["x"] == 550
+    assert tabular("arm-1", "JointPositions") == {"positions": {"values": [0.0, 0.0, 0.0]}}
+    assert tabular("gantry-1", "Position") == {"positions_mm": [0.0, 0.0, 0.0]}
+    assert tabular("gantry-1", "Lengths") == {"lengths_mm": [500.0, 500.0, 200.0]}
+    assert tabular("power-1", "Voltage") == {"volts": 12.0, "is_ac": False}
+    assert set(tabular("power-1", "Current")) == {"amperes", "is_ac"}
+    assert 12 * 1.2 <= tabular("power-1", "Power")["watts"] <= 12 * 1.8
+    assert set(tabular("power-1", "Readings")["readings"]) == {"voltage", "current", "is_ac", "power"}
 
 
 def test_a_hung_resource_delays_no_other_collector_and_fails_quietly(start_armature, tmp_path):

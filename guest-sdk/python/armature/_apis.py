@@ -13,10 +13,12 @@ from typing import Any, Callable, List, Optional
 from componentize_py_types import Err
 from wit_world import exports
 from wit_world.exports import board as wb, camera as wc, encoder as we, motor as wm, movement_sensor as wms
-from wit_world.imports import types
+from wit_world.imports import api_types, types
 
 from . import _values
 from ._calls import method, run
+from .proto.common import Pose, Vector3
+from .proto.component.arm import JointPositions, MoveOptions
 
 
 def _extra(extra: List[Any]) -> dict:
@@ -304,3 +306,272 @@ class Board(exports.Board):
         duration = None if duration_ns is None else timedelta(microseconds=duration_ns / 1000)
         # Viam's PowerMode counts from UNSPECIFIED = 0; the WIT enum from NORMAL = 0.
         _call(res, "set_power_mode", mode.value + 1, duration, extra=extra)
+
+
+# The APIs of contract 0.2.0.
+
+
+def _field(value: Any, name: str, what: str) -> Any:
+    """`value.name`; a TypeError saying what was expected when it has none."""
+    try:
+        return getattr(value, name)
+    except AttributeError:
+        raise TypeError(f"expected {what}, got {type(value).__name__} (it has no .{name})") from None
+
+
+def _floats(value: Any) -> List[float]:
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise TypeError(f"expected a list of numbers, got {type(value).__name__} {value!r}")
+    return [_float(v) for v in value]
+
+
+def _pose(p: Any) -> types.Pose:
+    what = "a Pose (x, y, z, o_x, o_y, o_z, theta)"
+    return types.Pose(*(_float(_field(p, name, what)) for name in ("x", "y", "z", "o_x", "o_y", "o_z", "theta")))
+
+
+def _joint_positions(found: Any) -> List[float]:
+    """Viam's `JointPositions` (its `.values`), or a plain list of numbers."""
+    if isinstance(found, (list, tuple)):
+        return _floats(found)
+    values = getattr(found, "values", None)
+    if values is None or callable(values):  # a dict's .values is a method
+        raise TypeError(f"expected JointPositions (with .values) or a list of numbers, got {type(found).__name__}")
+    return _floats(values)
+
+
+def _move_options(o: api_types.MoveOptions) -> MoveOptions:
+    return MoveOptions(
+        max_vel_degs_per_sec=o.max_vel_degs_per_sec,
+        max_acc_degs_per_sec2=o.max_acc_degs_per_sec2,
+        max_vel_degs_per_sec_joints=list(o.max_vel_degs_per_sec_joints),
+        max_acc_degs_per_sec2_joints=list(o.max_acc_degs_per_sec2_joints),
+        max_tcp_speed=o.max_tcp_speed,
+    )
+
+
+def _kinematics(found: Any) -> api_types.Kinematics:
+    """Viam's `(format, data)`, or `(format, data, meshes[, model])`: the
+    format (a `KinematicsFileFormat` value: 0 unspecified, 1 SVA, 2 URDF) and
+    the file's bytes go on; meshes and models have no room in the WIT yet."""
+    if not isinstance(found, (tuple, list)) or not 2 <= len(found) <= 4:
+        raise TypeError(f"expected (format, data) as Viam's get_kinematics returns, got {type(found).__name__}")
+    kind, data = found[0], found[1]
+    if isinstance(kind, bool) or not isinstance(kind, int) or kind not in (0, 1, 2):
+        raise ValueError(f"kinematics format {kind!r} is not a KinematicsFileFormat: 0 (unspecified), 1 (SVA) or 2 (URDF)")
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"expected the kinematics file as bytes, got {type(data).__name__}")
+    return api_types.Kinematics(api_types.KinematicsFormat(int(kind)), bytes(data))
+
+
+class Arm(exports.Arm):
+    def get_end_position(self, res, extra):
+        return _call(res, "get_end_position", extra=extra, convert=_pose)
+
+    def move_to_position(self, res, to, extra):
+        pose = Pose(to.x, to.y, to.z, to.o_x, to.o_y, to.o_z, to.theta)
+        _call(res, "move_to_position", pose, extra=extra)
+
+    def get_joint_positions(self, res, extra):
+        return _call(res, "get_joint_positions", extra=extra, convert=_joint_positions)
+
+    def move_to_joint_positions(self, res, positions, extra):
+        _call(res, "move_to_joint_positions", JointPositions(list(positions)), extra=extra)
+
+    def move_through_joint_positions(self, res, positions, options, extra):
+        points = [JointPositions(list(p)) for p in positions]
+        _call(res, "move_through_joint_positions", points, None if options is None else _move_options(options), extra=extra)
+
+    def stop(self, res, extra):
+        _call(res, "stop", extra=extra)
+
+    def is_moving(self, res):
+        return _call(res, "is_moving", convert=bool)
+
+    def get_kinematics(self, res, extra):
+        return _call(res, "get_kinematics", extra=extra, convert=_kinematics)
+
+
+def _base_properties(p: Any) -> api_types.BaseProperties:
+    what = "Base.Properties (width_meters, turning_radius_meters, wheel_circumference_meters)"
+    return api_types.BaseProperties(
+        _float(_field(p, "width_meters", what)),
+        _float(_field(p, "turning_radius_meters", what)),
+        _float(_field(p, "wheel_circumference_meters", what)),
+    )
+
+
+def _vector3(v: types.Vector3) -> Vector3:
+    return Vector3(v.x, v.y, v.z)
+
+
+class Base(exports.Base):
+    def move_straight(self, res, distance_mm, mm_per_sec, extra):
+        _call(res, "move_straight", distance_mm, mm_per_sec, extra=extra)
+
+    def spin(self, res, angle_deg, degs_per_sec, extra):
+        _call(res, "spin", angle_deg, degs_per_sec, extra=extra)
+
+    def set_power(self, res, linear, angular, extra):
+        _call(res, "set_power", _vector3(linear), _vector3(angular), extra=extra)
+
+    def set_velocity(self, res, linear, angular, extra):
+        _call(res, "set_velocity", _vector3(linear), _vector3(angular), extra=extra)
+
+    def stop(self, res, extra):
+        _call(res, "stop", extra=extra)
+
+    def is_moving(self, res):
+        return _call(res, "is_moving", convert=bool)
+
+    def get_properties(self, res, extra):
+        return _call(res, "get_properties", extra=extra, convert=_base_properties)
+
+
+def _holding(found: Any) -> api_types.HoldingStatus:
+    """`Gripper.HoldingStatus(is_holding_something, meta)`, or a plain bool."""
+    if isinstance(found, bool):
+        return api_types.HoldingStatus(found, [])
+    what = "Gripper.HoldingStatus (is_holding_something, meta)"
+    held = _field(found, "is_holding_something", what)
+    if not isinstance(held, bool):
+        raise TypeError(f"expected is_holding_something to be a bool, got {held!r}")
+    meta = getattr(found, "meta", None)
+    return api_types.HoldingStatus(held, [] if meta is None else _values.map_to_nodes(meta))
+
+
+class Gripper(exports.Gripper):
+    def open(self, res, extra):
+        _call(res, "open", extra=extra)
+
+    def grab(self, res, extra):
+        # Viam's grab returns whether it holds something; the host asks
+        # is_holding_something once the motion has ended instead.
+        _call(res, "grab", extra=extra)
+
+    def stop(self, res, extra):
+        _call(res, "stop", extra=extra)
+
+    def is_moving(self, res):
+        return _call(res, "is_moving", convert=bool)
+
+    def is_holding_something(self, res, extra):
+        return _call(res, "is_holding_something", extra=extra, convert=_holding)
+
+    def get_kinematics(self, res, extra):
+        return _call(res, "get_kinematics", extra=extra, convert=_kinematics)
+
+
+class Gantry(exports.Gantry):
+    def get_position(self, res, extra):
+        return _call(res, "get_position", extra=extra, convert=_floats)
+
+    def move_to_position(self, res, positions_mm, speeds_mm_per_sec, extra):
+        _call(res, "move_to_position", list(positions_mm), list(speeds_mm_per_sec), extra=extra)
+
+    def home(self, res, extra):
+        # Viam's home returns whether it homed; a failure is an exception.
+        _call(res, "home", extra=extra)
+
+    def get_lengths(self, res, extra):
+        return _call(res, "get_lengths", extra=extra, convert=_floats)
+
+    def stop(self, res, extra):
+        _call(res, "stop", extra=extra)
+
+    def is_moving(self, res):
+        return _call(res, "is_moving", convert=bool)
+
+    def get_kinematics(self, res, extra):
+        return _call(res, "get_kinematics", extra=extra, convert=_kinematics)
+
+
+def _electrical(found: Any) -> api_types.Electrical:
+    """Viam's `(value, is_ac)`, or a plain number (direct current)."""
+    if isinstance(found, (tuple, list)):
+        if len(found) != 2:
+            raise TypeError(f"expected (value, is_ac), got {found!r}")
+        value, is_ac = found
+        if not isinstance(is_ac, bool):
+            raise TypeError(f"expected is_ac to be a bool, got {is_ac!r}")
+        return api_types.Electrical(_float(value), is_ac)
+    return api_types.Electrical(_float(found), False)
+
+
+class PowerSensor(exports.PowerSensor):
+    def get_voltage(self, res, extra):
+        return _call(res, "get_voltage", extra=extra, convert=_electrical)
+
+    def get_current(self, res, extra):
+        return _call(res, "get_current", extra=extra, convert=_electrical)
+
+    def get_power(self, res, extra):
+        return _call(res, "get_power", extra=extra, convert=_float)
+
+    def get_readings(self, res, extra):
+        return _call(res, "get_readings", extra=extra, convert=_values.map_to_nodes)
+
+
+def _switch_positions(found: Any) -> api_types.SwitchPositions:
+    """Viam's `(count, labels)`, or a plain count."""
+    if isinstance(found, (tuple, list)):
+        if len(found) != 2:
+            raise TypeError(f"expected (number_of_positions, labels), got {found!r}")
+        count, labels = found
+    else:
+        count, labels = found, None
+    count = _u32(count)
+    labels = list(labels or [])
+    for label in labels:
+        if not isinstance(label, str):
+            raise TypeError(f"expected the labels to be strings, got {label!r}")
+    if labels and len(labels) != count:
+        raise ValueError(f"expected one label per position ({count}) or none, got {len(labels)}")
+    return api_types.SwitchPositions(count, labels)
+
+
+class Switch(exports.Switch):
+    def set_position(self, res, position, extra):
+        _call(res, "set_position", position, extra=extra)
+
+    def get_position(self, res, extra):
+        return _call(res, "get_position", extra=extra, convert=_u32)
+
+    def get_number_of_positions(self, res, extra):
+        return _call(res, "get_number_of_positions", extra=extra, convert=_switch_positions)
+
+
+class Button(exports.Button):
+    def push(self, res, extra):
+        _call(res, "push", extra=extra)
+
+
+def _no_vision(name: str) -> Err:
+    return Err(types.Error(types.ErrorCode.UNIMPLEMENTED, f"{name}: the vision service is not available to Python modules yet"))
+
+
+class Vision(exports.Vision):
+    """No Python model can be a vision service yet; every call answers UNIMPLEMENTED."""
+
+    def get_detections_from_camera(self, res, camera_name, extra):
+        raise _no_vision("get_detections_from_camera")
+
+    def get_detections(self, res, image, extra):
+        raise _no_vision("get_detections")
+
+    def get_classifications_from_camera(self, res, camera_name, n, extra):
+        raise _no_vision("get_classifications_from_camera")
+
+    def get_classifications(self, res, image, n, extra):
+        raise _no_vision("get_classifications")
+
+    def get_object_point_clouds(self, res, camera_name, mime_type, extra):
+        raise _no_vision("get_object_point_clouds")
+
+    def get_properties(self, res, extra):
+        raise _no_vision("get_properties")
+
+    def capture_all_from_camera(self, res, camera_name, parts, extra):
+        raise _no_vision("capture_all_from_camera")

@@ -106,7 +106,7 @@ impl Call {
 
 /// Enters the guest's `board` interface.
 pub async fn enter<T: Send + 'static>(g: &Module, s: &mut Store<T>, r: ResourceAny, call: Call) -> Answer<Reply> {
-    let b = g.armature_module_board();
+    let b = &g.board;
     let unit = |()| Reply::Unit;
     Ok(match call {
         Call::SetGpio { pin, high, extra } => b.call_set_gpio(s, r, &pin, high, &extra).await?.map(unit),

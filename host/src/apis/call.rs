@@ -4,7 +4,9 @@
 //! — a guest sandbox or a built-in model — answers with a `Reply`. Values
 //! use the WIT types, so a guest-to-guest dependency call converts nothing.
 
-use crate::apis::{board, camera, encoder, motor, movement_sensor, servo};
+use crate::apis::{
+    arm, base, board, button, camera, encoder, gantry, gripper, motor, movement_sensor, power_sensor, servo, switch,
+};
 use crate::core::bindings::Value;
 use crate::core::bindings::armature::module::camera_capture::{Frame, FrameFormat};
 use crate::core::bindings::armature::module::types::Geometry;
@@ -17,11 +19,11 @@ pub enum Call {
     // guest interface (`apis::guest`).
     DoCommand(Value),
     GetGeometries(Value),
-    /// Sensor, movement sensor.
+    /// Sensor, movement sensor, power sensor.
     GetReadings(Value),
-    /// Every actuator (motor, servo).
+    /// Every actuator (motor, servo, arm, base, gripper, gantry).
     Stop(Value),
-    /// Every actuator (motor, servo).
+    /// Every actuator.
     IsMoving,
     /// A raw frame for a guest's `camera-capture` import; only built-in
     /// cameras answer it.
@@ -33,6 +35,13 @@ pub enum Call {
     Servo(servo::Call),
     Encoder(encoder::Call),
     Board(board::Call),
+    Arm(arm::Call),
+    Base(base::Call),
+    Gripper(gripper::Call),
+    Gantry(gantry::Call),
+    PowerSensor(power_sensor::Call),
+    Switch(switch::Call),
+    Button(button::Call),
 }
 
 impl Call {
@@ -51,6 +60,13 @@ impl Call {
             Call::Servo(c) => c.method(),
             Call::Encoder(c) => c.method(),
             Call::Board(c) => c.method(),
+            Call::Arm(c) => c.method(),
+            Call::Base(c) => c.method(),
+            Call::Gripper(c) => c.method(),
+            Call::Gantry(c) => c.method(),
+            Call::PowerSensor(c) => c.method(),
+            Call::Switch(c) => c.method(),
+            Call::Button(c) => c.method(),
         }
     }
 }
@@ -72,6 +88,13 @@ pub enum Reply {
     Servo(servo::Reply),
     Encoder(encoder::Reply),
     Board(board::Reply),
+    Arm(arm::Reply),
+    Base(base::Reply),
+    Gripper(gripper::Reply),
+    Gantry(gantry::Reply),
+    PowerSensor(power_sensor::Reply),
+    Switch(switch::Reply),
+    Button(button::Reply),
 }
 
 /// Each API's own call becomes a `Call`, and a `Reply` its own again.
@@ -110,6 +133,13 @@ api_calls! {
     servo => Servo;
     encoder => Encoder;
     board => Board;
+    arm => Arm;
+    base => Base;
+    gripper => Gripper;
+    gantry => Gantry;
+    power_sensor => PowerSensor;
+    switch => Switch;
+    button => Button;
 }
 
 fn mismatch(expected: &str, got: &Reply) -> CallError {

@@ -49,7 +49,7 @@ impl Call {
 
 /// Enters the guest's `camera` interface.
 pub async fn enter<T: Send + 'static>(g: &Module, s: &mut Store<T>, r: ResourceAny, call: Call) -> Answer<Reply> {
-    let c = g.armature_module_camera();
+    let c = &g.camera;
     Ok(match call {
         Call::GetImages { filter, extra } => c.call_get_images(s, r, &filter, &extra).await?.map(Reply::Images),
         Call::GetPointCloud { mime_type, extra } => c

@@ -8,7 +8,9 @@ use serde_json::Value as Json;
 
 use crate::apis::call::{Call, Reply};
 use crate::apis::capture::{CaptureMethod, DataKind, Params, Payload, under};
-use crate::apis::{board, camera, encoder, motor, movement_sensor, servo};
+use crate::apis::{
+    arm, base, board, button, camera, encoder, gantry, gripper, motor, movement_sensor, power_sensor, servo, switch,
+};
 use crate::core::api::ApiKind;
 use crate::core::bindings::Value;
 use crate::core::error::CallError;
@@ -79,6 +81,13 @@ fn own(api: ApiKind) -> Vec<Capturable> {
         ApiKind::Servo => all(servo::CAPTURE),
         ApiKind::Encoder => all(encoder::CAPTURE),
         ApiKind::Board => all(board::CAPTURE),
+        ApiKind::Arm => all(arm::CAPTURE),
+        ApiKind::Base => all(base::CAPTURE),
+        ApiKind::Gripper => all(gripper::CAPTURE),
+        ApiKind::Gantry => all(gantry::CAPTURE),
+        ApiKind::PowerSensor => all(power_sensor::CAPTURE),
+        ApiKind::Switch => all(switch::CAPTURE),
+        ApiKind::Button => all(button::CAPTURE),
         ApiKind::Sensor | ApiKind::GenericComponent | ApiKind::GenericService | ApiKind::DataManager => Vec::new(),
     }
 }

@@ -44,7 +44,7 @@ impl Call {
 
 /// Enters the guest's `encoder` interface.
 pub async fn enter<T: Send + 'static>(g: &Module, s: &mut Store<T>, r: ResourceAny, call: Call) -> Answer<Reply> {
-    let e = g.armature_module_encoder();
+    let e = &g.encoder;
     Ok(match call {
         Call::GetPosition { position_type, extra } => e
             .call_get_position(s, r, position_type, &extra)

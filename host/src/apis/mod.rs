@@ -6,18 +6,26 @@
 //! capture table (`capturable.rs`). This layer imports only `core`;
 //! docs/contributing/adding-an-api.md lists what a new API touches.
 
+pub mod arm;
+pub mod base;
 pub mod board;
+pub mod button;
 pub mod call;
 pub mod camera;
 pub mod capturable;
 pub mod capture;
+pub mod convert;
 pub mod encoder;
+pub mod gantry;
 pub mod generic;
+pub mod gripper;
 pub mod guest;
 pub mod motor;
 pub mod movement_sensor;
+pub mod power_sensor;
 pub mod resources;
 pub mod sensor;
 pub mod servo;
+pub mod switch;
 
 pub use call::{Call, Reply};

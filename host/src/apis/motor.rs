@@ -58,7 +58,7 @@ impl Call {
 
 /// Enters the guest's `motor` interface.
 pub async fn enter<T: Send + 'static>(g: &Module, s: &mut Store<T>, r: ResourceAny, call: Call) -> Answer<Reply> {
-    let m = g.armature_module_motor();
+    let m = &g.motor;
     let unit = |()| Reply::Unit;
     Ok(match call {
         Call::SetPower { power_pct, extra } => m.call_set_power(s, r, power_pct, &extra).await?.map(unit),
@@ -77,11 +77,11 @@ pub async fn enter<T: Send + 'static>(g: &Module, s: &mut Store<T>, r: ResourceA
 }
 
 pub async fn stop<T: Send + 'static>(g: &Module, s: &mut Store<T>, r: ResourceAny, extra: &Value) -> Answer<()> {
-    g.armature_module_motor().call_stop(s, r, extra).await
+    g.motor.call_stop(s, r, extra).await
 }
 
 pub async fn is_moving<T: Send + 'static>(g: &Module, s: &mut Store<T>, r: ResourceAny) -> Answer<bool> {
-    g.armature_module_motor().call_is_moving(s, r).await
+    g.motor.call_is_moving(s, r).await
 }
 
 pub const CAPTURE: &[CaptureMethod<Call, Reply>] = &[

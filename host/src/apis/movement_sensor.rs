@@ -62,7 +62,7 @@ impl Call {
 
 /// Enters the guest's `movement-sensor` interface.
 pub async fn enter<T: Send + 'static>(g: &Module, s: &mut Store<T>, r: ResourceAny, call: Call) -> Answer<Reply> {
-    let m = g.armature_module_movement_sensor();
+    let m = &g.movement_sensor;
     Ok(match call {
         Call::GetPosition(x) => m.call_get_position(s, r, &x).await?.map(Reply::Position),
         Call::GetLinearVelocity(x) => m.call_get_linear_velocity(s, r, &x).await?.map(Reply::Vector),
@@ -77,7 +77,7 @@ pub async fn enter<T: Send + 'static>(g: &Module, s: &mut Store<T>, r: ResourceA
 
 /// `get-readings`, entered in the guest.
 pub async fn readings<T: Send + 'static>(g: &Module, s: &mut Store<T>, r: ResourceAny, extra: &Value) -> Answer<Value> {
-    g.armature_module_movement_sensor().call_get_readings(s, r, extra).await
+    g.movement_sensor.call_get_readings(s, r, extra).await
 }
 
 fn vector_sample(key: &str, r: Reply) -> Result<crate::apis::capture::Payload, CallError> {

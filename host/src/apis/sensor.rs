@@ -15,7 +15,7 @@ const KIND: ApiKind = ApiKind::Sensor;
 
 /// `get-readings`, entered in the guest.
 pub async fn readings<T: Send + 'static>(g: &Module, s: &mut Store<T>, r: ResourceAny, extra: &Value) -> Answer<Value> {
-    g.armature_module_sensor().call_get_readings(s, r, extra).await
+    g.sensor.call_get_readings(s, r, extra).await
 }
 
 pub struct SensorApi<R>(pub R);

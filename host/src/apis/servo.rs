@@ -42,7 +42,7 @@ impl Call {
 
 /// Enters the guest's `servo` interface.
 pub async fn enter<T: Send + 'static>(g: &Module, s: &mut Store<T>, r: ResourceAny, call: Call) -> Answer<Reply> {
-    let servo = g.armature_module_servo();
+    let servo = &g.servo;
     Ok(match call {
         Call::Move { angle_deg, extra } => servo.call_move_to(s, r, angle_deg, &extra).await?.map(|()| Reply::Unit),
         Call::GetPosition(x) => servo.call_get_position(s, r, &x).await?.map(Reply::Position),
@@ -50,11 +50,11 @@ pub async fn enter<T: Send + 'static>(g: &Module, s: &mut Store<T>, r: ResourceA
 }
 
 pub async fn stop<T: Send + 'static>(g: &Module, s: &mut Store<T>, r: ResourceAny, extra: &Value) -> Answer<()> {
-    g.armature_module_servo().call_stop(s, r, extra).await
+    g.servo.call_stop(s, r, extra).await
 }
 
 pub async fn is_moving<T: Send + 'static>(g: &Module, s: &mut Store<T>, r: ResourceAny) -> Answer<bool> {
-    g.armature_module_servo().call_is_moving(s, r).await
+    g.servo.call_is_moving(s, r).await
 }
 
 pub const CAPTURE: &[CaptureMethod<Call, Reply>] = &[tabular(

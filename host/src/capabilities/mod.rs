@@ -17,6 +17,8 @@ pub mod table;
 pub mod target;
 
 use crate::capabilities::state::HostState;
-use crate::core::bindings::armature::module::types;
+use crate::core::bindings::armature::module::{api_types, types};
 
+// Interfaces of types only: nothing to implement.
 impl types::Host for HostState {}
+impl api_types::Host for HostState {}

@@ -2,6 +2,7 @@
 //! API, and everything that differs between APIs outside their methods'
 //! translation (proto service, whether it actuates) is read from here.
 
+use crate::core::bindings::Contract;
 use crate::core::names::{Api, Kind};
 
 /// The standard APIs.
@@ -14,6 +15,13 @@ pub enum ApiKind {
     Servo,
     Encoder,
     Board,
+    Arm,
+    Base,
+    Gripper,
+    Gantry,
+    PowerSensor,
+    Switch,
+    Button,
     GenericComponent,
     GenericService,
     DataManager,
@@ -90,6 +98,62 @@ pub const APIS: &[ApiInfo] = &[
         false,
     ),
     row(
+        ApiKind::Arm,
+        Kind::Component,
+        "arm",
+        "viam.component.arm.v1.ArmService",
+        true,
+        false,
+    ),
+    row(
+        ApiKind::Base,
+        Kind::Component,
+        "base",
+        "viam.component.base.v1.BaseService",
+        true,
+        false,
+    ),
+    row(
+        ApiKind::Gripper,
+        Kind::Component,
+        "gripper",
+        "viam.component.gripper.v1.GripperService",
+        true,
+        false,
+    ),
+    row(
+        ApiKind::Gantry,
+        Kind::Component,
+        "gantry",
+        "viam.component.gantry.v1.GantryService",
+        true,
+        false,
+    ),
+    row(
+        ApiKind::PowerSensor,
+        Kind::Component,
+        "power_sensor",
+        "viam.component.powersensor.v1.PowerSensorService",
+        false,
+        true,
+    ),
+    row(
+        ApiKind::Switch,
+        Kind::Component,
+        "switch",
+        "viam.component.switch.v1.SwitchService",
+        false,
+        false,
+    ),
+    row(
+        ApiKind::Button,
+        Kind::Component,
+        "button",
+        "viam.component.button.v1.ButtonService",
+        false,
+        false,
+    ),
+    row(
         ApiKind::GenericComponent,
         Kind::Component,
         "generic",
@@ -148,6 +212,16 @@ impl ApiKind {
         APIS.iter()
             .find(|r| r.kind == self)
             .expect("every ApiKind has a row in APIS")
+    }
+
+    /// The oldest contract that has this API's interface: a module of an
+    /// older one cannot provide a model of it.
+    pub fn contract(self) -> Contract {
+        use ApiKind as K;
+        match self {
+            K::Arm | K::Base | K::Gripper | K::Gantry | K::PowerSensor | K::Switch | K::Button => Contract::V0_2,
+            _ => Contract::V0_1,
+        }
     }
 
     pub fn api(self) -> Api {

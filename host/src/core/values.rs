@@ -1,5 +1,5 @@
 //! Conversions between the WIT value tree (`list<node>`, see
-//! `wit/types.wit`), JSON (configs) and protobuf `Struct`/`Value` (the wire).
+//! `wit/deps/module-0.1.0/types.wit`), JSON (configs) and protobuf `Struct`/`Value` (the wire).
 //! Trees that come from a guest are checked: every child index must point
 //! forward, each node may have one parent, and nesting is bounded, so a
 //! hostile guest can make neither a loop, nor an exponential blow-up, nor a

@@ -1,7 +1,10 @@
 //! Every service of the machine as tonic routes: the listener's
 //! (`web::serve`) and module mode's socket (`module_protocol`).
 
-use crate::apis::{board, camera, encoder, generic, motor, movement_sensor, sensor, servo};
+use crate::apis::{
+    arm, base, board, button, camera, encoder, gantry, generic, gripper, motor, movement_sensor, power_sensor, sensor,
+    servo, switch,
+};
 use crate::grpc::host::Host;
 use crate::grpc::{auth, data_manager};
 
@@ -71,6 +74,36 @@ pub fn routes(host: &Host) -> anyhow::Result<tonic::service::Routes> {
         ))
         .add_service(component::board::v1::board_service_server::BoardServiceServer::with_interceptor(
             board::BoardApi(h()),
+            check.clone(),
+        ))
+        .add_service(component::arm::v1::arm_service_server::ArmServiceServer::with_interceptor(
+            arm::ArmApi(h()),
+            check.clone(),
+        ))
+        .add_service(component::base::v1::base_service_server::BaseServiceServer::with_interceptor(
+            base::BaseApi(h()),
+            check.clone(),
+        ))
+        .add_service(component::gripper::v1::gripper_service_server::GripperServiceServer::with_interceptor(
+            gripper::GripperApi(h()),
+            check.clone(),
+        ))
+        .add_service(component::gantry::v1::gantry_service_server::GantryServiceServer::with_interceptor(
+            gantry::GantryApi(h()),
+            check.clone(),
+        ))
+        .add_service(
+            component::powersensor::v1::power_sensor_service_server::PowerSensorServiceServer::with_interceptor(
+                power_sensor::PowerSensorApi(h()),
+                check.clone(),
+            ),
+        )
+        .add_service(component::switch::v1::switch_service_server::SwitchServiceServer::with_interceptor(
+            switch::SwitchApi(h()),
+            check.clone(),
+        ))
+        .add_service(component::button::v1::button_service_server::ButtonServiceServer::with_interceptor(
+            button::ButtonApi(h()),
             check.clone(),
         ))
         .add_service(InterceptedService::new(reflection_v1, check.clone()))

@@ -10,7 +10,8 @@ use wasmtime::component::{Component, HasSelf, Linker};
 
 use crate::capabilities::state::HostState;
 use crate::config::{Api, ModelName};
-use crate::core::bindings::{self, ModulePre};
+use crate::core::api::ApiKind;
+use crate::core::bindings::{self, Contract, ModulePre};
 use crate::runtime::cache::{ComponentCache, digest};
 use crate::runtime::engine::{Deadlines, build_engine, spawn_epoch_ticker};
 use crate::runtime::limits::Limits;
@@ -18,9 +19,8 @@ use crate::runtime::module::LoadedModule;
 use crate::runtime::sandbox::{Grants, Sandbox};
 use crate::runtime::state::SandboxState;
 
-/// The WIT package version this host speaks.
-pub const WIT_PACKAGE: &str = "armature:module";
-pub const WIT_VERSION: &str = "0.1.0";
+/// The WIT package this host speaks, in the versions of [`Contract::ALL`].
+pub const WIT_PACKAGE: &str = Contract::PACKAGE;
 
 /// Why a module could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -36,8 +36,14 @@ pub enum LoadError {
     CoreModule { path: PathBuf },
     #[error("{}: does not compile: {message}", path.display())]
     Compile { path: PathBuf, message: String },
-    #[error("{}: built for {found}, but this host speaks {WIT_PACKAGE}@{WIT_VERSION}", path.display())]
+    #[error("{}: built for {found}, but this host speaks {}", path.display(), spoken())]
     WitVersion { path: PathBuf, found: String },
+    #[error(
+        "{}: built for {WIT_PACKAGE}@{found}, newer than this host, which speaks {}: update armature",
+        path.display(),
+        spoken()
+    )]
+    NewerContract { path: PathBuf, found: semver::Version },
     #[error("{}: cannot be linked: {message}", path.display())]
     Link { path: PathBuf, message: String },
     #[error("{}: listing its models failed: {message}", path.display())]
@@ -73,7 +79,7 @@ impl Runtime {
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         // The guest's own imports see only the capabilities' state.
-        bindings::Module::add_to_linker::<_, HasSelf<HostState>>(&mut linker, |s: &mut SandboxState| &mut s.host)?;
+        bindings::World::add_to_linker::<_, HasSelf<HostState>>(&mut linker, |s: &mut SandboxState| &mut s.host)?;
         let cache = ComponentCache::new(&engine, cache_dir);
         Ok(Arc::new(Self { engine, linker, cache }))
     }
@@ -114,11 +120,11 @@ impl Runtime {
                 message: format!("{e:#}"),
             })?;
         crate::observability::metrics::METRICS.module_loaded(cache.label());
-        self.check_wit_version(&component, path)?;
+        let contract = self.contract_of(&component, path)?;
         let pre = self
             .linker
             .instantiate_pre(&component)
-            .and_then(ModulePre::new)
+            .and_then(|pre| ModulePre::new(pre, contract))
             .map_err(|e| LoadError::Link {
                 path: p(),
                 message: format!("{e:#}"),
@@ -136,27 +142,49 @@ impl Runtime {
         Ok(Arc::new(module))
     }
 
-    /// A component built against another version of our WIT exports
-    /// `armature:module/model@<other>`: say so instead of a link error.
-    fn check_wit_version(&self, component: &Component, path: &Path) -> Result<(), LoadError> {
-        let wanted = format!("{WIT_PACKAGE}/model@{WIT_VERSION}");
-        let exports: Vec<String> = component
-            .component_type()
-            .exports(&self.engine)
-            .map(|(name, _)| name.to_string())
-            .collect();
-        if exports.contains(&wanted) {
-            return Ok(());
-        }
-        let found = exports
+    /// The contract a component speaks: the newest `armature:module`
+    /// version among the interfaces it imports and exports (a 0.2.0
+    /// component also names the 0.1.0 interfaces its world includes). One
+    /// this host does not speak is refused with both versions named,
+    /// instead of a link error.
+    fn contract_of(&self, component: &Component, path: &Path) -> Result<Contract, LoadError> {
+        let ty = component.component_type();
+        let exports: Vec<String> = ty.exports(&self.engine).map(|(name, _)| name.to_string()).collect();
+        let imports = ty.imports(&self.engine).map(|(name, _)| name.to_string());
+        let prefix = format!("{WIT_PACKAGE}/");
+        let newest = exports
             .iter()
-            .find(|e| e.starts_with(&format!("{WIT_PACKAGE}/model@")))
-            .map(|e| e.replace("/model", ""))
-            .unwrap_or_else(|| "a world without armature:module exports".to_string());
-        Err(LoadError::WitVersion {
-            path: path.to_path_buf(),
-            found,
-        })
+            .cloned()
+            .chain(imports)
+            .filter_map(|name| {
+                let (_, version) = name.strip_prefix(&prefix)?.split_once('@')?;
+                semver::Version::parse(version).ok()
+            })
+            .max();
+        let v1_model = format!("{prefix}model@{}", Contract::V0_1.version());
+        match newest {
+            Some(v) if v > Contract::newest().version() => Err(LoadError::NewerContract {
+                path: path.to_path_buf(),
+                found: v,
+            }),
+            Some(v) if exports.contains(&v1_model) => {
+                if let Some(c) = Contract::ALL.into_iter().find(|c| c.version() == v) {
+                    return Ok(c);
+                }
+                Err(LoadError::WitVersion {
+                    path: path.to_path_buf(),
+                    found: format!("{WIT_PACKAGE}@{v}"),
+                })
+            }
+            Some(v) => Err(LoadError::WitVersion {
+                path: path.to_path_buf(),
+                found: format!("{WIT_PACKAGE}@{v}"),
+            }),
+            None => Err(LoadError::WitVersion {
+                path: path.to_path_buf(),
+                found: "a world without armature:module exports".to_string(),
+            }),
+        }
     }
 
     async fn list_models(&self, module: &LoadedModule) -> Result<Vec<(Api, ModelName)>, LoadError> {
@@ -194,8 +222,22 @@ impl Runtime {
                 };
                 let api = Api::parse(&info.api).map_err(|e| bad(e.to_string()))?;
                 let model = ModelName::parse(&info.model).map_err(|e| bad(e.to_string()))?;
+                let contract = module.pre.contract();
+                if let Some(kind) = ApiKind::of(&api).filter(|k| k.contract() > contract) {
+                    return Err(bad(format!(
+                        "{api} needs {WIT_PACKAGE}@{}, but the module was built for {WIT_PACKAGE}@{}",
+                        kind.contract().version(),
+                        contract.version()
+                    )));
+                }
                 Ok((api, model))
             })
             .collect()
     }
+}
+
+/// "armature:module@0.1.0 and 0.2.0".
+fn spoken() -> String {
+    let versions: Vec<String> = Contract::ALL.iter().map(|c| c.version().to_string()).collect();
+    format!("{WIT_PACKAGE}@{}", versions.join(" and "))
 }

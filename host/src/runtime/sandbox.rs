@@ -66,7 +66,7 @@ pub type Entered<T> = Result<Result<T, CallError>, Fault>;
 
 pub struct Sandbox {
     store: Store<SandboxState>,
-    guest: bindings::Module,
+    guest: bindings::Guest,
     instance: Option<ResourceAny>,
     limits: Limits,
     module: Arc<LoadedModule>,
@@ -193,24 +193,14 @@ impl Sandbox {
     pub async fn models(&mut self) -> Result<Vec<ModelInfo>, Fault> {
         let budget = self.limits.validate_timeout;
         let deadline = arm(&mut self.store, budget);
-        let r = bounded(
-            deadline,
-            self.guest.armature_module_model().call_models(&mut self.store),
-        )
-        .await;
+        let r = bounded(deadline, self.guest.v1.model.call_models(&mut self.store)).await;
         r.map_err(|e| classify(&self.store, &self.limits, budget, e))
     }
 
     pub async fn validate(&mut self, config: &GuestConfig) -> Entered<GuestDependencies> {
         let budget = self.limits.validate_timeout;
         let deadline = arm(&mut self.store, budget);
-        let r = bounded(
-            deadline,
-            self.guest
-                .armature_module_model()
-                .call_validate(&mut self.store, config),
-        )
-        .await;
+        let r = bounded(deadline, self.guest.v1.model.call_validate(&mut self.store, config)).await;
         self.settle(budget, r)
     }
 
@@ -230,9 +220,7 @@ impl Sandbox {
         let deadline = arm(&mut self.store, budget);
         let r = bounded(
             deadline,
-            self.guest
-                .armature_module_model()
-                .call_construct(&mut self.store, config, &handles),
+            self.guest.v1.model.call_construct(&mut self.store, config, &handles),
         )
         .await;
         let answer = self.settle(budget, r)?;
@@ -251,7 +239,8 @@ impl Sandbox {
         let r = bounded(
             deadline,
             self.guest
-                .armature_module_model()
+                .v1
+                .model
                 .instance()
                 .call_reconfigure(&mut self.store, instance, config, &handles),
         )
@@ -270,10 +259,7 @@ impl Sandbox {
         let deadline = arm(&mut self.store, budget);
         let r = bounded(
             deadline,
-            self.guest
-                .armature_module_model()
-                .instance()
-                .call_tick(&mut self.store, instance),
+            self.guest.v1.model.instance().call_tick(&mut self.store, instance),
         )
         .await;
         self.settle(budget, r)

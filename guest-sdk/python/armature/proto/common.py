@@ -51,6 +51,27 @@ class Pose:
     theta: float = 0.0
 
 
+class KinematicsFileFormat:
+    """Viam's `viam.proto.common.KinematicsFileFormat` values: the first item
+    of what `get_kinematics` returns."""
+
+    ValueType = int
+
+    KINEMATICS_FILE_FORMAT_UNSPECIFIED = 0
+    # Viam's kinematic parameter format (spatial vector algebra, JSON).
+    KINEMATICS_FILE_FORMAT_SVA = 1
+    KINEMATICS_FILE_FORMAT_URDF = 2
+
+
+@dataclass
+class Mesh:
+    """A 3D model's mesh, as Viam's Mesh (`get_kinematics` may return a map
+    of them; Armature does not send meshes on)."""
+
+    content_type: str = ""
+    mesh: bytes = b""
+
+
 @dataclass
 class Sphere:
     radius_mm: float = 0.0
@@ -83,6 +104,8 @@ __all__ = [
     "Capsule",
     "GeoPoint",
     "Geometry",
+    "KinematicsFileFormat",
+    "Mesh",
     "Orientation",
     "Pose",
     "RectangularPrism",
