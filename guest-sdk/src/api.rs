@@ -60,6 +60,13 @@ pub trait Model: Sized + 'static {
     fn tick(&mut self) -> Result<()> {
         Ok(())
     }
+
+    /// Called once before the host drops the resource (it is removed,
+    /// rebuilt or the machine stops); `Drop` runs after it all the same. An
+    /// error is logged by the host. The default does nothing.
+    fn close(&mut self) -> Result<()> {
+        Ok(())
+    }
 }
 
 fn unimplemented<T>(method: &str) -> Result<T> {

@@ -1,6 +1,8 @@
 //! Handles to the resources this one depends on.
 
 use crate::bindings::armature::module::deps as wit;
+use crate::bindings::armature::module_v2::calls::{self, Answer, Method};
+use crate::clients::*;
 use crate::value::{Map, map_from_owned_nodes, map_to_nodes};
 use crate::{Error, Result};
 
@@ -48,6 +50,64 @@ impl Dependency {
         let nodes = self.handle.do_command(&map_to_nodes(command)).map_err(Error::from)?;
         Ok(map_from_owned_nodes(nodes))
     }
+
+    /// Any method of the dependency's API, as the host's `calls` import
+    /// takes it. The typed clients ([`Deps::arm`], …) are built on this.
+    pub fn call(&self, method: Method) -> Result<Answer> {
+        calls::call(&self.handle, &method).map_err(Error::from)
+    }
+}
+
+/// Typed clients by API, each checking that the dependency is of its API.
+macro_rules! typed {
+    ($($(#[$doc:meta])* $fn_name:ident => $client:ident, $api:literal;)*) => {
+        impl Deps {
+            $(
+                $(#[$doc])*
+                pub fn $fn_name(&self, name: &str) -> Result<$client<'_>> {
+                    let dep = self.require(name)?;
+                    if dep.api != $api {
+                        return Err(Error::invalid_argument(format!(
+                            "dependency {:?} is a {}, not a {}",
+                            dep.name, dep.api, $api
+                        )));
+                    }
+                    Ok($client::new(dep))
+                }
+            )*
+        }
+    };
+}
+
+typed! {
+    /// A sensor this resource depends on, by short or full name.
+    sensor => SensorClient, "rdk:component:sensor";
+    /// A movement sensor this resource depends on.
+    movement_sensor => MovementSensorClient, "rdk:component:movement_sensor";
+    /// A camera this resource depends on.
+    camera => CameraClient, "rdk:component:camera";
+    /// A motor this resource depends on.
+    motor => MotorClient, "rdk:component:motor";
+    /// A servo this resource depends on.
+    servo => ServoClient, "rdk:component:servo";
+    /// An encoder this resource depends on.
+    encoder => EncoderClient, "rdk:component:encoder";
+    /// A board this resource depends on.
+    board => BoardClient, "rdk:component:board";
+    /// An arm this resource depends on.
+    arm => ArmClient, "rdk:component:arm";
+    /// A base this resource depends on.
+    base => BaseClient, "rdk:component:base";
+    /// A gripper this resource depends on.
+    gripper => GripperClient, "rdk:component:gripper";
+    /// A gantry this resource depends on.
+    gantry => GantryClient, "rdk:component:gantry";
+    /// A power sensor this resource depends on.
+    power_sensor => PowerSensorClient, "rdk:component:power_sensor";
+    /// A switch this resource depends on.
+    switch => SwitchClient, "rdk:component:switch";
+    /// A button this resource depends on.
+    button => ButtonClient, "rdk:component:button";
 }
 
 /// All dependencies handed to `new` or `reconfigure`.

@@ -23,6 +23,7 @@ pub trait Lifecycle {
     fn do_command(&mut self, command: Map) -> Result<Map>;
     fn get_geometries(&mut self, extra: &Map) -> Result<Vec<Geometry>>;
     fn tick(&mut self) -> Result<()>;
+    fn close(&mut self) -> Result<()>;
 }
 
 impl<T: Model> Lifecycle for T {
@@ -37,6 +38,9 @@ impl<T: Model> Lifecycle for T {
     }
     fn tick(&mut self) -> Result<()> {
         Model::tick(self)
+    }
+    fn close(&mut self) -> Result<()> {
+        Model::close(self)
     }
 }
 

@@ -34,6 +34,7 @@
 pub mod api;
 pub mod api_v2;
 pub mod bindings;
+pub mod clients;
 mod config;
 mod deps;
 #[doc(hidden)]

@@ -61,3 +61,10 @@ export function num(value: number, digits = 3): string {
   if (!Number.isFinite(value)) return String(value);
   return Number.isInteger(value) ? String(value) : value.toFixed(digits).replace(/\.?0+$/, '');
 }
+
+/** The number in an input; throws (for a card's action error) if there is none. */
+export function inputNumber(input: HTMLInputElement, what: string): number {
+  const value = Number(input.value);
+  if (input.value.trim() === '' || !Number.isFinite(value)) throw new Error(`${what} is not a number`);
+  return value;
+}

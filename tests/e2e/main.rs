@@ -14,6 +14,7 @@ mod contracts;
 #[path = "core.rs"]
 mod core_api;
 mod deadlines;
+mod dependency_calls;
 mod faults;
 mod fleet;
 mod hostile;

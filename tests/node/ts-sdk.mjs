@@ -19,18 +19,25 @@
 
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import {
+  ArmClient,
+  BaseClient,
   BoardClient,
+  ButtonClient,
   CameraClient,
   DataManagerClient,
   EncoderClient,
+  GantryClient,
   GenericComponentClient,
   GenericServiceClient,
+  GripperClient,
   MotorClient,
   MovementSensorClient,
+  PowerSensorClient,
   RobotClient,
   SensorClient,
   ServoClient,
   Struct,
+  SwitchClient,
 } from '@viamrobotics/sdk';
 
 // stdout carries only the result: the SDK's console logging goes to stderr.
@@ -166,6 +173,55 @@ if (movement) {
     altitude: position.altitudeM,
     compassHeading: heading,
   };
+}
+
+// The APIs of contract 0.2.0: one method each.
+const arm = pick('component', 'arm', 'arm-1');
+if (arm) {
+  const joints = await step(`arm ${arm} getJointPositions`, () => new ArmClient(robot, arm).getJointPositions());
+  out.arm = { name: arm, joints: joints.values };
+}
+
+const base = pick('component', 'base', 'base-1');
+if (base) {
+  const properties = await step(`base ${base} getProperties`, () => new BaseClient(robot, base).getProperties());
+  out.base = { name: base, widthMeters: properties.widthMeters };
+}
+
+const gripper = pick('component', 'gripper', 'gripper-1');
+if (gripper) {
+  const moving = await step(`gripper ${gripper} isMoving`, () => new GripperClient(robot, gripper).isMoving());
+  out.gripper = { name: gripper, isMoving: moving };
+}
+
+const gantry = pick('component', 'gantry', 'gantry-1');
+if (gantry) {
+  const lengths = await step(`gantry ${gantry} getLengths`, () => new GantryClient(robot, gantry).getLengths());
+  out.gantry = { name: gantry, lengths };
+}
+
+const power = pick('component', 'power_sensor', 'power-1');
+if (power) {
+  const [volts, isAc] = await step(`power sensor ${power} getVoltage`, () =>
+    new PowerSensorClient(robot, power).getVoltage(),
+  );
+  out.power_sensor = { name: power, volts, isAc };
+}
+
+const selector = pick('component', 'switch', 'switch-1');
+if (selector) {
+  const [count, labels] = await step(`switch ${selector} getNumberOfPositions`, () =>
+    new SwitchClient(robot, selector).getNumberOfPositions(),
+  );
+  out.switch = { name: selector, count, labels };
+}
+
+const button = pick('component', 'button', 'button-1');
+if (button) {
+  const client = new ButtonClient(robot, button);
+  await step(`button ${button} push`, () => client.push());
+  const reply = await step(`button ${button} doCommand`, () => client.doCommand(Struct.fromJson({ get_pushes: true })));
+  out.button = { name: button, pushes: reply.pushes };
 }
 
 const generic = pick('component', 'generic', 'counter-1');

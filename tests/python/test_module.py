@@ -339,6 +339,22 @@ def test_serves_viam_server_as_a_module(workdir):
                 with pytest.raises(NotImplementedError):
                     await logic.do_command({"command": "readings", "from": "motor1"})
 
+                # Typed calls (contract 0.2.0's `calls`) on the parent's motor:
+                # the same requests a client would send to viam-server.
+                async def typed(method):
+                    answer = await logic.do_command({"command": "typed", "on": "motor1", "method": method})
+                    return answer["answer"]
+
+                assert await typed("motor.get_position") == "Answer::Motor(MotorAnswer::Position(0.0))"
+                assert await typed("is_moving") == "Answer::Boolean(true)", "power 0.5 was set above"
+                assert await typed("stop") == "Answer::Unit"
+                assert parent.motor.power == 0.0, "the typed stop reached the parent's motor"
+                assert await typed("is_moving") == "Answer::Boolean(false)"
+                # The parent's failure comes back naming the resource.
+                with pytest.raises(GRPCError) as failed:
+                    await typed("motor.go_for")
+                assert "motor1 (served by viam-server)" in failed.value.message, failed.value
+
                 # ReconfigureResource (older viam-server): in place.
                 await module.stub.ReconfigureResource(
                     ReconfigureResourceRequest(config=relay("v2"), dependencies=deps)

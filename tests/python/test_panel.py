@@ -13,10 +13,17 @@ import urllib.request
 import pytest
 from PIL import Image
 from playwright.async_api import async_playwright, expect
+from viam.components.arm import Arm
+from viam.components.base import Base
 from viam.components.board import Board
+from viam.components.button import Button
 from viam.components.camera import Camera
+from viam.components.gantry import Gantry
+from viam.components.gripper import Gripper
 from viam.components.motor import Motor
+from viam.components.power_sensor import PowerSensor
 from viam.components.sensor import Sensor
+from viam.components.switch import Switch
 
 from conftest import ROOT
 from test_capture import command
@@ -180,6 +187,133 @@ def test_panel_shows_and_drives_the_demo_machine(start_armature):
             await page.evaluate("window.scrollTo(0, 0)")
             SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
             await page.screenshot(path=str(SCREENSHOT), full_page=True)
+            assert errors == [], errors
+
+    asyncio.run(scenario())
+
+
+def test_panel_drives_arm_base_gripper_gantry_power_switch_button(start_armature):
+    """The cards of the contract-0.2.0 APIs, each driven once in the panel
+    and checked through the Python SDK (the demo's simulated devices, see
+    examples/sim-devices)."""
+    host = start_armature(demo_config())
+
+    async def number(locator) -> float:
+        text = await locator.text_content()
+        try:
+            return float(text)
+        except ValueError:
+            raise AssertionError(f"not a number: {text!r}") from None
+
+    async def scenario():
+        async with open_panel(host) as (robot, page, errors):
+            # Arm: jog the first joint + by the step (10°, the default).
+            arm = Arm.from_robot(robot, "arm-1")
+            c = card(page, "arm-1")
+            for i in range(3):
+                await expect(c.locator(f"[data-testid=joint-{i}]")).to_have_text("0")
+            await expect(c.locator("[data-testid=jog-step]")).to_have_value("10")
+            await c.locator("[data-testid=jog-0-plus]").click()
+            await expect(c.locator("[data-testid=joint-0]")).to_have_text("10", timeout=5_000)
+            await expect(c.locator("[data-testid=moving]")).to_have_text("stopped")
+            await expect(c.locator("[data-testid=action-error]")).to_have_text("")
+            joints = (await arm.get_joint_positions()).values
+            assert all(abs(a - b) < 1e-6 for a, b in zip(joints, [10, 0, 0])) and len(joints) == 3, joints
+            # The end pose readout follows (the waist turned: y is no longer 0).
+            end = await arm.get_end_position()
+            assert end.y > 90, end
+
+            async def pose_shown():
+                shown = [await number(c.locator(f"[data-testid=pose-{axis}]")) for axis in "xyz"]
+                return all(abs(s - e) < 0.1 for s, e in zip(shown, (end.x, end.y, end.z)))
+
+            await eventually(pose_shown, what="arm-1's end pose in the panel")
+
+            # Base: Left spins 90° (the default angle); facing +y at the
+            # start, positive spin turns left.
+            base = Base.from_robot(robot, "base-1")
+            c = card(page, "base-1")
+            await expect(c.locator("[data-testid=width]")).to_have_text("400")
+            await expect(c.locator("[data-testid=turning-radius]")).to_have_text("0")
+            await c.locator("[data-testid=left]").click()
+
+            async def turned_left():
+                pose = await base.do_command({"get_pose": True})
+                return abs(pose["heading_deg"] - 90) < 1e-6 and not await base.is_moving()
+
+            await eventually(turned_left, what="base-1 turned left 90° by the panel")
+            pose = await base.do_command({"get_pose": True})
+            assert abs(pose["x_mm"]) < 1e-6 and abs(pose["y_mm"]) < 1e-6, pose
+            await expect(c.locator("[data-testid=moving]")).to_have_text("stopped")
+            await expect(c.locator("[data-testid=action-error]")).to_have_text("")
+
+            # Gripper: the demo's has an object between its jaws; Grab holds it.
+            gripper = Gripper.from_robot(robot, "gripper-1")
+            c = card(page, "gripper-1")
+            await expect(c.locator("[data-testid=holding]")).to_have_text("no")
+            await c.locator("[data-testid=grab]").click()
+            await expect(c.locator("[data-testid=holding]")).to_have_text("yes", timeout=5_000)
+            await expect(c.locator("[data-testid=holding-meta]")).to_contain_text("closed")
+            await expect(c.locator("[data-testid=action-error]")).to_have_text("")
+            assert (await gripper.is_holding_something()).is_holding_something
+
+            # Gantry: every axis to its target.
+            gantry = Gantry.from_robot(robot, "gantry-1")
+            c = card(page, "gantry-1")
+            targets = [100, 200, 50]
+            for i, length in enumerate([500, 500, 200]):
+                await expect(c.locator(f"[data-testid=length-{i}]")).to_have_text(str(length))
+                await expect(c.locator(f"[data-testid=position-{i}]")).to_have_text("0")
+                await c.locator(f"[data-testid=target-{i}]").fill(str(targets[i]))
+            await c.locator("[data-testid=speed]").fill("1000")
+            await c.locator("[data-testid=move]").click()
+            for i, target in enumerate(targets):
+                await expect(c.locator(f"[data-testid=position-{i}]")).to_have_text(str(target), timeout=5_000)
+            await expect(c.locator("[data-testid=action-error]")).to_have_text("")
+            positions = await gantry.get_position()
+            assert all(abs(a - b) < 1e-6 for a, b in zip(positions, targets)) and len(positions) == 3, positions
+
+            # Power sensor: the demo's supply is 12 V DC, 1.5 A ± 20 %.
+            power = PowerSensor.from_robot(robot, "power-1")
+            c = card(page, "power-1")
+            await expect(c.locator("[data-testid=voltage]")).to_have_text("12")
+            await expect(c.locator("[data-testid=voltage-type]")).to_have_text("DC")
+            await expect(c.locator("[data-testid=current-type]")).to_have_text("DC")
+            await expect(c.locator("[data-testid=power]")).not_to_have_text("")
+            amperes = await number(c.locator("[data-testid=current]"))
+            watts = await number(c.locator("[data-testid=power]"))
+            assert 1.2 <= amperes <= 1.8, amperes
+            assert 12 * 1.2 <= watts <= 12 * 1.8, watts
+            assert (await power.get_voltage())[0] == 12
+
+            # Switch: a button per labelled position; "high" sets position 2.
+            switch = Switch.from_robot(robot, "switch-1")
+            c = card(page, "switch-1")
+            for i, label in enumerate(["off", "low", "high"]):
+                await expect(c.locator(f"[data-testid=position-{i}]")).to_have_text(label)
+            await expect(c.locator("[data-testid=position]")).to_have_text("0")
+            await expect(c.locator("[data-testid=position-0]")).to_have_attribute("aria-pressed", "true")
+            await c.locator("[data-testid=position-2]").click()
+            await expect(c.locator("[data-testid=position]")).to_have_text("2")
+            await expect(c.locator("[data-testid=position-2]")).to_have_attribute("aria-pressed", "true")
+            await expect(c.locator("[data-testid=position-0]")).to_have_attribute("aria-pressed", "false")
+            await expect(c.locator("[data-testid=action-error]")).to_have_text("")
+            assert await switch.get_position() == 2
+
+            # Button: two pushes in the panel, two more on the device.
+            button = Button.from_robot(robot, "button-1")
+            c = card(page, "button-1")
+            before = (await button.do_command({"get_pushes": True}))["pushes"]
+            await c.locator("[data-testid=push]").click()
+            await expect(c.locator("[data-testid=pushed]")).to_have_attribute("data-pushes", "1")
+            await c.locator("[data-testid=push]").click()
+            await expect(c.locator("[data-testid=pushed]")).to_have_attribute("data-pushes", "2")
+            await expect(c.locator("[data-testid=action-error]")).to_have_text("")
+            assert (await button.do_command({"get_pushes": True}))["pushes"] == before + 2
+
+            await page.evaluate("window.scrollTo(0, 0)")
+            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+            await page.screenshot(path=str(SCREENSHOT.with_name("moving-parts.png")), full_page=True)
             assert errors == [], errors
 
     asyncio.run(scenario())

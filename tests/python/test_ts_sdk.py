@@ -12,14 +12,20 @@ import subprocess
 
 import pytest
 from PIL import Image
+from viam.components.arm import Arm
+from viam.components.base import Base
 from viam.components.board import Board
+from viam.components.button import Button
 from viam.components.camera import Camera
 from viam.components.encoder import Encoder
+from viam.components.gantry import Gantry
 from viam.components.generic import Generic as GenericComponent
 from viam.components.motor import Motor
 from viam.components.movement_sensor import MovementSensor
+from viam.components.power_sensor import PowerSensor
 from viam.components.sensor import Sensor
 from viam.components.servo import Servo
+from viam.components.switch import Switch
 from viam.services.generic import Generic as GenericService
 
 from conftest import ROOT
@@ -109,6 +115,22 @@ def test_typescript_sdk_reads_what_the_python_sdk_reads(start_armature, node):
             assert abs(moved["longitude"] - point.longitude) < 0.001
             assert moved["altitude"] == altitude
             assert 0 <= moved["compassHeading"] < 360
+
+            # The APIs of contract 0.2.0, one method each.
+            joints = await Arm.from_robot(robot, "arm-1").get_joint_positions()
+            assert ts["arm"] == {"name": "arm-1", "joints": list(joints.values)}
+            props = await Base.from_robot(robot, "base-1").get_properties()
+            assert ts["base"] == {"name": "base-1", "widthMeters": props.width_meters}
+            assert ts["gripper"] == {"name": "gripper-1", "isMoving": False}
+            assert ts["gantry"] == {"name": "gantry-1",
+                                    "lengths": await Gantry.from_robot(robot, "gantry-1").get_lengths()}
+            volts, is_ac = await PowerSensor.from_robot(robot, "power-1").get_voltage()
+            assert ts["power_sensor"] == {"name": "power-1", "volts": volts, "isAc": is_ac}
+            count, labels = await Switch.from_robot(robot, "switch-1").get_number_of_positions()
+            assert ts["switch"] == {"name": "switch-1", "count": count, "labels": list(labels)}
+            # The push TypeScript made is the one Python counts.
+            pushes = await Button.from_robot(robot, "button-1").do_command({"get_pushes": True})
+            assert ts["button"] == {"name": "button-1", "pushes": 1} and pushes["pushes"] == 1
 
             counter = GenericComponent.from_robot(robot, "counter-1")
             assert ts["generic"] == {"name": "counter-1", "reply": await counter.do_command({"command": "get"})}

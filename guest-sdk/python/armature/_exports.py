@@ -104,3 +104,14 @@ class Model(exports.Model):
         if period:
             _runtime.tick_every(period)
         return Instance(resource)
+
+
+class Lifecycle(exports.Lifecycle):
+    """Contract 0.2.0's explicit close: the host calls it once before it
+    drops the resource, so a Python resource's `close()` runs as in Viam
+    (componentize-py does not pass the drop itself on to Python)."""
+
+    def close(self, res: Instance) -> None:
+        fn = getattr(res.resource, "close", None)
+        if fn is not None:
+            run("close", fn)

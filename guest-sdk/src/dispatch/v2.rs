@@ -6,10 +6,20 @@ use crate::api_v2::*;
 use crate::bindings::armature::module::types::{Error as WitError, Value};
 use crate::bindings::armature::module_v2::api_types;
 use crate::bindings::exports::armature::module::model::InstanceBorrow;
-use crate::bindings::exports::armature::module_v2::{arm, base, button, gantry, gripper, power_sensor, switch, vision};
+use crate::bindings::exports::armature::module_v2::{
+    arm, base, button, gantry, gripper, lifecycle, power_sensor, switch, vision,
+};
 use crate::value::{map_from_nodes, map_into_nodes};
 
 type R<T> = Result<T, WitError>;
+
+impl<M: Module> lifecycle::Guest for M {
+    fn close(r: InstanceBorrow<'_>) -> R<()> {
+        let instance = r.get::<super::InstanceBox>();
+        let mut inner = instance.inner.borrow_mut();
+        Ok(inner.lifecycle().close()?)
+    }
+}
 
 impl<M: Module> arm::Guest for M {
     fn get_end_position(r: InstanceBorrow<'_>, extra: Value) -> R<Pose> {

@@ -9,10 +9,14 @@ use wasmtime::Store;
 use wasmtime::component::ResourceAny;
 
 use crate::apis::capture::{CaptureMethod, tab, tabular, unexpected as unexpected_sample};
-use crate::apis::convert::{all_finite, invalid, kinematics_to_proto, pose_finite, pose_from_proto, pose_to_proto};
+use crate::apis::convert::{
+    all_finite, invalid, kinematics_from_proto, kinematics_to_proto, pose_finite, pose_from_proto, pose_to_proto,
+};
 use crate::apis::resources::{Resources, unexpected};
+use crate::apis::wire::{Unary, extra as wire};
 use crate::core::api::ApiKind;
 use crate::core::bindings::armature::module::api_types::{Kinematics, MoveOptions};
+use crate::core::bindings::armature::module::calls as dep;
 use crate::core::bindings::armature::module::types::Pose;
 use crate::core::bindings::{Added, Answer, Value};
 use crate::core::error::CallError;
@@ -53,6 +57,14 @@ pub enum Reply {
 }
 
 impl Call {
+    /// Whether it starts a motion, superseding the one in progress.
+    pub fn starts_motion(&self) -> bool {
+        matches!(
+            self,
+            Call::MoveToPosition { .. } | Call::MoveToJointPositions { .. } | Call::MoveThroughJointPositions { .. }
+        )
+    }
+
     pub fn method(&self) -> &'static str {
         match self {
             Call::GetEndPosition(_) => "GetEndPosition",
@@ -321,4 +333,101 @@ where
             .await
             .map(Response::new)
     }
+}
+
+// A dependent guest's calls (`calls` import), in the same shapes.
+
+impl From<dep::ArmMethod> for Call {
+    fn from(m: dep::ArmMethod) -> Self {
+        use dep::ArmMethod as M;
+        match m {
+            M::GetEndPosition(x) => Call::GetEndPosition(x),
+            M::MoveToPosition((to, extra)) => Call::MoveToPosition { to, extra },
+            M::GetJointPositions(x) => Call::GetJointPositions(x),
+            M::MoveToJointPositions((positions, extra)) => Call::MoveToJointPositions { positions, extra },
+            M::MoveThroughJointPositions((positions, options, extra)) => Call::MoveThroughJointPositions {
+                positions,
+                options,
+                extra,
+            },
+            M::GetKinematics(x) => Call::GetKinematics(x),
+        }
+    }
+}
+
+impl From<Reply> for dep::ArmAnswer {
+    fn from(r: Reply) -> Self {
+        match r {
+            Reply::Unit => dep::ArmAnswer::Unit,
+            Reply::Pose(p) => dep::ArmAnswer::Pose(p),
+            Reply::Joints(j) => dep::ArmAnswer::Joints(j),
+            Reply::Kinematics(k) => dep::ArmAnswer::Kinematics(k),
+        }
+    }
+}
+
+/// The call on an arm another server serves (module mode).
+pub async fn remote(u: &impl Unary, name: String, call: Call) -> Result<Reply, Status> {
+    Ok(match call {
+        Call::GetEndPosition(x) => {
+            let request = pb::GetEndPositionRequest { name, extra: wire(x)? };
+            let r: pb::GetEndPositionResponse = u.unary("GetEndPosition", request).await?;
+            Reply::Pose(pose_from_proto(r.pose))
+        }
+        Call::MoveToPosition { to, extra } => {
+            let request = pb::MoveToPositionRequest {
+                name,
+                to: Some(pose_to_proto(to)),
+                extra: wire(extra)?,
+            };
+            let _: pb::MoveToPositionResponse = u.unary("MoveToPosition", request).await?;
+            Reply::Unit
+        }
+        Call::GetJointPositions(x) => {
+            let request = pb::GetJointPositionsRequest { name, extra: wire(x)? };
+            let r: pb::GetJointPositionsResponse = u.unary("GetJointPositions", request).await?;
+            Reply::Joints(r.positions.unwrap_or_default().values)
+        }
+        Call::MoveToJointPositions { positions, extra } => {
+            let request = pb::MoveToJointPositionsRequest {
+                name,
+                positions: Some(pb::JointPositions { values: positions }),
+                extra: wire(extra)?,
+            };
+            let _: pb::MoveToJointPositionsResponse = u.unary("MoveToJointPositions", request).await?;
+            Reply::Unit
+        }
+        Call::MoveThroughJointPositions {
+            positions,
+            options,
+            extra,
+        } => {
+            let request = pb::MoveThroughJointPositionsRequest {
+                name,
+                positions: positions
+                    .into_iter()
+                    .map(|values| pb::JointPositions { values })
+                    .collect(),
+                options: options.map(|o| pb::MoveOptions {
+                    max_vel_degs_per_sec: o.max_vel_degs_per_sec,
+                    max_acc_degs_per_sec2: o.max_acc_degs_per_sec2,
+                    max_vel_degs_per_sec_joints: o.max_vel_degs_per_sec_joints,
+                    max_acc_degs_per_sec2_joints: o.max_acc_degs_per_sec2_joints,
+                    max_tcp_speed: o.max_tcp_speed,
+                }),
+                extra: wire(extra)?,
+            };
+            let _: pb::MoveThroughJointPositionsResponse = u.unary("MoveThroughJointPositions", request).await?;
+            Reply::Unit
+        }
+        Call::GetKinematics(x) => {
+            let request = common::GetKinematicsRequest {
+                name,
+                extra: wire(x)?,
+                ..Default::default()
+            };
+            let r: common::GetKinematicsResponse = u.unary("GetKinematics", request).await?;
+            Reply::Kinematics(kinematics_from_proto(r))
+        }
+    })
 }

@@ -10,8 +10,10 @@ use wasmtime::component::ResourceAny;
 use crate::apis::capture::CaptureMethod;
 use crate::apis::convert::{finite_in, invalid, vector_finite, vector_from_proto};
 use crate::apis::resources::{Resources, unexpected};
+use crate::apis::wire::{Unary, extra as wire};
 use crate::core::api::ApiKind;
 use crate::core::bindings::armature::module::api_types::BaseProperties;
+use crate::core::bindings::armature::module::calls as dep;
 use crate::core::bindings::armature::module::types::Vector3;
 use crate::core::bindings::{Added, Answer, Value};
 use crate::core::error::CallError;
@@ -55,6 +57,14 @@ pub enum Reply {
 }
 
 impl Call {
+    /// Whether it starts a motion, superseding the one in progress.
+    pub fn starts_motion(&self) -> bool {
+        matches!(
+            self,
+            Call::MoveStraight { .. } | Call::Spin { .. } | Call::SetPower { .. } | Call::SetVelocity { .. }
+        )
+    }
+
     pub fn method(&self) -> &'static str {
         match self {
             Call::MoveStraight { .. } => "MoveStraight",
@@ -242,4 +252,100 @@ where
             .await
             .map(Response::new)
     }
+}
+
+// A dependent guest's calls (`calls` import), in the same shapes.
+
+impl From<dep::BaseMethod> for Call {
+    fn from(m: dep::BaseMethod) -> Self {
+        use dep::BaseMethod as M;
+        match m {
+            M::MoveStraight((distance_mm, mm_per_sec, extra)) => Call::MoveStraight {
+                distance_mm,
+                mm_per_sec,
+                extra,
+            },
+            M::Spin((angle_deg, degs_per_sec, extra)) => Call::Spin {
+                angle_deg,
+                degs_per_sec,
+                extra,
+            },
+            M::SetPower((linear, angular, extra)) => Call::SetPower { linear, angular, extra },
+            M::SetVelocity((linear, angular, extra)) => Call::SetVelocity { linear, angular, extra },
+            M::GetProperties(x) => Call::GetProperties(x),
+        }
+    }
+}
+
+impl From<Reply> for dep::BaseAnswer {
+    fn from(r: Reply) -> Self {
+        match r {
+            Reply::Unit => dep::BaseAnswer::Unit,
+            Reply::Properties(p) => dep::BaseAnswer::Properties(p),
+        }
+    }
+}
+
+/// The call on a base another server serves (module mode).
+pub async fn remote(u: &impl Unary, name: String, call: Call) -> Result<Reply, Status> {
+    let vector = |v: Vector3| Some(common::Vector3 { x: v.x, y: v.y, z: v.z });
+    Ok(match call {
+        Call::MoveStraight {
+            distance_mm,
+            mm_per_sec,
+            extra,
+        } => {
+            let request = pb::MoveStraightRequest {
+                name,
+                distance_mm,
+                mm_per_sec,
+                extra: wire(extra)?,
+            };
+            let _: pb::MoveStraightResponse = u.unary("MoveStraight", request).await?;
+            Reply::Unit
+        }
+        Call::Spin {
+            angle_deg,
+            degs_per_sec,
+            extra,
+        } => {
+            let request = pb::SpinRequest {
+                name,
+                angle_deg,
+                degs_per_sec,
+                extra: wire(extra)?,
+            };
+            let _: pb::SpinResponse = u.unary("Spin", request).await?;
+            Reply::Unit
+        }
+        Call::SetPower { linear, angular, extra } => {
+            let request = pb::SetPowerRequest {
+                name,
+                linear: vector(linear),
+                angular: vector(angular),
+                extra: wire(extra)?,
+            };
+            let _: pb::SetPowerResponse = u.unary("SetPower", request).await?;
+            Reply::Unit
+        }
+        Call::SetVelocity { linear, angular, extra } => {
+            let request = pb::SetVelocityRequest {
+                name,
+                linear: vector(linear),
+                angular: vector(angular),
+                extra: wire(extra)?,
+            };
+            let _: pb::SetVelocityResponse = u.unary("SetVelocity", request).await?;
+            Reply::Unit
+        }
+        Call::GetProperties(x) => {
+            let request = pb::GetPropertiesRequest { name, extra: wire(x)? };
+            let r: pb::GetPropertiesResponse = u.unary("GetProperties", request).await?;
+            Reply::Properties(BaseProperties {
+                width_meters: r.width_meters,
+                turning_radius_meters: r.turning_radius_meters,
+                wheel_circumference_meters: r.wheel_circumference_meters,
+            })
+        }
+    })
 }

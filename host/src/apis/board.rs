@@ -10,7 +10,9 @@ use wasmtime::component::ResourceAny;
 
 use crate::apis::capture::{CaptureMethod, DataKind, param, tab, unexpected as unexpected_sample};
 use crate::apis::resources::{CONTROL_PERIOD, Resources, unexpected};
+use crate::apis::wire::{Unary, extra as wire};
 use crate::core::api::ApiKind;
+use crate::core::bindings::armature::module::calls as dep;
 use crate::core::bindings::exports::armature::module::board::{AnalogReading, PowerMode, Tick};
 use crate::core::bindings::{Answer, Module, Value};
 use crate::core::error::CallError;
@@ -456,4 +458,175 @@ where
             .await
             .map(Response::new)
     }
+}
+
+// A dependent guest's calls (`calls` import), in the same shapes. Tick
+// streams are the host's own (StreamTicks): not a dependency's method.
+
+impl From<dep::BoardMethod> for Call {
+    fn from(m: dep::BoardMethod) -> Self {
+        use dep::BoardMethod as M;
+        match m {
+            M::SetGpio((pin, high, extra)) => Call::SetGpio { pin, high, extra },
+            M::GetGpio((pin, extra)) => Call::GetGpio { pin, extra },
+            M::GetPwm((pin, extra)) => Call::GetPwm { pin, extra },
+            M::SetPwm((pin, duty, extra)) => Call::SetPwm { pin, duty, extra },
+            M::GetPwmFrequency((pin, extra)) => Call::GetPwmFrequency { pin, extra },
+            M::SetPwmFrequency((pin, hz, extra)) => Call::SetPwmFrequency { pin, hz, extra },
+            M::ReadAnalog((reader, extra)) => Call::ReadAnalog { reader, extra },
+            M::WriteAnalog((pin, value, extra)) => Call::WriteAnalog { pin, value, extra },
+            M::GetDigitalInterruptValue((interrupt, extra)) => Call::GetDigitalInterruptValue { interrupt, extra },
+            M::SetPowerMode((mode, duration_ns, extra)) => Call::SetPowerMode {
+                mode: match mode {
+                    dep::PowerMode::Normal => PowerMode::Normal,
+                    dep::PowerMode::OfflineDeep => PowerMode::OfflineDeep,
+                },
+                duration_ns,
+                extra,
+            },
+        }
+    }
+}
+
+impl TryFrom<Reply> for dep::BoardAnswer {
+    type Error = CallError;
+    fn try_from(r: Reply) -> Result<Self, CallError> {
+        use dep::BoardAnswer as A;
+        Ok(match r {
+            Reply::Unit => A::Unit,
+            Reply::High(h) => A::High(h),
+            Reply::Duty(d) => A::Duty(d),
+            Reply::Frequency(f) => A::Frequency(f),
+            Reply::Analog(a) => A::Analog(dep::AnalogReading {
+                value: a.value,
+                min_range: a.min_range,
+                max_range: a.max_range,
+                step_size: a.step_size,
+            }),
+            Reply::Count(c) => A::Count(c),
+            Reply::Ticks(_) => return Err(CallError::internal("ticks are not a dependency's answer")),
+        })
+    }
+}
+
+/// The call on a board another server serves (module mode).
+pub async fn remote(u: &impl Unary, name: String, call: Call) -> Result<Reply, Status> {
+    Ok(match call {
+        Call::SetGpio { pin, high, extra } => {
+            let request = pb::SetGpioRequest {
+                name,
+                pin,
+                high,
+                extra: wire(extra)?,
+            };
+            let _: pb::SetGpioResponse = u.unary("SetGPIO", request).await?;
+            Reply::Unit
+        }
+        Call::GetGpio { pin, extra } => {
+            let request = pb::GetGpioRequest {
+                name,
+                pin,
+                extra: wire(extra)?,
+            };
+            let r: pb::GetGpioResponse = u.unary("GetGPIO", request).await?;
+            Reply::High(r.high)
+        }
+        Call::GetPwm { pin, extra } => {
+            let request = pb::PwmRequest {
+                name,
+                pin,
+                extra: wire(extra)?,
+            };
+            let r: pb::PwmResponse = u.unary("PWM", request).await?;
+            Reply::Duty(r.duty_cycle_pct)
+        }
+        Call::SetPwm { pin, duty, extra } => {
+            let request = pb::SetPwmRequest {
+                name,
+                pin,
+                duty_cycle_pct: duty,
+                extra: wire(extra)?,
+            };
+            let _: pb::SetPwmResponse = u.unary("SetPWM", request).await?;
+            Reply::Unit
+        }
+        Call::GetPwmFrequency { pin, extra } => {
+            let request = pb::PwmFrequencyRequest {
+                name,
+                pin,
+                extra: wire(extra)?,
+            };
+            let r: pb::PwmFrequencyResponse = u.unary("PWMFrequency", request).await?;
+            Reply::Frequency(r.frequency_hz)
+        }
+        Call::SetPwmFrequency { pin, hz, extra } => {
+            let request = pb::SetPwmFrequencyRequest {
+                name,
+                pin,
+                frequency_hz: hz,
+                extra: wire(extra)?,
+            };
+            let _: pb::SetPwmFrequencyResponse = u.unary("SetPWMFrequency", request).await?;
+            Reply::Unit
+        }
+        Call::ReadAnalog { reader, extra } => {
+            let request = pb::ReadAnalogReaderRequest {
+                board_name: name,
+                analog_reader_name: reader,
+                extra: wire(extra)?,
+            };
+            let r: pb::ReadAnalogReaderResponse = u.unary("ReadAnalogReader", request).await?;
+            Reply::Analog(AnalogReading {
+                value: r.value,
+                min_range: r.min_range,
+                max_range: r.max_range,
+                step_size: r.step_size,
+            })
+        }
+        Call::WriteAnalog { pin, value, extra } => {
+            let request = pb::WriteAnalogRequest {
+                name,
+                pin,
+                value,
+                extra: wire(extra)?,
+            };
+            let _: pb::WriteAnalogResponse = u.unary("WriteAnalog", request).await?;
+            Reply::Unit
+        }
+        Call::GetDigitalInterruptValue { interrupt, extra } => {
+            let request = pb::GetDigitalInterruptValueRequest {
+                board_name: name,
+                digital_interrupt_name: interrupt,
+                extra: wire(extra)?,
+            };
+            let r: pb::GetDigitalInterruptValueResponse = u.unary("GetDigitalInterruptValue", request).await?;
+            Reply::Count(r.value)
+        }
+        Call::ReadTicks { .. } => {
+            return Err(Status::unimplemented(
+                "ticks of a board viam-server serves are not streamed to modules",
+            ));
+        }
+        Call::SetPowerMode {
+            mode,
+            duration_ns,
+            extra,
+        } => {
+            let power_mode = match mode {
+                PowerMode::Normal => pb::PowerMode::Normal,
+                PowerMode::OfflineDeep => pb::PowerMode::OfflineDeep,
+            };
+            let request = pb::SetPowerModeRequest {
+                name,
+                power_mode: power_mode as i32,
+                duration: duration_ns.map(|ns| prost_types::Duration {
+                    seconds: (ns / 1_000_000_000) as i64,
+                    nanos: (ns % 1_000_000_000) as i32,
+                }),
+                extra: wire(extra)?,
+            };
+            let _: pb::SetPowerModeResponse = u.unary("SetPowerMode", request).await?;
+            Reply::Unit
+        }
+    })
 }

@@ -7,7 +7,9 @@ use wasmtime::component::ResourceAny;
 
 use crate::apis::capture::CaptureMethod;
 use crate::apis::resources::Resources;
+use crate::apis::wire::{Unary, extra as wire};
 use crate::core::api::ApiKind;
+use crate::core::bindings::armature::module::calls as dep;
 use crate::core::bindings::{Added, Answer, Value};
 use crate::core::error::CallError;
 use crate::core::proto::viam::common::v1 as common;
@@ -66,4 +68,32 @@ where
     ) -> Result<Response<common::DoCommandResponse>, Status> {
         self.0.do_command(KIND, request.into_inner()).await.map(Response::new)
     }
+}
+
+// A dependent guest's calls (`calls` import), in the same shapes.
+
+impl From<dep::ButtonMethod> for Call {
+    fn from(m: dep::ButtonMethod) -> Self {
+        match m {
+            dep::ButtonMethod::Push(x) => Call::Push(x),
+        }
+    }
+}
+
+impl From<Reply> for dep::ButtonAnswer {
+    fn from(r: Reply) -> Self {
+        match r {
+            Reply::Unit => dep::ButtonAnswer::Unit,
+        }
+    }
+}
+
+/// The call on a button another server serves (module mode).
+pub async fn remote(u: &impl Unary, name: String, call: Call) -> Result<Reply, Status> {
+    Ok(match call {
+        Call::Push(x) => {
+            let _: pb::PushResponse = u.unary("Push", pb::PushRequest { name, extra: wire(x)? }).await?;
+            Reply::Unit
+        }
+    })
 }

@@ -7,6 +7,7 @@
 use crate::apis::{
     arm, base, board, button, camera, encoder, gantry, gripper, motor, movement_sensor, power_sensor, servo, switch,
 };
+use crate::core::api::ApiKind;
 use crate::core::bindings::Value;
 use crate::core::bindings::armature::module::camera_capture::{Frame, FrameFormat};
 use crate::core::bindings::armature::module::types::Geometry;
@@ -45,6 +46,46 @@ pub enum Call {
 }
 
 impl Call {
+    /// The API whose own method this is; `None` for what several share.
+    pub fn api(&self) -> Option<ApiKind> {
+        use ApiKind as K;
+        Some(match self {
+            Call::DoCommand(_)
+            | Call::GetGeometries(_)
+            | Call::GetReadings(_)
+            | Call::Stop(_)
+            | Call::IsMoving
+            | Call::CaptureFrame(_) => return None,
+            Call::MovementSensor(_) => K::MovementSensor,
+            Call::Camera(_) => K::Camera,
+            Call::Motor(_) => K::Motor,
+            Call::Servo(_) => K::Servo,
+            Call::Encoder(_) => K::Encoder,
+            Call::Board(_) => K::Board,
+            Call::Arm(_) => K::Arm,
+            Call::Base(_) => K::Base,
+            Call::Gripper(_) => K::Gripper,
+            Call::Gantry(_) => K::Gantry,
+            Call::PowerSensor(_) => K::PowerSensor,
+            Call::Switch(_) => K::Switch,
+            Call::Button(_) => K::Button,
+        })
+    }
+
+    /// Whether it starts a motion, superseding the one in progress: a
+    /// client waiting on that one is answered.
+    pub fn starts_motion(&self) -> bool {
+        match self {
+            Call::Motor(c) => c.starts_motion(),
+            Call::Servo(c) => c.starts_motion(),
+            Call::Arm(c) => c.starts_motion(),
+            Call::Base(c) => c.starts_motion(),
+            Call::Gripper(c) => c.starts_motion(),
+            Call::Gantry(c) => c.starts_motion(),
+            _ => false,
+        }
+    }
+
     /// The method's name, for errors and metrics.
     pub fn method(&self) -> &'static str {
         match self {

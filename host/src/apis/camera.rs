@@ -9,8 +9,10 @@ use wasmtime::component::ResourceAny;
 
 use crate::apis::capture::{Blob, CaptureMethod, DataKind, Payload, unexpected as unexpected_sample};
 use crate::apis::resources::{Resources, unexpected};
+use crate::apis::wire::{Unary, extra as wire};
 use crate::core::api::ApiKind;
-use crate::core::bindings::exports::armature::module::camera::{Image, PointCloud, Properties};
+use crate::core::bindings::armature::module::calls as dep;
+use crate::core::bindings::exports::armature::module::camera::{Distortion, Image, Intrinsics, PointCloud, Properties};
 use crate::core::bindings::{Answer, Module, Value};
 use crate::core::error::CallError;
 use crate::core::proto::viam::common::v1 as common;
@@ -222,4 +224,111 @@ where
             .await
             .map(Response::new)
     }
+}
+
+// A dependent guest's calls (`calls` import), in the same shapes.
+
+impl From<dep::CameraMethod> for Call {
+    fn from(m: dep::CameraMethod) -> Self {
+        match m {
+            dep::CameraMethod::GetImages((filter, extra)) => Call::GetImages { filter, extra },
+            dep::CameraMethod::GetPointCloud((mime_type, extra)) => Call::GetPointCloud { mime_type, extra },
+            dep::CameraMethod::GetProperties => Call::GetProperties,
+        }
+    }
+}
+
+impl From<Reply> for dep::CameraAnswer {
+    fn from(r: Reply) -> Self {
+        use dep::CameraAnswer as A;
+        match r {
+            Reply::Images(images) => A::Images(
+                images
+                    .into_iter()
+                    .map(|i| crate::core::bindings::armature::module::api_types::Image {
+                        source_name: i.source_name,
+                        mime_type: i.mime_type,
+                        data: i.data,
+                    })
+                    .collect(),
+            ),
+            Reply::PointCloud(p) => A::PointCloud(dep::PointCloud {
+                mime_type: p.mime_type,
+                data: p.data,
+            }),
+            Reply::Properties(p) => A::Properties(dep::CameraProperties {
+                supports_pcd: p.supports_pcd,
+                intrinsics: p.intrinsics.map(|i| dep::Intrinsics {
+                    width_px: i.width_px,
+                    height_px: i.height_px,
+                    focal_x_px: i.focal_x_px,
+                    focal_y_px: i.focal_y_px,
+                    center_x_px: i.center_x_px,
+                    center_y_px: i.center_y_px,
+                }),
+                distortion: p.distortion.map(|d| dep::Distortion {
+                    model: d.model,
+                    parameters: d.parameters,
+                }),
+                mime_types: p.mime_types,
+                frame_rate: p.frame_rate,
+            }),
+        }
+    }
+}
+
+/// The call on a camera another server serves (module mode).
+pub async fn remote(u: &impl Unary, name: String, call: Call) -> Result<Reply, Status> {
+    Ok(match call {
+        Call::GetImages { filter, extra } => {
+            let request = pb::GetImagesRequest {
+                name,
+                filter_source_names: filter,
+                extra: wire(extra)?,
+            };
+            let r: pb::GetImagesResponse = u.unary("GetImages", request).await?;
+            Reply::Images(
+                r.images
+                    .into_iter()
+                    .map(|i| Image {
+                        source_name: i.source_name,
+                        mime_type: i.mime_type,
+                        data: i.image,
+                    })
+                    .collect(),
+            )
+        }
+        Call::GetPointCloud { mime_type, extra } => {
+            let request = pb::GetPointCloudRequest {
+                name,
+                mime_type,
+                extra: wire(extra)?,
+            };
+            let r: pb::GetPointCloudResponse = u.unary("GetPointCloud", request).await?;
+            Reply::PointCloud(PointCloud {
+                mime_type: r.mime_type,
+                data: r.point_cloud,
+            })
+        }
+        Call::GetProperties => {
+            let r: pb::GetPropertiesResponse = u.unary("GetProperties", pb::GetPropertiesRequest { name }).await?;
+            Reply::Properties(Properties {
+                supports_pcd: r.supports_pcd,
+                intrinsics: r.intrinsic_parameters.map(|i| Intrinsics {
+                    width_px: i.width_px,
+                    height_px: i.height_px,
+                    focal_x_px: i.focal_x_px,
+                    focal_y_px: i.focal_y_px,
+                    center_x_px: i.center_x_px,
+                    center_y_px: i.center_y_px,
+                }),
+                distortion: r.distortion_parameters.map(|d| Distortion {
+                    model: d.model,
+                    parameters: d.parameters,
+                }),
+                mime_types: r.mime_types,
+                frame_rate: r.frame_rate,
+            })
+        }
+    })
 }

@@ -6,7 +6,7 @@ use tonic::Status;
 
 use crate::core::api::ApiKind;
 use crate::core::bindings::armature::module::api_types::{Kinematics, KinematicsFormat};
-use crate::core::bindings::armature::module::types::{Pose, Vector3};
+use crate::core::bindings::armature::module::types::{Geometry, Pose, Shape, Vector3};
 use crate::core::proto::viam::common::v1 as common;
 
 pub fn pose_to_proto(p: Pose) -> common::Pose {
@@ -38,6 +38,20 @@ pub fn pose_from_proto(p: Option<common::Pose>) -> Pose {
 pub fn vector_from_proto(v: Option<&common::Vector3>) -> Vector3 {
     let v = v.cloned().unwrap_or_default();
     Vector3 { x: v.x, y: v.y, z: v.z }
+}
+
+/// Kinematics another server answered: the file alone (meshes and the
+/// structured model have no place in WIT's record).
+pub fn kinematics_from_proto(r: common::GetKinematicsResponse) -> Kinematics {
+    let format = match common::KinematicsFileFormat::try_from(r.format) {
+        Ok(common::KinematicsFileFormat::Sva) => KinematicsFormat::Sva,
+        Ok(common::KinematicsFileFormat::Urdf) => KinematicsFormat::Urdf,
+        _ => KinematicsFormat::Unspecified,
+    };
+    Kinematics {
+        format,
+        data: r.kinematics_data,
+    }
 }
 
 pub fn kinematics_to_proto(k: Kinematics) -> common::GetKinematicsResponse {
@@ -86,4 +100,41 @@ pub fn vector_finite(api: ApiKind, name: &str, method: &str, field: &str, v: &Ve
 /// resource, the method and the field.
 pub fn finite_in(api: ApiKind, name: &str, method: &str, field: &str, v: f64) -> Result<f64, Status> {
     all_finite(api, name, method, field, &[v]).map(|()| v)
+}
+
+pub fn geometry_to_proto(g: Geometry) -> common::Geometry {
+    use common::geometry::GeometryType;
+    let geometry_type = match g.shape {
+        Shape::Point => None,
+        Shape::Sphere(radius_mm) => Some(GeometryType::Sphere(common::Sphere { radius_mm })),
+        Shape::Box(d) => Some(GeometryType::Box(common::RectangularPrism {
+            dims_mm: Some(common::Vector3 { x: d.x, y: d.y, z: d.z }),
+        })),
+        Shape::Capsule((radius_mm, length_mm)) => Some(GeometryType::Capsule(common::Capsule { radius_mm, length_mm })),
+    };
+    common::Geometry {
+        center: Some(pose_to_proto(g.center)),
+        label: g.label,
+        geometry_type,
+    }
+}
+
+/// A geometry another server answered. A shape WIT has no word for (a
+/// mesh, a point cloud) keeps its center and label, as a point.
+pub fn geometry_from_proto(g: common::Geometry) -> Geometry {
+    use common::geometry::GeometryType;
+    let shape = match g.geometry_type {
+        Some(GeometryType::Sphere(s)) => Shape::Sphere(s.radius_mm),
+        Some(GeometryType::Box(b)) => {
+            let d = b.dims_mm.unwrap_or_default();
+            Shape::Box(Vector3 { x: d.x, y: d.y, z: d.z })
+        }
+        Some(GeometryType::Capsule(c)) => Shape::Capsule((c.radius_mm, c.length_mm)),
+        _ => Shape::Point,
+    };
+    Geometry {
+        center: pose_from_proto(g.center),
+        shape,
+        label: g.label,
+    }
 }

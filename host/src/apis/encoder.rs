@@ -7,7 +7,9 @@ use wasmtime::component::ResourceAny;
 
 use crate::apis::capture::{CaptureMethod, tab, tabular, unexpected as unexpected_sample};
 use crate::apis::resources::{Resources, unexpected};
+use crate::apis::wire::{Unary, extra as wire};
 use crate::core::api::ApiKind;
+use crate::core::bindings::armature::module::calls as dep;
 use crate::core::bindings::exports::armature::module::encoder::{Position, PositionType, Properties};
 use crate::core::bindings::{Answer, Module, Value};
 use crate::core::error::CallError;
@@ -163,4 +165,76 @@ where
             .await
             .map(Response::new)
     }
+}
+
+// A dependent guest's calls (`calls` import), in the same shapes.
+
+impl From<dep::EncoderMethod> for Call {
+    fn from(m: dep::EncoderMethod) -> Self {
+        match m {
+            dep::EncoderMethod::GetPosition((kind, extra)) => Call::GetPosition {
+                position_type: match kind {
+                    dep::PositionType::Unspecified => PositionType::Unspecified,
+                    dep::PositionType::TicksCount => PositionType::TicksCount,
+                    dep::PositionType::AngleDegrees => PositionType::AngleDegrees,
+                },
+                extra,
+            },
+            dep::EncoderMethod::ResetPosition(x) => Call::ResetPosition(x),
+            dep::EncoderMethod::GetProperties(x) => Call::GetProperties(x),
+        }
+    }
+}
+
+impl From<Reply> for dep::EncoderAnswer {
+    fn from(r: Reply) -> Self {
+        use dep::EncoderAnswer as A;
+        match r {
+            Reply::Unit => A::Unit,
+            Reply::Position(p) => A::Position(dep::EncoderPosition {
+                value: p.value,
+                position_type: match p.position_type {
+                    PositionType::Unspecified => dep::PositionType::Unspecified,
+                    PositionType::TicksCount => dep::PositionType::TicksCount,
+                    PositionType::AngleDegrees => dep::PositionType::AngleDegrees,
+                },
+            }),
+            Reply::Properties(p) => A::Properties(dep::EncoderProperties {
+                ticks_count_supported: p.ticks_count_supported,
+                angle_degrees_supported: p.angle_degrees_supported,
+            }),
+        }
+    }
+}
+
+/// The call on an encoder another server serves (module mode).
+pub async fn remote(u: &impl Unary, name: String, call: Call) -> Result<Reply, Status> {
+    Ok(match call {
+        Call::GetPosition { position_type, extra } => {
+            let request = pb::GetPositionRequest {
+                name,
+                position_type: Some(to_pb(position_type) as i32),
+                extra: wire(extra)?,
+            };
+            let r: pb::GetPositionResponse = u.unary("GetPosition", request).await?;
+            let kind = pb::PositionType::try_from(r.position_type).unwrap_or(pb::PositionType::Unspecified);
+            Reply::Position(Position {
+                value: r.value,
+                position_type: to_wit(kind),
+            })
+        }
+        Call::ResetPosition(x) => {
+            let request = pb::ResetPositionRequest { name, extra: wire(x)? };
+            let _: pb::ResetPositionResponse = u.unary("ResetPosition", request).await?;
+            Reply::Unit
+        }
+        Call::GetProperties(x) => {
+            let request = pb::GetPropertiesRequest { name, extra: wire(x)? };
+            let r: pb::GetPropertiesResponse = u.unary("GetProperties", request).await?;
+            Reply::Properties(Properties {
+                ticks_count_supported: r.ticks_count_supported,
+                angle_degrees_supported: r.angle_degrees_supported,
+            })
+        }
+    })
 }

@@ -10,10 +10,13 @@ use wasmtime::Store;
 use wasmtime::component::ResourceAny;
 
 use crate::apis::capture::{CaptureMethod, tab, tabular, unexpected as unexpected_sample};
+use crate::apis::convert::kinematics_from_proto;
 use crate::apis::convert::{all_finite, invalid, kinematics_to_proto};
 use crate::apis::resources::{Resources, unexpected};
+use crate::apis::wire::{Unary, extra as wire};
 use crate::core::api::ApiKind;
 use crate::core::bindings::armature::module::api_types::Kinematics;
+use crate::core::bindings::armature::module::calls as dep;
 use crate::core::bindings::{Added, Answer, Value};
 use crate::core::error::CallError;
 use crate::core::proto::viam::common::v1 as common;
@@ -46,6 +49,11 @@ pub enum Reply {
 }
 
 impl Call {
+    /// Whether it starts a motion, superseding the one in progress.
+    pub fn starts_motion(&self) -> bool {
+        matches!(self, Call::MoveToPosition { .. } | Call::Home(_))
+    }
+
     pub fn method(&self) -> &'static str {
         match self {
             Call::GetPosition(_) => "GetPosition",
@@ -247,4 +255,76 @@ where
             .await
             .map(Response::new)
     }
+}
+
+// A dependent guest's calls (`calls` import), in the same shapes.
+
+impl From<dep::GantryMethod> for Call {
+    fn from(m: dep::GantryMethod) -> Self {
+        use dep::GantryMethod as M;
+        match m {
+            M::GetPosition(x) => Call::GetPosition(x),
+            M::MoveToPosition((positions_mm, speeds_mm_per_sec, extra)) => Call::MoveToPosition {
+                positions_mm,
+                speeds_mm_per_sec,
+                extra,
+            },
+            M::Home(x) => Call::Home(x),
+            M::GetLengths(x) => Call::GetLengths(x),
+            M::GetKinematics(x) => Call::GetKinematics(x),
+        }
+    }
+}
+
+impl From<Reply> for dep::GantryAnswer {
+    fn from(r: Reply) -> Self {
+        match r {
+            Reply::Unit => dep::GantryAnswer::Unit,
+            Reply::Axes(mm) => dep::GantryAnswer::Axes(mm),
+            Reply::Kinematics(k) => dep::GantryAnswer::Kinematics(k),
+        }
+    }
+}
+
+/// The call on a gantry another server serves (module mode).
+pub async fn remote(u: &impl Unary, name: String, call: Call) -> Result<Reply, Status> {
+    Ok(match call {
+        Call::GetPosition(x) => {
+            let request = pb::GetPositionRequest { name, extra: wire(x)? };
+            let r: pb::GetPositionResponse = u.unary("GetPosition", request).await?;
+            Reply::Axes(r.positions_mm)
+        }
+        Call::MoveToPosition {
+            positions_mm,
+            speeds_mm_per_sec,
+            extra,
+        } => {
+            let request = pb::MoveToPositionRequest {
+                name,
+                positions_mm,
+                speeds_mm_per_sec,
+                extra: wire(extra)?,
+            };
+            let _: pb::MoveToPositionResponse = u.unary("MoveToPosition", request).await?;
+            Reply::Unit
+        }
+        Call::Home(x) => {
+            let _: pb::HomeResponse = u.unary("Home", pb::HomeRequest { name, extra: wire(x)? }).await?;
+            Reply::Unit
+        }
+        Call::GetLengths(x) => {
+            let request = pb::GetLengthsRequest { name, extra: wire(x)? };
+            let r: pb::GetLengthsResponse = u.unary("GetLengths", request).await?;
+            Reply::Axes(r.lengths_mm)
+        }
+        Call::GetKinematics(x) => {
+            let request = common::GetKinematicsRequest {
+                name,
+                extra: wire(x)?,
+                ..Default::default()
+            };
+            let r: common::GetKinematicsResponse = u.unary("GetKinematics", request).await?;
+            Reply::Kinematics(kinematics_from_proto(r))
+        }
+    })
 }

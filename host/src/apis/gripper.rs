@@ -7,10 +7,13 @@ use wasmtime::Store;
 use wasmtime::component::ResourceAny;
 
 use crate::apis::capture::CaptureMethod;
+use crate::apis::convert::kinematics_from_proto;
 use crate::apis::convert::kinematics_to_proto;
 use crate::apis::resources::{Resources, unexpected};
+use crate::apis::wire::{Unary, extra as wire};
 use crate::core::api::ApiKind;
 use crate::core::bindings::armature::module::api_types::{HoldingStatus, Kinematics};
+use crate::core::bindings::armature::module::calls as dep;
 use crate::core::bindings::{Added, Answer, Value};
 use crate::core::error::CallError;
 use crate::core::proto::viam::common::v1 as common;
@@ -37,6 +40,11 @@ pub enum Reply {
 }
 
 impl Call {
+    /// Whether it starts a motion, superseding the one in progress.
+    pub fn starts_motion(&self) -> bool {
+        matches!(self, Call::Open(_) | Call::Grab(_))
+    }
+
     pub fn method(&self) -> &'static str {
         match self {
             Call::Open(_) => "Open",
@@ -174,4 +182,59 @@ where
             .await
             .map(Response::new)
     }
+}
+
+// A dependent guest's calls (`calls` import), in the same shapes.
+
+impl From<dep::GripperMethod> for Call {
+    fn from(m: dep::GripperMethod) -> Self {
+        match m {
+            dep::GripperMethod::Open(x) => Call::Open(x),
+            dep::GripperMethod::Grab(x) => Call::Grab(x),
+            dep::GripperMethod::IsHoldingSomething(x) => Call::IsHoldingSomething(x),
+            dep::GripperMethod::GetKinematics(x) => Call::GetKinematics(x),
+        }
+    }
+}
+
+impl From<Reply> for dep::GripperAnswer {
+    fn from(r: Reply) -> Self {
+        match r {
+            Reply::Unit => dep::GripperAnswer::Unit,
+            Reply::Holding(h) => dep::GripperAnswer::Holding(h),
+            Reply::Kinematics(k) => dep::GripperAnswer::Kinematics(k),
+        }
+    }
+}
+
+/// The call on a gripper another server serves (module mode). Its own Grab
+/// answers whether it holds something: that, once the grab has ended.
+pub async fn remote(u: &impl Unary, name: String, call: Call) -> Result<Reply, Status> {
+    Ok(match call {
+        Call::Open(x) => {
+            let _: pb::OpenResponse = u.unary("Open", pb::OpenRequest { name, extra: wire(x)? }).await?;
+            Reply::Unit
+        }
+        Call::Grab(x) => {
+            let _: pb::GrabResponse = u.unary("Grab", pb::GrabRequest { name, extra: wire(x)? }).await?;
+            Reply::Unit
+        }
+        Call::IsHoldingSomething(x) => {
+            let request = pb::IsHoldingSomethingRequest { name, extra: wire(x)? };
+            let r: pb::IsHoldingSomethingResponse = u.unary("IsHoldingSomething", request).await?;
+            Reply::Holding(HoldingStatus {
+                is_holding_something: r.is_holding_something,
+                meta: crate::apis::wire::value(r.meta),
+            })
+        }
+        Call::GetKinematics(x) => {
+            let request = common::GetKinematicsRequest {
+                name,
+                extra: wire(x)?,
+                ..Default::default()
+            };
+            let r: common::GetKinematicsResponse = u.unary("GetKinematics", request).await?;
+            Reply::Kinematics(kinematics_from_proto(r))
+        }
+    })
 }

@@ -9,7 +9,9 @@ use wasmtime::component::ResourceAny;
 
 use crate::apis::capture::{CaptureMethod, tab, tabular, unexpected as unexpected_sample};
 use crate::apis::resources::{Resources, finite, unexpected};
+use crate::apis::wire::{Unary, extra as wire};
 use crate::core::api::ApiKind;
+use crate::core::bindings::armature::module::calls as dep;
 use crate::core::bindings::exports::armature::module::motor::{PowerState, Properties};
 use crate::core::bindings::{Answer, Module, Value};
 use crate::core::error::CallError;
@@ -42,6 +44,14 @@ pub enum Reply {
 }
 
 impl Call {
+    /// Whether it starts a motion, superseding the one in progress.
+    pub fn starts_motion(&self) -> bool {
+        matches!(
+            self,
+            Call::SetPower { .. } | Call::GoFor { .. } | Call::GoTo { .. } | Call::SetRpm { .. }
+        )
+    }
+
     pub fn method(&self) -> &'static str {
         match self {
             Call::SetPower { .. } => "SetPower",
@@ -282,4 +292,120 @@ where
             .await
             .map(Response::new)
     }
+}
+
+// A dependent guest's calls (`calls` import), in the same shapes.
+
+impl From<dep::MotorMethod> for Call {
+    fn from(m: dep::MotorMethod) -> Self {
+        use dep::MotorMethod as M;
+        match m {
+            M::SetPower((power_pct, extra)) => Call::SetPower { power_pct, extra },
+            M::GoFor((rpm, revolutions, extra)) => Call::GoFor {
+                rpm,
+                revolutions,
+                extra,
+            },
+            M::GoTo((rpm, position, extra)) => Call::GoTo { rpm, position, extra },
+            M::SetRpm((rpm, extra)) => Call::SetRpm { rpm, extra },
+            M::ResetZeroPosition((offset, extra)) => Call::ResetZeroPosition { offset, extra },
+            M::GetPosition(x) => Call::GetPosition(x),
+            M::GetProperties(x) => Call::GetProperties(x),
+            M::IsPowered(x) => Call::IsPowered(x),
+        }
+    }
+}
+
+impl From<Reply> for dep::MotorAnswer {
+    fn from(r: Reply) -> Self {
+        use dep::MotorAnswer as A;
+        match r {
+            Reply::Unit => A::Unit,
+            Reply::Position(p) => A::Position(p),
+            Reply::Properties(p) => A::Properties(dep::MotorProperties {
+                position_reporting: p.position_reporting,
+            }),
+            Reply::Power(p) => A::Power(dep::PowerState {
+                is_on: p.is_on,
+                power_pct: p.power_pct,
+            }),
+        }
+    }
+}
+
+/// The call on a motor another server serves (module mode).
+pub async fn remote(u: &impl Unary, name: String, call: Call) -> Result<Reply, Status> {
+    Ok(match call {
+        Call::SetPower { power_pct, extra } => {
+            let request = pb::SetPowerRequest {
+                name,
+                power_pct,
+                extra: wire(extra)?,
+            };
+            let _: pb::SetPowerResponse = u.unary("SetPower", request).await?;
+            Reply::Unit
+        }
+        Call::GoFor {
+            rpm,
+            revolutions,
+            extra,
+        } => {
+            let request = pb::GoForRequest {
+                name,
+                rpm,
+                revolutions,
+                extra: wire(extra)?,
+            };
+            let _: pb::GoForResponse = u.unary("GoFor", request).await?;
+            Reply::Unit
+        }
+        Call::GoTo { rpm, position, extra } => {
+            let request = pb::GoToRequest {
+                name,
+                rpm,
+                position_revolutions: position,
+                extra: wire(extra)?,
+            };
+            let _: pb::GoToResponse = u.unary("GoTo", request).await?;
+            Reply::Unit
+        }
+        Call::SetRpm { rpm, extra } => {
+            let request = pb::SetRpmRequest {
+                name,
+                rpm,
+                extra: wire(extra)?,
+            };
+            let _: pb::SetRpmResponse = u.unary("SetRPM", request).await?;
+            Reply::Unit
+        }
+        Call::ResetZeroPosition { offset, extra } => {
+            let request = pb::ResetZeroPositionRequest {
+                name,
+                offset,
+                extra: wire(extra)?,
+            };
+            let _: pb::ResetZeroPositionResponse = u.unary("ResetZeroPosition", request).await?;
+            Reply::Unit
+        }
+        Call::GetPosition(x) => {
+            let request = pb::GetPositionRequest { name, extra: wire(x)? };
+            let r: pb::GetPositionResponse = u.unary("GetPosition", request).await?;
+            Reply::Position(r.position)
+        }
+        Call::GetProperties(x) => {
+            let request = pb::GetPropertiesRequest { name, extra: wire(x)? };
+            let r: pb::GetPropertiesResponse = u.unary("GetProperties", request).await?;
+            Reply::Properties(Properties {
+                position_reporting: r.position_reporting,
+            })
+        }
+        Call::IsPowered(x) => {
+            let request = pb::IsPoweredRequest { name, extra: wire(x)? };
+            let r: pb::IsPoweredResponse = u.unary("IsPowered", request).await?;
+            Reply::Power(PowerState {
+                is_on: r.is_on,
+                power_pct: r.power_pct,
+            })
+        }
+    })
 }

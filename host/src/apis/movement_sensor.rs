@@ -9,7 +9,9 @@ use wasmtime::component::ResourceAny;
 
 use crate::apis::capture::{CaptureMethod, tab, tabular, unexpected as unexpected_sample};
 use crate::apis::resources::{Resources, unexpected};
+use crate::apis::wire::{Unary, extra as wire};
 use crate::core::api::ApiKind;
+use crate::core::bindings::armature::module::calls as dep;
 use crate::core::bindings::armature::module::types::{Orientation, Vector3};
 use crate::core::bindings::exports::armature::module::movement_sensor::{Accuracy, GeoPosition, Properties};
 use crate::core::bindings::{Answer, Module, Value};
@@ -320,4 +322,128 @@ where
             .await
             .map(Response::new)
     }
+}
+
+// A dependent guest's calls (`calls` import), in the same shapes.
+
+impl From<dep::MovementSensorMethod> for Call {
+    fn from(m: dep::MovementSensorMethod) -> Self {
+        use dep::MovementSensorMethod as M;
+        match m {
+            M::GetPosition(x) => Call::GetPosition(x),
+            M::GetLinearVelocity(x) => Call::GetLinearVelocity(x),
+            M::GetAngularVelocity(x) => Call::GetAngularVelocity(x),
+            M::GetLinearAcceleration(x) => Call::GetLinearAcceleration(x),
+            M::GetCompassHeading(x) => Call::GetCompassHeading(x),
+            M::GetOrientation(x) => Call::GetOrientation(x),
+            M::GetProperties(x) => Call::GetProperties(x),
+            M::GetAccuracy(x) => Call::GetAccuracy(x),
+        }
+    }
+}
+
+impl From<Reply> for dep::MovementSensorAnswer {
+    fn from(r: Reply) -> Self {
+        use dep::MovementSensorAnswer as A;
+        match r {
+            Reply::Position(p) => A::Position(dep::GeoPosition {
+                latitude: p.latitude,
+                longitude: p.longitude,
+                altitude_m: p.altitude_m,
+            }),
+            Reply::Vector(v) => A::Vector(v),
+            Reply::CompassHeading(h) => A::CompassHeading(h),
+            Reply::Orientation(o) => A::Orientation(o),
+            Reply::Properties(p) => A::Properties(dep::MovementSensorProperties {
+                linear_velocity_supported: p.linear_velocity_supported,
+                angular_velocity_supported: p.angular_velocity_supported,
+                orientation_supported: p.orientation_supported,
+                position_supported: p.position_supported,
+                compass_heading_supported: p.compass_heading_supported,
+                linear_acceleration_supported: p.linear_acceleration_supported,
+            }),
+            Reply::Accuracy(a) => A::Accuracy(dep::Accuracy {
+                accuracy: a.accuracy,
+                position_hdop: a.position_hdop,
+                position_vdop: a.position_vdop,
+                position_nmea_gga_fix: a.position_nmea_gga_fix,
+                compass_degrees_error: a.compass_degrees_error,
+            }),
+        }
+    }
+}
+
+/// The call on a movement sensor another server serves (module mode).
+pub async fn remote(u: &impl Unary, name: String, call: Call) -> Result<Reply, Status> {
+    let vector = |v: Option<common::Vector3>| {
+        let v = v.unwrap_or_default();
+        Vector3 { x: v.x, y: v.y, z: v.z }
+    };
+    Ok(match call {
+        Call::GetPosition(x) => {
+            let r: pb::GetPositionResponse = u
+                .unary("GetPosition", pb::GetPositionRequest { name, extra: wire(x)? })
+                .await?;
+            let c = r.coordinate.unwrap_or_default();
+            Reply::Position(GeoPosition {
+                latitude: c.latitude,
+                longitude: c.longitude,
+                altitude_m: r.altitude_m,
+            })
+        }
+        Call::GetLinearVelocity(x) => {
+            let request = pb::GetLinearVelocityRequest { name, extra: wire(x)? };
+            let r: pb::GetLinearVelocityResponse = u.unary("GetLinearVelocity", request).await?;
+            Reply::Vector(vector(r.linear_velocity))
+        }
+        Call::GetAngularVelocity(x) => {
+            let request = pb::GetAngularVelocityRequest { name, extra: wire(x)? };
+            let r: pb::GetAngularVelocityResponse = u.unary("GetAngularVelocity", request).await?;
+            Reply::Vector(vector(r.angular_velocity))
+        }
+        Call::GetLinearAcceleration(x) => {
+            let request = pb::GetLinearAccelerationRequest { name, extra: wire(x)? };
+            let r: pb::GetLinearAccelerationResponse = u.unary("GetLinearAcceleration", request).await?;
+            Reply::Vector(vector(r.linear_acceleration))
+        }
+        Call::GetCompassHeading(x) => {
+            let request = pb::GetCompassHeadingRequest { name, extra: wire(x)? };
+            let r: pb::GetCompassHeadingResponse = u.unary("GetCompassHeading", request).await?;
+            Reply::CompassHeading(r.value)
+        }
+        Call::GetOrientation(x) => {
+            let request = pb::GetOrientationRequest { name, extra: wire(x)? };
+            let r: pb::GetOrientationResponse = u.unary("GetOrientation", request).await?;
+            let o = r.orientation.unwrap_or_default();
+            Reply::Orientation(Orientation {
+                o_x: o.o_x,
+                o_y: o.o_y,
+                o_z: o.o_z,
+                theta: o.theta,
+            })
+        }
+        Call::GetProperties(x) => {
+            let request = pb::GetPropertiesRequest { name, extra: wire(x)? };
+            let r: pb::GetPropertiesResponse = u.unary("GetProperties", request).await?;
+            Reply::Properties(Properties {
+                linear_velocity_supported: r.linear_velocity_supported,
+                angular_velocity_supported: r.angular_velocity_supported,
+                orientation_supported: r.orientation_supported,
+                position_supported: r.position_supported,
+                compass_heading_supported: r.compass_heading_supported,
+                linear_acceleration_supported: r.linear_acceleration_supported,
+            })
+        }
+        Call::GetAccuracy(x) => {
+            let request = pb::GetAccuracyRequest { name, extra: wire(x)? };
+            let r: pb::GetAccuracyResponse = u.unary("GetAccuracy", request).await?;
+            Reply::Accuracy(Accuracy {
+                accuracy: r.accuracy.into_iter().collect(),
+                position_hdop: r.position_hdop,
+                position_vdop: r.position_vdop,
+                position_nmea_gga_fix: r.position_nmea_gga_fix,
+                compass_degrees_error: r.compass_degrees_error,
+            })
+        }
+    })
 }

@@ -9,8 +9,10 @@ use wasmtime::component::ResourceAny;
 
 use crate::apis::capture::{CaptureMethod, tab, tabular, unexpected as unexpected_sample};
 use crate::apis::resources::{Resources, unexpected};
+use crate::apis::wire::{Unary, extra as wire};
 use crate::core::api::ApiKind;
 use crate::core::bindings::armature::module::api_types::Electrical;
+use crate::core::bindings::armature::module::calls as dep;
 use crate::core::bindings::{Added, Answer, Value};
 use crate::core::error::CallError;
 use crate::core::proto::viam::common::v1 as common;
@@ -156,4 +158,52 @@ where
     ) -> Result<Response<common::DoCommandResponse>, Status> {
         self.0.do_command(KIND, request.into_inner()).await.map(Response::new)
     }
+}
+
+// A dependent guest's calls (`calls` import), in the same shapes.
+
+impl From<dep::PowerSensorMethod> for Call {
+    fn from(m: dep::PowerSensorMethod) -> Self {
+        match m {
+            dep::PowerSensorMethod::GetVoltage(x) => Call::GetVoltage(x),
+            dep::PowerSensorMethod::GetCurrent(x) => Call::GetCurrent(x),
+            dep::PowerSensorMethod::GetPower(x) => Call::GetPower(x),
+        }
+    }
+}
+
+impl From<Reply> for dep::PowerSensorAnswer {
+    fn from(r: Reply) -> Self {
+        match r {
+            Reply::Electrical(e) => dep::PowerSensorAnswer::Electrical(e),
+            Reply::Watts(w) => dep::PowerSensorAnswer::Watts(w),
+        }
+    }
+}
+
+/// The call on a power sensor another server serves (module mode).
+pub async fn remote(u: &impl Unary, name: String, call: Call) -> Result<Reply, Status> {
+    Ok(match call {
+        Call::GetVoltage(x) => {
+            let request = pb::GetVoltageRequest { name, extra: wire(x)? };
+            let r: pb::GetVoltageResponse = u.unary("GetVoltage", request).await?;
+            Reply::Electrical(Electrical {
+                value: r.volts,
+                is_ac: r.is_ac,
+            })
+        }
+        Call::GetCurrent(x) => {
+            let request = pb::GetCurrentRequest { name, extra: wire(x)? };
+            let r: pb::GetCurrentResponse = u.unary("GetCurrent", request).await?;
+            Reply::Electrical(Electrical {
+                value: r.amperes,
+                is_ac: r.is_ac,
+            })
+        }
+        Call::GetPower(x) => {
+            let request = pb::GetPowerRequest { name, extra: wire(x)? };
+            let r: pb::GetPowerResponse = u.unary("GetPower", request).await?;
+            Reply::Watts(r.watts)
+        }
+    })
 }

@@ -8,7 +8,9 @@ use wasmtime::component::ResourceAny;
 
 use crate::apis::capture::{CaptureMethod, tab, tabular, unexpected as unexpected_sample};
 use crate::apis::resources::{Resources, unexpected};
+use crate::apis::wire::{Unary, extra as wire};
 use crate::core::api::ApiKind;
+use crate::core::bindings::armature::module::calls as dep;
 use crate::core::bindings::{Answer, Module, Value};
 use crate::core::error::CallError;
 use crate::core::proto::viam::common::v1 as common;
@@ -32,6 +34,11 @@ pub enum Reply {
 }
 
 impl Call {
+    /// Whether it starts a motion, superseding the one in progress.
+    pub fn starts_motion(&self) -> bool {
+        matches!(self, Call::Move { .. })
+    }
+
     pub fn method(&self) -> &'static str {
         match self {
             Call::Move { .. } => "Move",
@@ -128,4 +135,44 @@ where
             .await
             .map(Response::new)
     }
+}
+
+// A dependent guest's calls (`calls` import), in the same shapes.
+
+impl From<dep::ServoMethod> for Call {
+    fn from(m: dep::ServoMethod) -> Self {
+        match m {
+            dep::ServoMethod::MoveTo((angle_deg, extra)) => Call::Move { angle_deg, extra },
+            dep::ServoMethod::GetPosition(x) => Call::GetPosition(x),
+        }
+    }
+}
+
+impl From<Reply> for dep::ServoAnswer {
+    fn from(r: Reply) -> Self {
+        match r {
+            Reply::Unit => dep::ServoAnswer::Unit,
+            Reply::Position(p) => dep::ServoAnswer::Position(p),
+        }
+    }
+}
+
+/// The call on a servo another server serves (module mode).
+pub async fn remote(u: &impl Unary, name: String, call: Call) -> Result<Reply, Status> {
+    Ok(match call {
+        Call::Move { angle_deg, extra } => {
+            let request = pb::MoveRequest {
+                name,
+                angle_deg,
+                extra: wire(extra)?,
+            };
+            let _: pb::MoveResponse = u.unary("Move", request).await?;
+            Reply::Unit
+        }
+        Call::GetPosition(x) => {
+            let request = pb::GetPositionRequest { name, extra: wire(x)? };
+            let r: pb::GetPositionResponse = u.unary("GetPosition", request).await?;
+            Reply::Position(r.position_deg)
+        }
+    })
 }

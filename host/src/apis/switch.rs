@@ -9,8 +9,10 @@ use wasmtime::component::ResourceAny;
 use crate::apis::capture::CaptureMethod;
 use crate::apis::convert::invalid;
 use crate::apis::resources::{Resources, unexpected};
+use crate::apis::wire::{Unary, extra as wire};
 use crate::core::api::ApiKind;
 use crate::core::bindings::armature::module::api_types::SwitchPositions;
+use crate::core::bindings::armature::module::calls as dep;
 use crate::core::bindings::{Added, Answer, Value};
 use crate::core::error::CallError;
 use crate::core::proto::viam::common::v1 as common;
@@ -146,4 +148,54 @@ where
     ) -> Result<Response<common::DoCommandResponse>, Status> {
         self.0.do_command(KIND, request.into_inner()).await.map(Response::new)
     }
+}
+
+// A dependent guest's calls (`calls` import), in the same shapes.
+
+impl From<dep::SwitchMethod> for Call {
+    fn from(m: dep::SwitchMethod) -> Self {
+        match m {
+            dep::SwitchMethod::SetPosition((position, extra)) => Call::SetPosition { position, extra },
+            dep::SwitchMethod::GetPosition(x) => Call::GetPosition(x),
+            dep::SwitchMethod::GetNumberOfPositions(x) => Call::GetNumberOfPositions(x),
+        }
+    }
+}
+
+impl From<Reply> for dep::SwitchAnswer {
+    fn from(r: Reply) -> Self {
+        match r {
+            Reply::Unit => dep::SwitchAnswer::Unit,
+            Reply::Position(p) => dep::SwitchAnswer::Position(p),
+            Reply::Positions(p) => dep::SwitchAnswer::Positions(p),
+        }
+    }
+}
+
+/// The call on a switch another server serves (module mode).
+pub async fn remote(u: &impl Unary, name: String, call: Call) -> Result<Reply, Status> {
+    Ok(match call {
+        Call::SetPosition { position, extra } => {
+            let request = pb::SetPositionRequest {
+                name,
+                position,
+                extra: wire(extra)?,
+            };
+            let _: pb::SetPositionResponse = u.unary("SetPosition", request).await?;
+            Reply::Unit
+        }
+        Call::GetPosition(x) => {
+            let request = pb::GetPositionRequest { name, extra: wire(x)? };
+            let r: pb::GetPositionResponse = u.unary("GetPosition", request).await?;
+            Reply::Position(r.position)
+        }
+        Call::GetNumberOfPositions(x) => {
+            let request = pb::GetNumberOfPositionsRequest { name, extra: wire(x)? };
+            let r: pb::GetNumberOfPositionsResponse = u.unary("GetNumberOfPositions", request).await?;
+            Reply::Positions(SwitchPositions {
+                number_of_positions: r.number_of_positions,
+                labels: r.labels,
+            })
+        }
+    })
 }

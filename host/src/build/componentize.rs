@@ -127,7 +127,7 @@ fn app_source(entry_module: &str, search: &[PathBuf]) -> String {
          e.g. class MySensor(Sensor, EasyResource)\")\n\
          from armature._apis import Board, Camera, Encoder, Motor, MovementSensor, Sensor, Servo  # noqa: E402,F401\n\
          from armature._apis import Arm, Base, Button, Gantry, Gripper, PowerSensor, Switch, Vision  # noqa: E402,F401\n\
-         from armature._exports import Model  # noqa: E402,F401\n",
+         from armature._exports import Lifecycle, Model  # noqa: E402,F401\n",
         folders.join(", ")
     )
 }

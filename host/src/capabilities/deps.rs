@@ -15,7 +15,7 @@ use crate::core::bindings::armature::module::deps::{Dependency, Host, HostDepend
 use crate::core::bindings::{GuestError, Value};
 
 impl HostState {
-    fn dependency(&self, handle: &Resource<Dependency>) -> wasmtime::Result<&DependencyHandle> {
+    pub(super) fn dependency(&self, handle: &Resource<Dependency>) -> wasmtime::Result<&DependencyHandle> {
         // A handle that is not in this sandbox's table is a guest bug: trap.
         Ok(table::get(&self.table, handle)?)
     }

@@ -2,6 +2,7 @@
 //! calling sandbox may do, validates every argument, and fails with an error
 //! rather than panicking the host.
 
+pub mod calls;
 pub mod camera;
 pub mod data_dir;
 pub mod deps;

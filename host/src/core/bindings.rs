@@ -112,7 +112,7 @@ guests!(
 
 guests!(
     /// The entry points contract 0.2.0 added.
-    Added, AddedIndices { arm, base, gripper, gantry, power_sensor, switch, button, vision }
+    Added, AddedIndices { lifecycle, arm, base, gripper, gantry, power_sensor, switch, button, vision }
 );
 
 /// A component's entry points: those of 0.1.0, and those 0.2.0 added when

@@ -8,10 +8,11 @@ use tonic::Status;
 use tonic::metadata::MetadataMap;
 
 use crate::apis::call::{Call, Reply};
+use crate::apis::convert::geometry_to_proto;
 use crate::apis::resources::Resources;
 use crate::core::api::ApiKind;
 use crate::core::bindings::Value;
-use crate::core::bindings::armature::module::types::{Geometry, Shape};
+
 use crate::core::proto::viam::common::v1 as common;
 use crate::core::values;
 use crate::grpc::host::Host;
@@ -66,7 +67,7 @@ impl Resources for Host {
             .into_geometries()
             .map_err(mismatch)?;
         Ok(common::GetGeometriesResponse {
-            geometries: geometries.into_iter().map(geometry).collect(),
+            geometries: geometries.into_iter().map(geometry_to_proto).collect(),
         })
     }
 
@@ -82,31 +83,5 @@ impl Resources for Host {
             .map_err(mismatch)?;
         let readings = values::nodes_to_fields(nodes).map_err(|e| from_tree_error(&r.name, e))?;
         Ok(common::GetReadingsResponse { readings })
-    }
-}
-
-fn geometry(g: Geometry) -> common::Geometry {
-    use common::geometry::GeometryType;
-    let c = g.center;
-    let geometry_type = match g.shape {
-        Shape::Point => None,
-        Shape::Sphere(radius_mm) => Some(GeometryType::Sphere(common::Sphere { radius_mm })),
-        Shape::Box(d) => Some(GeometryType::Box(common::RectangularPrism {
-            dims_mm: Some(common::Vector3 { x: d.x, y: d.y, z: d.z }),
-        })),
-        Shape::Capsule((radius_mm, length_mm)) => Some(GeometryType::Capsule(common::Capsule { radius_mm, length_mm })),
-    };
-    common::Geometry {
-        center: Some(common::Pose {
-            x: c.x,
-            y: c.y,
-            z: c.z,
-            o_x: c.o_x,
-            o_y: c.o_y,
-            o_z: c.o_z,
-            theta: c.theta,
-        }),
-        label: g.label,
-        geometry_type,
     }
 }

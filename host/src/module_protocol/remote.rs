@@ -9,13 +9,12 @@ use futures::future::BoxFuture;
 use tonic::Status;
 
 use crate::apis::call::{Call, Reply};
+use crate::apis::remote;
+use crate::apis::wire::Unary;
 use crate::capabilities::target::CallTarget;
 use crate::config::ResourceName;
-use crate::core::bindings::Value;
 use crate::core::error::{CallError, Code};
-use crate::core::proto::viam::common::v1 as common;
-use crate::core::values;
-use crate::module_protocol::parent::ParentLink;
+use crate::module_protocol::parent::{Parent, ParentLink};
 
 /// How long a call on the parent may take: the default call deadline of a
 /// guest, so that a local and a remote dependency fail alike.
@@ -47,47 +46,30 @@ impl CallTarget for ParentResource {
             let Some(parent) = parent else {
                 return Err(CallError::unavailable(format!("{name}: not connected to viam-server")));
             };
-            let short = name.name.clone();
-            let reply = match call {
-                Call::DoCommand(command) => {
-                    let request = common::DoCommandRequest {
-                        name: short,
-                        command: Some(to_struct(&name, command)?),
-                    };
-                    parent
-                        .unary::<_, common::DoCommandResponse>(&service, "DoCommand", request, REMOTE_CALL_TIMEOUT)
-                        .await
-                        .map(|r| values::struct_to_nodes(r.result.as_ref()))
-                }
-                Call::GetReadings(extra) => {
-                    let request = common::GetReadingsRequest {
-                        name: short,
-                        extra: Some(to_struct(&name, extra)?),
-                    };
-                    parent
-                        .unary::<_, common::GetReadingsResponse>(&service, "GetReadings", request, REMOTE_CALL_TIMEOUT)
-                        .await
-                        .map(|r| {
-                            let readings = prost_types::Struct {
-                                fields: r.readings.into_iter().collect(),
-                            };
-                            values::struct_to_nodes(Some(&readings))
-                        })
-                }
-                other => {
-                    return Err(CallError::unimplemented(format!(
-                        "{name}: {} is not forwarded to viam-server",
-                        other.method()
-                    )));
-                }
-            };
-            reply.map(Reply::Value).map_err(|s| from_status(&name, s))
+            let service = OnParent { parent, service };
+            remote::call(&service, &name.name, call)
+                .await
+                .map_err(|s| from_status(&name, s))
         })
     }
 }
 
-fn to_struct(name: &ResourceName, v: Value) -> Result<prost_types::Struct, CallError> {
-    values::nodes_to_struct(v).map_err(|e| CallError::invalid_argument(format!("call on {name}: {e}")))
+/// The resource's service on viam-server, for the APIs' requests.
+struct OnParent {
+    parent: Parent,
+    service: String,
+}
+
+impl Unary for OnParent {
+    async fn unary<Req, Resp>(&self, method: &'static str, request: Req) -> Result<Resp, Status>
+    where
+        Req: prost::Message + Send + Sync + 'static,
+        Resp: prost::Message + Default + Send + 'static,
+    {
+        self.parent
+            .unary(&self.service, method, request, REMOTE_CALL_TIMEOUT)
+            .await
+    }
 }
 
 /// The parent's answer as the error a guest sees, naming the resource.

@@ -345,6 +345,11 @@ impl CallTarget for ResourceSlot {
     }
 
     fn call(self: Arc<Self>, call: Call) -> BoxFuture<'static, Result<Reply, CallError>> {
+        // A dependent's motion supersedes a client's, as a client's would:
+        // one waiting on the old motion is answered.
+        if call.starts_motion() {
+            self.begin_motion();
+        }
         Box::pin(async move { self.call_as_dependency(call).await })
     }
 }

@@ -275,9 +275,27 @@ impl Sandbox {
         self.settle(budget, result)
     }
 
-    /// Closes the resource (the guest's destructor runs) and frees the Store.
+    /// Closes the resource (0.2.0's explicit close, then the guest's
+    /// destructor) and frees the Store.
     pub async fn close(mut self) {
         if let Some(instance) = self.instance.take() {
+            if let Some(added) = &self.guest.added {
+                let deadline = arm(&mut self.store, self.limits.call_timeout);
+                let closing = added.lifecycle.call_close(&mut self.store, instance);
+                match bounded(deadline, closing).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => tracing::warn!(
+                        resource = %self.store.data().host.resource,
+                        "close failed: {}",
+                        e.message
+                    ),
+                    // A dead Store cannot run the destructor either.
+                    Err(e) => {
+                        tracing::warn!(resource = %self.store.data().host.resource, "close trapped: {e:#}");
+                        return;
+                    }
+                }
+            }
             let deadline = arm(&mut self.store, self.limits.call_timeout);
             if let Err(e) = bounded(deadline, instance.resource_drop_async(&mut self.store)).await {
                 tracing::warn!(resource = %self.store.data().host.resource, "close trapped: {e:#}");

@@ -1,14 +1,21 @@
 // The card for a resource, by its API subtype.
 
+import { ArmCard } from './arm';
+import { BaseCard } from './base';
 import { BoardCard } from './board';
+import { ButtonCard } from './button';
 import { CameraCard } from './camera';
 import { Card, type CardContext, type ResourceId } from './card';
 import { EncoderCard } from './encoder';
+import { GantryCard } from './gantry';
 import { GenericCard } from './generic';
+import { GripperCard } from './gripper';
 import { MotorCard } from './motor';
 import { MovementSensorCard } from './movement-sensor';
+import { PowerSensorCard } from './power-sensor';
 import { SensorCard } from './sensor';
 import { ServoCard } from './servo';
+import { SwitchCard } from './switch';
 
 const COMPONENT_CARDS: Record<string, new (id: ResourceId, ctx: CardContext) => Card> = {
   sensor: SensorCard,
@@ -18,6 +25,13 @@ const COMPONENT_CARDS: Record<string, new (id: ResourceId, ctx: CardContext) => 
   board: BoardCard,
   encoder: EncoderCard,
   movement_sensor: MovementSensorCard,
+  arm: ArmCard,
+  base: BaseCard,
+  gripper: GripperCard,
+  gantry: GantryCard,
+  power_sensor: PowerSensorCard,
+  switch: SwitchCard,
+  button: ButtonCard,
 };
 
 export function createCard(id: ResourceId, ctx: CardContext): Card {
@@ -34,6 +48,13 @@ export const API_ORDER = [
   'rdk:component:servo',
   'rdk:component:encoder',
   'rdk:component:board',
+  'rdk:component:arm',
+  'rdk:component:gantry',
+  'rdk:component:gripper',
+  'rdk:component:base',
+  'rdk:component:power_sensor',
+  'rdk:component:switch',
+  'rdk:component:button',
   'rdk:component:generic',
   'rdk:service:generic',
 ];

@@ -1,6 +1,7 @@
 """rdk:component:board, in the shape of Viam's: pins, analogs and digital
 interrupts are objects the board hands out by name."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Dict, Optional
 
@@ -45,11 +46,22 @@ class Board(ComponentBase):
             raise Unimplemented(f"pin {self.name!r}: set_pwm_frequency")
 
     class Analog:
+        @dataclass
+        class Value:
+            """What `read` returns, as Viam's `Board.Analog.Value` (its
+            `ReadAnalogReaderResponse`): the raw value, the range it spans
+            and the size of one step (volts)."""
+
+            value: int = 0
+            min_range: float = 0.0
+            max_range: float = 0.0
+            step_size: float = 0.0
+
         def __init__(self, name: str):
             self.name = name
 
         async def read(self, *, extra: Extra = None, timeout: Optional[float] = None, **kwargs) -> Any:
-            """An int, or an object with value, min_range, max_range, step_size."""
+            """A `Board.Analog.Value`, or a plain int (the value alone)."""
             raise Unimplemented(f"analog {self.name!r}: read")
 
         async def write(self, value: int, *, extra: Extra = None, timeout: Optional[float] = None, **kwargs) -> None:

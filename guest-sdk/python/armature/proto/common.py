@@ -2,6 +2,8 @@
 in readings they travel in the form Viam's SDK gives them (`_type` keys)."""
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Optional
 
 from ..resource.types import ResourceName
 
@@ -100,6 +102,17 @@ class Geometry:
     label: str = ""
 
 
+@dataclass
+class ResponseMetadata:
+    """Viam's ResponseMetadata, the second item of what a camera's
+    `get_images` returns: when the images were captured, if known."""
+
+    captured_at: Optional[datetime] = None
+
+    def HasField(self, name: str) -> bool:
+        return getattr(self, name) is not None
+
+
 __all__ = [
     "Capsule",
     "GeoPoint",
@@ -110,6 +123,7 @@ __all__ = [
     "Pose",
     "RectangularPrism",
     "ResourceName",
+    "ResponseMetadata",
     "Sphere",
     "Vector3",
 ]

@@ -30,10 +30,10 @@ class ResourceBase(abc.ABC):
         return []
 
     async def close(self) -> None:
-        """Meant for when the resource is removed or rebuilt. Not called yet:
-        componentize-py 0.25 does not tell a Python guest that the host
-        dropped its resource (WIT 0.2.0 adds an explicit close). The host
-        discards the resource's sandbox, so its background tasks end."""
+        """Called once when the resource is removed or rebuilt, or the
+        machine stops (contract 0.2.0's explicit close), as in Viam. The
+        host then discards the resource's sandbox, so its background tasks
+        end in any case."""
 
 
 class ComponentBase(ResourceBase):

@@ -1,0 +1,43 @@
+//! `calls`: a guest's typed calls on its dependencies, every method of
+//! every API through one import. The method becomes the machine's `Call`
+//! (`apis::dependency`) and goes the way `deps` calls go: to the
+//! dependency's slot, under its limits, or in module mode to viam-server.
+//! A method of another API than the dependency's is refused here, so that
+//! neither a sandbox nor viam-server is asked something it cannot answer.
+
+use wasmtime::component::Resource;
+
+use crate::apis::call::Call;
+use crate::apis::dependency::answer;
+use crate::capabilities::state::HostState;
+use crate::core::api::ApiKind;
+use crate::core::bindings::GuestError;
+use crate::core::bindings::armature::module::calls::{Answer, Host, Method};
+use crate::core::bindings::armature::module::deps::Dependency;
+use crate::core::error::CallError;
+
+impl Host for HostState {
+    async fn call(
+        &mut self,
+        dep: Resource<Dependency>,
+        method: Method,
+    ) -> wasmtime::Result<Result<Answer, GuestError>> {
+        let target = self.dependency(&dep)?.0.clone();
+        let call = Call::from(method);
+        let name = target.name();
+        if let Some(api) = call.api()
+            && ApiKind::of(&name.api) != Some(api)
+        {
+            return Ok(Err(CallError::unimplemented(format!(
+                "dependency {:?} is a {}, not a {}: it has no {}",
+                name.name,
+                name.api,
+                api.api(),
+                call.method()
+            ))
+            .into()));
+        }
+        let reply = target.call(call).await;
+        Ok(reply.and_then(answer).map_err(GuestError::from))
+    }
+}
