@@ -231,6 +231,7 @@ impl Inline {
             )));
         };
         let entry = serde_json::json!({ "type": "inline", "name": name });
+        let _no_reload_between = self.machine.edit_config().await;
         let edited = edit::edit(file, |o| edit::push(o, "modules", entry))?;
         self.machine.apply(edited.config).await.map_err(|p| p.join("\n"))?;
         edit::write(file, &edited.text).map_err(|e| format!("{}: {e}", file.display()))?;

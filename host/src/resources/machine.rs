@@ -177,6 +177,9 @@ pub struct Machine {
     external: RwLock<External>,
     /// The config in force, for what follows it (capture).
     applied: tokio::sync::watch::Sender<Arc<MachineConfig>>,
+    /// Held from reading the config file to applying it (a reload) or to
+    /// writing it back (an edit): see [`Machine::edit_config`].
+    config_edits: tokio::sync::Mutex<()>,
     /// Where modules the config names by reference come from (a registry,
     /// the inline store).
     sources: Vec<Arc<dyn ModuleSource>>,
@@ -235,6 +238,7 @@ impl Machine {
                 running: false,
             }),
             wake: Notify::new(),
+            config_edits: tokio::sync::Mutex::new(()),
             faults,
             external: RwLock::default(),
             applied: tokio::sync::watch::Sender::new(Arc::new(config.clone())),
@@ -294,6 +298,7 @@ impl Machine {
                 running: false,
             }),
             wake: Notify::new(),
+            config_edits: tokio::sync::Mutex::new(()),
             faults,
             external: RwLock::default(),
             applied: tokio::sync::watch::Sender::new(Arc::new(config.clone())),
@@ -669,6 +674,15 @@ impl Machine {
 
     /// Applies a new config: validated in full first; refused as a whole if
     /// anything is wrong, leaving the machine as it was.
+    /// One config file edit or reload at a time. An edit (a resource added
+    /// in the panel, an inline module listed) applies, then writes the file;
+    /// a reload reads the file, then applies. Without this a reload could
+    /// read the file between an edit's apply and its write, and undo the
+    /// edit until the next reload.
+    pub async fn edit_config(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.config_edits.lock().await
+    }
+
     pub async fn apply(&self, config: MachineConfig) -> Result<(), Problems> {
         let mut inner = self.inner.lock().await;
         self.apply_locked(&mut inner, config).await

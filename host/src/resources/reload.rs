@@ -30,6 +30,7 @@ pub enum Trigger {
 /// a whole and the machine keeps running as it was.
 pub async fn reload(machine: &Machine, path: &Path, trigger: Trigger) {
     tracing::info!(config = %path.display(), ?trigger, "reloading");
+    let edit = machine.edit_config().await;
     match MachineConfig::load(path) {
         Ok(config) => {
             if machine.apply(config).await.is_ok() {
@@ -41,6 +42,7 @@ pub async fn reload(machine: &Machine, path: &Path, trigger: Trigger) {
             machine.refuse(e.to_string());
         }
     }
+    drop(edit);
     if matches!(trigger, Trigger::Signal) {
         // `armature reload` also means "look at the registries now"; after
         // the apply, so that the check works on the config just applied.

@@ -292,6 +292,7 @@ async fn add_resource(State(ctx): State<Ctx>, Json(body): Json<NewResource>) -> 
     // Serialized with deploys, from the read to the write: both edit the
     // same file, and neither may write over what the other added.
     let _one_at_a_time = inline.deploying.lock().await;
+    let _no_reload_between = inline.machine.edit_config().await;
     let edited = match edit::edit(file, |o| edit::push(o, list, entry)) {
         Ok(edited) => edited,
         Err(why) => return error(StatusCode::BAD_REQUEST, why),
