@@ -10,7 +10,6 @@ use wasmtime::component::Resource;
 use crate::apis::call::Call;
 use crate::apis::dependency::answer;
 use crate::capabilities::state::HostState;
-use crate::core::api::ApiKind;
 use crate::core::bindings::GuestError;
 use crate::core::bindings::armature::module::calls::{Answer, Host, Method};
 use crate::core::bindings::armature::module::deps::Dependency;
@@ -26,7 +25,7 @@ impl Host for HostState {
         let call = Call::from(method);
         let name = target.name();
         if let Some(api) = call.api()
-            && ApiKind::of(&name.api) != Some(api)
+            && !api.is(&name.api)
         {
             return Ok(Err(CallError::unimplemented(format!(
                 "dependency {:?} is a {}, not a {}: it has no {}",

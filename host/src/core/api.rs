@@ -208,6 +208,13 @@ impl ApiKind {
             .map(|r| r.kind)
     }
 
+    /// Whether `api` is this API: three comparisons, not the table scan of
+    /// [`ApiKind::of`] (a dependent's typed call asks on every call).
+    pub fn is(self, api: &Api) -> bool {
+        let info = self.info();
+        api.namespace == "rdk" && api.kind == info.resource_kind && api.subtype == info.subtype
+    }
+
     pub fn info(self) -> &'static ApiInfo {
         APIS.iter()
             .find(|r| r.kind == self)
@@ -240,5 +247,8 @@ mod tests {
             assert_eq!(ApiKind::of(&row.kind.api()), Some(row.kind));
         }
         assert_eq!(ApiKind::of(&Api::parse("acme:component:sensor").unwrap()), None);
+        assert!(ApiKind::Arm.is(&Api::parse("rdk:component:arm").unwrap()));
+        assert!(!ApiKind::Arm.is(&Api::parse("rdk:component:sensor").unwrap()));
+        assert!(!ApiKind::Arm.is(&Api::parse("acme:component:arm").unwrap()));
     }
 }
