@@ -1,10 +1,13 @@
 //! Compiles the Viam wire protocol (`proto/`) with protox, a pure-Rust
 //! protobuf compiler, so building needs no `protoc` on the machine. The same
-//! descriptor set feeds tonic's code generator and server reflection.
+//! descriptor set feeds tonic's code generator, server reflection and the
+//! tables the machine serves its services from (`encoded_build.rs`).
 //!
 //! Then builds the control panel (`../panel`, see `panel_build.rs`) for
 //! embedding.
 
+#[path = "encoded_build.rs"]
+mod encoded_build;
 #[path = "panel_build.rs"]
 mod panel_build;
 
@@ -37,6 +40,7 @@ fn main() -> anyhow::Result<()> {
     let out = PathBuf::from(std::env::var("OUT_DIR")?);
     std::fs::write(out.join("descriptors.bin"), prost::Message::encode_to_vec(&fds))?;
 
+    std::fs::write(out.join("encoded_services.rs"), encoded_build::tables(&fds))?;
     tonic_prost_build::configure()
         .build_client(true)
         .build_server(true)

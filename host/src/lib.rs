@@ -12,6 +12,7 @@ pub mod build;
 pub mod builtin;
 pub mod capabilities;
 pub mod capture;
+pub mod cli;
 pub mod config;
 pub mod core;
 pub mod fleet;

@@ -366,14 +366,19 @@ fn build(root: &Path) -> Result<()> {
             .join(format!("{VERSIONED_FIXTURE}.wasm"));
         std::fs::copy(&built, test_modules.join(format!("{VERSIONED_FIXTURE}@{version}.wasm")))?;
     }
-    build_python_modules(root, &root.join("examples/python"), &root.join("target/modules"))?;
-    build_python_modules(root, &root.join("tests/fixtures/python"), &test_modules)
+    let mut python = python_module_builds(root, &root.join("examples/python"), &root.join("target/modules"))?;
+    python.extend(python_module_builds(
+        root,
+        &root.join("tests/fixtures/python"),
+        &test_modules,
+    )?);
+    run_parallel(python)
 }
 
 /// Every folder under `dir` is a Python module, built by the host's own
-/// `armature build` into `out_dir/py-<folder>.wasm` (skipped when the
-/// component is newer than its sources and the host).
-fn build_python_modules(root: &Path, dir: &Path, out_dir: &Path) -> Result<()> {
+/// `armature build` into `out_dir/py-<folder>.wasm`: the commands, without
+/// those whose component is newer than its sources and the host.
+fn python_module_builds(root: &Path, dir: &Path, out_dir: &Path) -> Result<Vec<Command>> {
     let python = venv(&root.join("target/venv"), "import componentize_py", &[COMPONENTIZE_PY])?;
     let tool = python.with_file_name("componentize-py");
     let host = root.join("target/release/armature");
@@ -384,6 +389,7 @@ fn build_python_modules(root: &Path, dir: &Path, out_dir: &Path) -> Result<()> {
     folders.retain(|p| p.is_dir());
     folders.sort();
     std::fs::create_dir_all(out_dir)?;
+    let mut builds = Vec::new();
     for folder in folders {
         let name = folder
             .file_name()
@@ -396,12 +402,44 @@ fn build_python_modules(root: &Path, dir: &Path, out_dir: &Path) -> Result<()> {
         ) {
             continue;
         }
-        run(Command::new(&host)
+        let mut build = Command::new(&host);
+        build
             .env("ARMATURE_COMPONENTIZE_PY", &tool)
             .arg("build")
             .arg(&folder)
             .arg("-o")
-            .arg(&out))?;
+            .arg(&out);
+        builds.push(build);
+    }
+    Ok(builds)
+}
+
+/// Runs `commands`, as many at once as the machine has cores: a Python
+/// module's build is mostly one thread (CPython initialising the app inside
+/// componentize-py), so one at a time left a core idle for a minute of CI.
+fn run_parallel(commands: Vec<Command>) -> Result<()> {
+    let jobs = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let mut running: std::collections::VecDeque<(String, std::process::Child)> = Default::default();
+    let mut failed = Vec::new();
+    let mut finish = |(what, mut child): (String, std::process::Child)| match child.wait() {
+        Ok(status) if status.success() => {}
+        Ok(status) => failed.push(format!("{what} failed: {status}")),
+        Err(e) => failed.push(format!("{what}: {e}")),
+    };
+    for mut cmd in commands {
+        if running.len() >= jobs
+            && let Some(oldest) = running.pop_front()
+        {
+            finish(oldest);
+        }
+        let what = describe(&cmd);
+        eprintln!("$ {what}");
+        let child = cmd.spawn().with_context(|| format!("running {what}"))?;
+        running.push_back((what, child));
+    }
+    running.into_iter().for_each(&mut finish);
+    if !failed.is_empty() {
+        bail!("{}", failed.join("\n"));
     }
     Ok(())
 }
@@ -498,7 +536,10 @@ fn cargo_component(root: &Path) -> Result<PathBuf> {
         // A debug build: it only drives cargo and wasm tooling on small
         // guests, and compiles in 2 min instead of 5 on two cores, which a
         // fresh clone (CI) pays every time.
+        // Without debug info: nobody debugs it here, and it is a third of
+        // the build.
         run(cargo()
+            .env("CARGO_PROFILE_DEV_DEBUG", "false")
             .args(["install", "cargo-component", "--locked", "--debug", "--root"])
             .arg(&tools))?;
     }
@@ -579,11 +620,11 @@ fn bench(root: &Path, extra: &[String]) -> Result<()> {
         &guest_crates(&root.join("bench"))?,
         &root.join("target/bench/modules"),
     )?;
-    build_python_modules(
+    run_parallel(python_module_builds(
         root,
         &root.join("bench/python-guest"),
         &root.join("target/bench/py-modules"),
-    )?;
+    )?)?;
     run(cargo()
         .current_dir(root)
         .args(["build", "--release", "-p", "armature-bench"]))?;

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod bindings;
+pub mod encoded;
 pub mod error;
 pub mod loopback;
 pub mod names;

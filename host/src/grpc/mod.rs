@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod connections;
 pub mod data_manager;
+pub mod encoded;
 pub mod host;
 pub mod listen;
 pub mod motion;

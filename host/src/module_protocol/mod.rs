@@ -24,7 +24,7 @@ use std::time::Duration;
 use anyhow::Context;
 use tokio::sync::watch;
 
-use crate::core::proto::viam::module::v1::module_service_server::ModuleServiceServer;
+use crate::grpc::encoded::EncodedService;
 use crate::grpc::{self, Host};
 use crate::resources::sessions::Sessions;
 use crate::runtime::component::Runtime;
@@ -111,7 +111,8 @@ pub async fn run(options: Options, logs: Arc<logs::Forwarder>) -> anyhow::Result
     let host = Host::new(machine.clone(), sessions);
     // RobotService/Shutdown on the module's socket stops the module.
     let shutdown_asked = host.shutdown.clone();
-    let routes = grpc::routes(&host)?.add_service(ModuleServiceServer::new(api));
+    let module = EncodedService::new(crate::core::proto::tables::viam::module::v1::module_service(), api);
+    let routes = grpc::routes::with_service(grpc::routes(&host)?, module);
     let listener = Listener::bind(&options.address, options.tcp).await?;
     tracing::info!(address = %options.address, modules = info.modules.len(), "serving viam-server");
 

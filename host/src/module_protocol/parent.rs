@@ -7,11 +7,13 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use hyper_util::rt::TokioIo;
+use prost::bytes::Bytes;
 use tonic::codegen::http::uri::PathAndQuery;
 use tonic::transport::{Channel, Endpoint, Uri};
 use tonic::{Request, Status};
 
 use crate::config::{Api, ResourceName};
+use crate::core::encoded::Encoded;
 use crate::core::proto::viam::common::v1 as common;
 use crate::core::proto::viam::robot::v1 as robot;
 
@@ -87,9 +89,31 @@ impl Parent {
         timeout: Duration,
     ) -> Result<Resp, Status>
     where
-        Req: prost::Message + Send + Sync + 'static,
-        Resp: prost::Message + Default + Send + Sync + 'static,
+        Req: prost::Message,
+        Resp: prost::Message + Default,
     {
+        let answer = self
+            .unary_encoded(service, method, request.encode_to_vec().into(), timeout)
+            .await?;
+        Resp::decode(answer).map_err(|e| {
+            Status::internal(format!(
+                "the parent at {} answered {method} with a message that does not decode: {e}",
+                self.address
+            ))
+        })
+    }
+
+    /// [`Parent::unary`] with the messages encoded. Not generic on purpose:
+    /// tonic's client is a deep stack of generic code, and one copy of it
+    /// per message type (some seventy: every method of every API a
+    /// dependency may have) cost the host's build half a minute.
+    pub async fn unary_encoded(
+        &self,
+        service: &str,
+        method: &str,
+        request: Bytes,
+        timeout: Duration,
+    ) -> Result<Bytes, Status> {
         let path = PathAndQuery::try_from(format!("/{service}/{method}"))
             .map_err(|e| Status::invalid_argument(format!("bad method path /{service}/{method}: {e}")))?;
         let mut grpc = tonic::client::Grpc::new(self.channel.clone());
@@ -99,7 +123,7 @@ impl Parent {
                 .map_err(|e| Status::unavailable(format!("the parent at {}: {e}", self.address)))?;
             let mut request = Request::new(request);
             request.set_timeout(timeout);
-            grpc.unary(request, path, tonic_prost::ProstCodec::default()).await
+            grpc.unary(request, path, Encoded).await
         };
         match tokio::time::timeout(timeout, call).await {
             Ok(reply) => Ok(reply?.into_inner()),

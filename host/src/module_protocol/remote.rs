@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
+use prost::bytes::Bytes;
 use tonic::Status;
 
 use crate::apis::call::{Call, Reply};
@@ -61,13 +62,9 @@ struct OnParent {
 }
 
 impl Unary for OnParent {
-    async fn unary<Req, Resp>(&self, method: &'static str, request: Req) -> Result<Resp, Status>
-    where
-        Req: prost::Message + Send + Sync + 'static,
-        Resp: prost::Message + Default + Send + 'static,
-    {
+    async fn unary_encoded(&self, method: &'static str, request: Bytes) -> Result<Bytes, Status> {
         self.parent
-            .unary(&self.service, method, request, REMOTE_CALL_TIMEOUT)
+            .unary_encoded(&self.service, method, request, REMOTE_CALL_TIMEOUT)
             .await
     }
 }

@@ -1,0 +1,108 @@
+//! Serves a service from its table of methods (`core::encoded`): one tower
+//! service for every API, so that tonic's server code is compiled once, not
+//! once per method as its generated servers do.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use futures::future::BoxFuture;
+use prost::bytes::Bytes;
+use tonic::server::{Grpc, ServerStreamingService, UnaryService};
+use tonic::{Request, Status};
+
+use crate::core::encoded::{self, Encoded, Method};
+
+type UnaryFn = Arc<dyn Fn(Request<Bytes>) -> encoded::Unary + Send + Sync>;
+type StreamingFn = Arc<dyn Fn(Request<Bytes>) -> encoded::ServerStreaming + Send + Sync>;
+
+#[derive(Clone)]
+enum Handler {
+    Unary(UnaryFn),
+    ServerStreaming(StreamingFn),
+}
+
+/// One gRPC service, served at `/{name}/{method}`.
+#[derive(Clone)]
+pub struct EncodedService {
+    name: &'static str,
+    methods: Arc<HashMap<&'static str, Handler>>,
+}
+
+impl EncodedService {
+    /// `service`'s methods, answered by `inner`.
+    pub fn new<T: Send + Sync + 'static>(service: encoded::Service<T>, inner: T) -> Self {
+        let inner = Arc::new(inner);
+        let methods = service
+            .methods
+            .into_iter()
+            .map(|(name, method)| {
+                let inner = inner.clone();
+                let handler = match method {
+                    Method::Unary(f) => Handler::Unary(Arc::new(move |r| f(inner.clone(), r))),
+                    Method::ServerStreaming(f) => Handler::ServerStreaming(Arc::new(move |r| f(inner.clone(), r))),
+                };
+                (name, handler)
+            })
+            .collect();
+        Self {
+            name: service.name,
+            methods: Arc::new(methods),
+        }
+    }
+
+    /// The service's full name (`viam.component.arm.v1.ArmService`).
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
+struct UnaryCall(UnaryFn);
+
+impl UnaryService<Bytes> for UnaryCall {
+    type Response = Bytes;
+    type Future = encoded::Unary;
+
+    fn call(&mut self, request: Request<Bytes>) -> encoded::Unary {
+        (self.0)(request)
+    }
+}
+
+struct StreamingCall(StreamingFn);
+
+impl ServerStreamingService<Bytes> for StreamingCall {
+    type Response = Bytes;
+    type ResponseStream = encoded::Frames;
+    type Future = encoded::ServerStreaming;
+
+    fn call(&mut self, request: Request<Bytes>) -> encoded::ServerStreaming {
+        (self.0)(request)
+    }
+}
+
+impl tower::Service<http::Request<axum::body::Body>> for EncodedService {
+    type Response = http::Response<tonic::body::Body>;
+    type Error = Infallible;
+    type Future = BoxFuture<'static, Result<Self::Response, Infallible>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: http::Request<axum::body::Body>) -> Self::Future {
+        let method = request.uri().path().rsplit('/').next().unwrap_or_default();
+        match self.methods.get(method).cloned() {
+            Some(Handler::Unary(f)) => {
+                Box::pin(async move { Ok(Grpc::new(Encoded).unary(UnaryCall(f), request).await) })
+            }
+            Some(Handler::ServerStreaming(f)) => {
+                Box::pin(async move { Ok(Grpc::new(Encoded).server_streaming(StreamingCall(f), request).await) })
+            }
+            None => {
+                let status = Status::unimplemented(format!("{} has no method {method:?}", self.name));
+                Box::pin(async move { Ok(status.into_http()) })
+            }
+        }
+    }
+}
