@@ -32,10 +32,14 @@ pub fn tables(fds: &FileDescriptorSet) -> String {
         let module: Vec<String> = package.split('.').map(|p| sanitize(p.to_snake_case())).collect();
         let path = format!("crate::core::proto::{}", module.join("::"));
         for service in &file.service {
+            let name = service.name();
             if service.method.iter().any(|m| m.client_streaming()) {
+                // Routing it would not compile: say why here.
+                println!(
+                    "cargo:warning={package}.{name} has a client-streaming method: no table (core::encoded serves unary and server-streaming methods)"
+                );
                 continue;
             }
-            let name = service.name();
             let server = format!(
                 "{path}::{}_server::{}",
                 name.to_snake_case(),

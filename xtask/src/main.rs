@@ -414,30 +414,45 @@ fn python_module_builds(root: &Path, dir: &Path, out_dir: &Path) -> Result<Vec<C
     Ok(builds)
 }
 
-/// Runs `commands`, as many at once as the machine has cores: a Python
-/// module's build is mostly one thread (CPython initialising the app inside
-/// componentize-py), so one at a time left a core idle for a minute of CI.
+/// Runs `commands`, as many at once as the machine has cores, at most
+/// four: a Python module's build is mostly one thread (CPython initialising
+/// the app inside componentize-py), so one at a time left a core idle for a
+/// minute of CI, and each takes a few hundred MB. Every command started is
+/// waited for, and every failure reported.
 fn run_parallel(commands: Vec<Command>) -> Result<()> {
-    let jobs = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let mut running: std::collections::VecDeque<(String, std::process::Child)> = Default::default();
+    let jobs = std::thread::available_parallelism().map_or(2, |n| n.get().min(4));
+    let mut running: Vec<(String, std::process::Child)> = Vec::new();
     let mut failed = Vec::new();
-    let mut finish = |(what, mut child): (String, std::process::Child)| match child.wait() {
-        Ok(status) if status.success() => {}
-        Ok(status) => failed.push(format!("{what} failed: {status}")),
-        Err(e) => failed.push(format!("{what}: {e}")),
-    };
-    for mut cmd in commands {
-        if running.len() >= jobs
-            && let Some(oldest) = running.pop_front()
+    let mut commands = commands.into_iter();
+    loop {
+        while running.len() < jobs
+            && let Some(mut cmd) = commands.next()
         {
-            finish(oldest);
+            let what = describe(&cmd);
+            eprintln!("$ {what}");
+            match cmd.spawn() {
+                Ok(child) => running.push((what, child)),
+                Err(e) => failed.push(format!("running {what}: {e}")),
+            }
         }
-        let what = describe(&cmd);
-        eprintln!("$ {what}");
-        let child = cmd.spawn().with_context(|| format!("running {what}"))?;
-        running.push_back((what, child));
+        if running.is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        running.retain_mut(|(what, child)| match child.try_wait() {
+            Ok(None) => true,
+            Ok(Some(status)) => {
+                if !status.success() {
+                    failed.push(format!("{what} failed: {status}"));
+                }
+                false
+            }
+            Err(e) => {
+                failed.push(format!("{what}: {e}"));
+                false
+            }
+        });
     }
-    running.into_iter().for_each(&mut finish);
     if !failed.is_empty() {
         bail!("{}", failed.join("\n"));
     }
@@ -523,35 +538,84 @@ fn venv(dir: &Path, check: &str, packages: &[&str]) -> Result<PathBuf> {
 }
 
 /// cargo-component, installed under target/tools when the machine lacks it.
-fn cargo_component(root: &Path) -> Result<PathBuf> {
+/// The install (almost three minutes on two cores, which a fresh clone (CI)
+/// pays every time) runs beside the host's build, whose long single-threaded
+/// stretches (rustc's front end on the host crate, the slowest
+/// dependencies) leave a core idle.
+enum CargoComponent {
+    Ready(PathBuf),
+    Installing {
+        child: std::process::Child,
+        bin: PathBuf,
+        log: PathBuf,
+    },
+}
+
+fn cargo_component(root: &Path) -> Result<CargoComponent> {
     if let Ok(o) = Command::new("cargo-component").arg("--version").output()
         && o.status.success()
     {
-        return Ok(PathBuf::from("cargo-component"));
+        return Ok(CargoComponent::Ready(PathBuf::from("cargo-component")));
     }
     let tools = root.join("target/tools");
     let bin = tools.join("bin/cargo-component");
-    if !bin.exists() {
-        eprintln!("installing cargo-component under target/tools (once; about two minutes)");
-        // A debug build: it only drives cargo and wasm tooling on small
-        // guests, and compiles in 2 min instead of 5 on two cores, which a
-        // fresh clone (CI) pays every time.
-        // Without debug info: nobody debugs it here, and it is a third of
-        // the build.
-        run(cargo()
-            .env("CARGO_PROFILE_DEV_DEBUG", "false")
-            .args(["install", "cargo-component", "--locked", "--debug", "--root"])
-            .arg(&tools))?;
+    if bin.exists() {
+        return Ok(CargoComponent::Ready(bin));
     }
-    Ok(bin)
+    std::fs::create_dir_all(&tools)?;
+    let log = tools.join("cargo-component-install.log");
+    eprintln!(
+        "installing cargo-component under target/tools beside the build (once; a few minutes; {})",
+        log.display()
+    );
+    // A debug build without debug info: it only drives cargo and wasm
+    // tooling on small guests, and compiles in 2 min instead of 5.
+    let child = cargo()
+        .env("CARGO_PROFILE_DEV_DEBUG", "false")
+        .args(["install", "cargo-component", "--locked", "--debug", "--root"])
+        .arg(&tools)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log)?)
+        .spawn()
+        .context("running cargo install cargo-component")?;
+    Ok(CargoComponent::Installing { child, bin, log })
+}
+
+impl CargoComponent {
+    /// The tool, once installed.
+    fn wait(self) -> Result<PathBuf> {
+        match self {
+            CargoComponent::Ready(bin) => Ok(bin),
+            CargoComponent::Installing { mut child, bin, log } => {
+                let status = child.wait()?;
+                if !status.success() {
+                    let text = std::fs::read_to_string(&log).unwrap_or_default();
+                    bail!("cargo install cargo-component failed ({status}):\n{text}");
+                }
+                Ok(bin)
+            }
+        }
+    }
+
+    /// Stops an install in progress (the run failed before it was needed).
+    fn cancel(self) {
+        if let CargoComponent::Installing { mut child, .. } = self {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
 }
 
 fn test(root: &Path, extra: &[String]) -> Result<()> {
     // Seconds, and it names the import to fix: first, before the long build.
     layers::layers(root)?;
     python_imports::check(root)?;
-    build(root)?;
     let component = cargo_component(root)?;
+    if let Err(e) = build(root) {
+        component.cancel();
+        return Err(e);
+    }
+    let component = component.wait()?;
     let python = python_venv(root)?;
     ensure_chromium()?;
     ensure_docker_registry()?;

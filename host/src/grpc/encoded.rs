@@ -91,7 +91,16 @@ impl tower::Service<http::Request<axum::body::Body>> for EncodedService {
     }
 
     fn call(&mut self, request: http::Request<axum::body::Body>) -> Self::Future {
-        let method = request.uri().path().rsplit('/').next().unwrap_or_default();
+        // Exactly `/{service}/{method}`: the route's wildcard would take
+        // more segments, which tonic's own servers answer UNIMPLEMENTED.
+        let method = request
+            .uri()
+            .path()
+            .strip_prefix('/')
+            .and_then(|p| p.strip_prefix(self.name))
+            .and_then(|p| p.strip_prefix('/'))
+            .filter(|m| !m.contains('/'))
+            .unwrap_or_default();
         match self.methods.get(method).cloned() {
             Some(Handler::Unary(f)) => {
                 Box::pin(async move { Ok(Grpc::new(Encoded).unary(UnaryCall(f), request).await) })
@@ -103,6 +112,53 @@ impl tower::Service<http::Request<axum::body::Body>> for EncodedService {
                 let status = Status::unimplemented(format!("{} has no method {method:?}", self.name));
                 Box::pin(async move { Ok(status.into_http()) })
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower::ServiceExt;
+
+    fn service() -> EncodedService {
+        let table = encoded::Service::<()> {
+            name: "test.v1.TestService",
+            methods: vec![(
+                "Ping",
+                Method::Unary(|_, _| Box::pin(async { Ok(tonic::Response::new(Bytes::new())) })),
+            )],
+        };
+        EncodedService::new(table, ())
+    }
+
+    /// The grpc-status in the answer's headers: none when it was answered.
+    async fn status_of(path: &str) -> Option<String> {
+        let request = http::Request::builder()
+            .method("POST")
+            .uri(path)
+            .header("content-type", "application/grpc")
+            .body(axum::body::Body::from(vec![0u8, 0, 0, 0, 0]))
+            .unwrap();
+        let response = service().oneshot(request).await.unwrap();
+        // A refusal's status is in the headers (a unary answer's would be
+        // in the trailers, after the message).
+        response
+            .headers()
+            .get("grpc-status")
+            .map(|v| v.to_str().unwrap().to_string())
+    }
+
+    #[tokio::test]
+    async fn a_method_is_answered_only_at_its_exact_path() {
+        assert_eq!(status_of("/test.v1.TestService/Ping").await, None, "answered");
+        for path in [
+            "/test.v1.TestService/x/Ping",
+            "/test.v1.TestService/Ping/",
+            "/test.v1.TestService/Nope",
+            "/other.Service/Ping",
+        ] {
+            assert_eq!(status_of(path).await.as_deref(), Some("12"), "{path}");
         }
     }
 }
