@@ -539,62 +539,27 @@ fn venv(dir: &Path, check: &str, packages: &[&str]) -> Result<PathBuf> {
 
 /// cargo-component, installed under target/tools when the machine lacks it
 /// (almost three minutes on two cores, which a fresh clone (CI) pays every
-/// time). Not beside the host's build: measured there, the build took
-/// 16 min 14 s against 11 min 27 s + 2 min 47 s one after the other.
-enum CargoComponent {
-    Ready(PathBuf),
-    Installing {
-        child: std::process::Child,
-        bin: PathBuf,
-        log: PathBuf,
-    },
-}
-
-fn cargo_component(root: &Path) -> Result<CargoComponent> {
+/// time). After the host's build, not beside it: measured beside it, the
+/// build took 16 min 14 s against 11 min 27 s + 2 min 47 s one after the
+/// other.
+fn cargo_component(root: &Path) -> Result<PathBuf> {
     if let Ok(o) = Command::new("cargo-component").arg("--version").output()
         && o.status.success()
     {
-        return Ok(CargoComponent::Ready(PathBuf::from("cargo-component")));
+        return Ok(PathBuf::from("cargo-component"));
     }
     let tools = root.join("target/tools");
     let bin = tools.join("bin/cargo-component");
-    if bin.exists() {
-        return Ok(CargoComponent::Ready(bin));
+    if !bin.exists() {
+        eprintln!("installing cargo-component under target/tools (once; a few minutes)");
+        // A debug build without debug info: it only drives cargo and wasm
+        // tooling on small guests, and compiles in 2 min instead of 5.
+        run(cargo()
+            .env("CARGO_PROFILE_DEV_DEBUG", "false")
+            .args(["install", "cargo-component", "--locked", "--debug", "--root"])
+            .arg(&tools))?;
     }
-    std::fs::create_dir_all(&tools)?;
-    let log = tools.join("cargo-component-install.log");
-    eprintln!(
-        "installing cargo-component under target/tools (once; a few minutes; {})",
-        log.display()
-    );
-    // A debug build without debug info: it only drives cargo and wasm
-    // tooling on small guests, and compiles in 2 min instead of 5.
-    let child = cargo()
-        .env("CARGO_PROFILE_DEV_DEBUG", "false")
-        .args(["install", "cargo-component", "--locked", "--debug", "--root"])
-        .arg(&tools)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::fs::File::create(&log)?)
-        .spawn()
-        .context("running cargo install cargo-component")?;
-    Ok(CargoComponent::Installing { child, bin, log })
-}
-
-impl CargoComponent {
-    /// The tool, once installed.
-    fn wait(self) -> Result<PathBuf> {
-        match self {
-            CargoComponent::Ready(bin) => Ok(bin),
-            CargoComponent::Installing { mut child, bin, log } => {
-                let status = child.wait()?;
-                if !status.success() {
-                    let text = std::fs::read_to_string(&log).unwrap_or_default();
-                    bail!("cargo install cargo-component failed ({status}):\n{text}");
-                }
-                Ok(bin)
-            }
-        }
-    }
+    Ok(bin)
 }
 
 fn test(root: &Path, extra: &[String]) -> Result<()> {
@@ -602,7 +567,7 @@ fn test(root: &Path, extra: &[String]) -> Result<()> {
     layers::layers(root)?;
     python_imports::check(root)?;
     build(root)?;
-    let component = cargo_component(root)?.wait()?;
+    let component = cargo_component(root)?;
     let python = python_venv(root)?;
     ensure_chromium()?;
     ensure_docker_registry()?;
