@@ -11,11 +11,8 @@
 //! ```
 //! Without `crop`, the whole frame is used.
 
-use std::io::Cursor;
-
 use armature_guest::hardware::{FrameFormat, grab_frame};
 use armature_guest::prelude::*;
-use image::{ImageFormat, Rgb, RgbImage};
 use serde::Deserialize;
 
 #[derive(Deserialize, Clone, Copy)]
@@ -26,14 +23,20 @@ struct Crop {
     height: u32,
 }
 
+#[derive(Clone, Copy)]
+enum Format {
+    Jpeg,
+    Png,
+}
+
 pub struct CrosshairCamera {
     crop: Option<Crop>,
-    format: ImageFormat,
+    format: Format,
     mime_type: String,
     frames: u64,
 }
 
-fn settings(config: &Config) -> Result<(Option<Crop>, String, ImageFormat)> {
+fn settings(config: &Config) -> Result<(Option<Crop>, String, Format)> {
     let _camera: String = config.get("camera")?;
     let crop: Option<Crop> = config.get_opt("crop")?;
     if let Some(c) = crop
@@ -46,8 +49,8 @@ fn settings(config: &Config) -> Result<(Option<Crop>, String, ImageFormat)> {
     }
     let mime_type: String = config.get_or("mime_type", "image/jpeg".to_string())?;
     let format = match mime_type.as_str() {
-        "image/jpeg" => ImageFormat::Jpeg,
-        "image/png" => ImageFormat::Png,
+        "image/jpeg" => Format::Jpeg,
+        "image/png" => Format::Png,
         other => {
             return Err(Error::invalid_argument(format!(
                 "resource {:?}: attribute `mime_type`: {other:?} is not image/jpeg or image/png",
@@ -58,32 +61,86 @@ fn settings(config: &Config) -> Result<(Option<Crop>, String, ImageFormat)> {
     Ok((crop, mime_type, format))
 }
 
+/// A frame as packed RGB, row by row.
+struct Rgb {
+    width: u32,
+    height: u32,
+    data: Vec<u8>,
+}
+
+impl Rgb {
+    fn crop(&self, c: Crop) -> Rgb {
+        let row = self.width as usize * 3;
+        let mut data = Vec::with_capacity(c.width as usize * c.height as usize * 3);
+        for y in c.y..c.y + c.height {
+            let start = y as usize * row + c.x as usize * 3;
+            data.extend_from_slice(&self.data[start..start + c.width as usize * 3]);
+        }
+        Rgb {
+            width: c.width,
+            height: c.height,
+            data,
+        }
+    }
+
+    fn paint(&mut self, x: u32, y: u32, colour: [u8; 3]) {
+        let at = (y as usize * self.width as usize + x as usize) * 3;
+        self.data[at..at + 3].copy_from_slice(&colour);
+    }
+
+    fn encode(&self, format: Format) -> std::result::Result<Vec<u8>, String> {
+        let mut out = Vec::new();
+        match format {
+            Format::Png => {
+                let mut encoder = png::Encoder::new(&mut out, self.width, self.height);
+                encoder.set_color(png::ColorType::Rgb);
+                let mut writer = encoder.write_header().map_err(|e| e.to_string())?;
+                writer.write_image_data(&self.data).map_err(|e| e.to_string())?;
+                writer.finish().map_err(|e| e.to_string())?;
+            }
+            Format::Jpeg => {
+                let side = |n: u32| u16::try_from(n).map_err(|_| format!("{n} pixels is too wide for JPEG"));
+                jpeg_encoder::Encoder::new(&mut out, 85)
+                    .encode(
+                        &self.data,
+                        side(self.width)?,
+                        side(self.height)?,
+                        jpeg_encoder::ColorType::Rgb,
+                    )
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+        Ok(out)
+    }
+}
+
 impl CrosshairCamera {
-    fn frame(&mut self) -> Result<RgbImage> {
+    fn frame(&mut self) -> Result<Rgb> {
         let raw = grab_frame(FrameFormat::Rgb8)?;
-        let mut img = RgbImage::from_raw(raw.width, raw.height, raw.data)
-            .ok_or_else(|| Error::internal("the host sent a frame of the wrong size"))?;
+        if raw.data.len() != raw.width as usize * raw.height as usize * 3 {
+            return Err(Error::internal("the host sent a frame of the wrong size"));
+        }
+        let mut img = Rgb {
+            width: raw.width,
+            height: raw.height,
+            data: raw.data,
+        };
         if let Some(c) = self.crop {
-            if c.x + c.width > img.width() || c.y + c.height > img.height() {
+            if c.x + c.width > img.width || c.y + c.height > img.height {
                 return Err(Error::out_of_range(format!(
                     "crop {}x{}+{}+{} does not fit the {}x{} frame",
-                    c.width,
-                    c.height,
-                    c.x,
-                    c.y,
-                    img.width(),
-                    img.height()
+                    c.width, c.height, c.x, c.y, img.width, img.height
                 )));
             }
-            img = image::imageops::crop_imm(&img, c.x, c.y, c.width, c.height).to_image();
+            img = img.crop(c);
         }
-        let (w, h) = (img.width(), img.height());
-        let red = Rgb([255, 0, 0]);
+        let (w, h) = (img.width, img.height);
+        let red = [255, 0, 0];
         for x in 0..w {
-            img.put_pixel(x, h / 2, red);
+            img.paint(x, h / 2, red);
         }
         for y in 0..h {
-            img.put_pixel(w / 2, y, red);
+            img.paint(w / 2, y, red);
         }
         self.frames += 1;
         Ok(img)
@@ -120,14 +177,14 @@ impl Model for CrosshairCamera {
 
 impl Camera for CrosshairCamera {
     fn get_images(&mut self, _filter_source_names: &[String], _extra: &Map) -> Result<Vec<Image>> {
-        let img = self.frame()?;
-        let mut out = Cursor::new(Vec::new());
-        img.write_to(&mut out, self.format)
+        let data = self
+            .frame()?
+            .encode(self.format)
             .map_err(|e| Error::internal(format!("encoding the frame: {e}")))?;
         Ok(vec![Image {
             source_name: String::new(),
             mime_type: self.mime_type.clone(),
-            data: out.into_inner(),
+            data,
         }])
     }
 

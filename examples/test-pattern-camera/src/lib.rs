@@ -1,15 +1,13 @@
 //! `armature:examples:test-pattern`: a camera that draws colour bars with a
 //! square moving across them, and encodes each frame inside the guest with
-//! the `image` crate.
+//! the small `jpeg-encoder` and `png` crates.
 //!
 //! Attributes: `width` (320), `height` (240), `mime_type` ("image/jpeg" or
 //! "image/png"), `fps` (the frame rate it reports, 10).
 
-use std::io::Cursor;
 use std::time::Instant;
 
 use armature_guest::prelude::*;
-use image::{ImageFormat, Rgb, RgbImage};
 
 const BARS: [[u8; 3]; 8] = [
     [255, 255, 255],
@@ -53,32 +51,43 @@ impl TestPattern {
         Ok((width, height, mime_type, config.get_or("fps", 10.0)?))
     }
 
-    fn render(&self) -> RgbImage {
+    /// The frame as packed RGB, row by row.
+    fn render(&self) -> Vec<u8> {
         let (w, h) = (self.width, self.height);
         let side = (h / 4).max(4);
         // The square crosses the frame every two seconds.
         let t = self.start.elapsed().as_secs_f64() / 2.0;
         let x0 = ((t.fract()) * f64::from(w - side)) as u32;
         let y0 = (h - side) / 2;
-        RgbImage::from_fn(w, h, |x, y| {
-            if (x0..x0 + side).contains(&x) && (y0..y0 + side).contains(&y) {
-                Rgb([32, 32, 32])
-            } else {
-                Rgb(BARS[(x * BARS.len() as u32 / w) as usize])
+        let mut rgb = Vec::with_capacity(w as usize * h as usize * 3);
+        for y in 0..h {
+            for x in 0..w {
+                if (x0..x0 + side).contains(&x) && (y0..y0 + side).contains(&y) {
+                    rgb.extend([32, 32, 32]);
+                } else {
+                    rgb.extend(BARS[(x * BARS.len() as u32 / w) as usize]);
+                }
             }
-        })
+        }
+        rgb
     }
 
-    fn encode(&self, frame: &RgbImage, mime_type: &str) -> Result<Vec<u8>> {
-        let format = match mime_type {
-            "image/png" => ImageFormat::Png,
-            _ => ImageFormat::Jpeg,
-        };
-        let mut out = Cursor::new(Vec::new());
-        frame
-            .write_to(&mut out, format)
-            .map_err(|e| Error::internal(format!("encoding {mime_type}: {e}")))?;
-        Ok(out.into_inner())
+    fn encode(&self, rgb: &[u8], mime_type: &str) -> Result<Vec<u8>> {
+        let failed = |e: String| Error::internal(format!("encoding {mime_type}: {e}"));
+        let mut out = Vec::new();
+        if mime_type == "image/png" {
+            let mut encoder = png::Encoder::new(&mut out, self.width, self.height);
+            encoder.set_color(png::ColorType::Rgb);
+            let mut writer = encoder.write_header().map_err(|e| failed(e.to_string()))?;
+            writer.write_image_data(rgb).map_err(|e| failed(e.to_string()))?;
+            writer.finish().map_err(|e| failed(e.to_string()))?;
+        } else {
+            // `settings` keeps both sides within 4096.
+            jpeg_encoder::Encoder::new(&mut out, 85)
+                .encode(rgb, self.width as u16, self.height as u16, jpeg_encoder::ColorType::Rgb)
+                .map_err(|e| failed(e.to_string()))?;
+        }
+        Ok(out)
     }
 }
 

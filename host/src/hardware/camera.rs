@@ -2,10 +2,7 @@
 //! the device produces it. Conversion to what a client or a guest asked for
 //! (JPEG, PNG, packed RGB) happens here, once, for every backend.
 
-use std::io::Cursor;
-
-use image::{ImageEncoder, RgbImage};
-
+use super::image_codec;
 use super::{HwError, HwResult};
 
 /// A frame as the device produced it.
@@ -73,37 +70,31 @@ pub fn encode(frame: Frame, encoding: Encoding) -> HwResult<Vec<u8>> {
     match (frame.pixels, encoding) {
         (Pixels::Jpeg(b), Encoding::Jpeg) | (Pixels::Png(b), Encoding::Png) => Ok(b),
         (pixels, encoding) => {
-            let rgb = to_rgb(frame.width, frame.height, pixels)?;
+            let (width, height, rgb) = to_rgb(frame.width, frame.height, pixels)?;
             match encoding {
-                Encoding::Rgb8 => Ok(rgb.into_raw()),
-                Encoding::Jpeg => {
-                    let mut out = Vec::new();
-                    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY)
-                        .write_image(rgb.as_raw(), rgb.width(), rgb.height(), image::ExtendedColorType::Rgb8)
-                        .map_err(|e| HwError::Unavailable(format!("encoding JPEG: {e}")))?;
-                    Ok(out)
-                }
-                Encoding::Png => {
-                    let mut out = Vec::new();
-                    image::codecs::png::PngEncoder::new(&mut out)
-                        .write_image(rgb.as_raw(), rgb.width(), rgb.height(), image::ExtendedColorType::Rgb8)
-                        .map_err(|e| HwError::Unavailable(format!("encoding PNG: {e}")))?;
-                    Ok(out)
-                }
+                Encoding::Rgb8 => Ok(rgb),
+                Encoding::Jpeg => image_codec::encode_jpeg(&rgb, width, height, JPEG_QUALITY)
+                    .map_err(|e| HwError::Unavailable(format!("encoding JPEG: {e}"))),
+                Encoding::Png => image_codec::encode_png(&rgb, width, height)
+                    .map_err(|e| HwError::Unavailable(format!("encoding PNG: {e}"))),
             }
         }
     }
 }
 
-fn to_rgb(width: u32, height: u32, pixels: Pixels) -> HwResult<RgbImage> {
-    let bad = |what: &str| HwError::Unavailable(format!("the camera sent a bad {what} frame"));
+/// The frame as packed RGB: width, height and pixels. An encoded frame
+/// keeps the size it decodes to.
+fn to_rgb(width: u32, height: u32, pixels: Pixels) -> HwResult<(u32, u32, Vec<u8>)> {
+    let size = width as usize * height as usize * 3;
     match pixels {
-        Pixels::Rgb8(raw) => RgbImage::from_raw(width, height, raw).ok_or_else(|| bad("RGB")),
-        Pixels::Yuyv(raw) => {
-            RgbImage::from_raw(width, height, yuyv_to_rgb(&raw, width, height)?).ok_or_else(|| bad("YUYV"))
+        Pixels::Rgb8(mut raw) if raw.len() >= size => {
+            raw.truncate(size);
+            Ok((width, height, raw))
         }
-        Pixels::Jpeg(b) | Pixels::Png(b) => image::load_from_memory(&b)
-            .map(|i| i.to_rgb8())
+        Pixels::Rgb8(_) => Err(HwError::Unavailable("the camera sent a bad RGB frame".into())),
+        Pixels::Yuyv(raw) => Ok((width, height, yuyv_to_rgb(&raw, width, height)?)),
+        Pixels::Jpeg(b) | Pixels::Png(b) => image_codec::decode(&b)
+            .map(|image| (image.width, image.height, image.rgb))
             .map_err(|e| HwError::Unavailable(format!("decoding a frame: {e}"))),
     }
 }
@@ -136,11 +127,7 @@ pub fn yuyv_to_rgb(raw: &[u8], width: u32, height: u32) -> HwResult<Vec<u8>> {
 
 /// Width and height of an encoded image, without decoding it.
 pub fn dimensions(bytes: &[u8]) -> HwResult<(u32, u32)> {
-    image::ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|e| HwError::InvalidArgument(format!("not an image: {e}")))?
-        .into_dimensions()
-        .map_err(|e| HwError::InvalidArgument(format!("not an image: {e}")))
+    image_codec::dimensions(bytes).map_err(|e| HwError::InvalidArgument(format!("not an image: {e}")))
 }
 
 #[cfg(test)]
