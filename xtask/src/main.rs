@@ -9,15 +9,23 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+mod clippy;
 mod docs_links;
 mod hw_vm;
 mod layers;
+mod phases;
 mod python_imports;
 
 const GUEST_TARGET: &str = "wasm32-wasip2";
 /// The packages whose tests `cargo xtask test` runs; the hardware VM takes
 /// its test binaries from the same build, so the lists must not drift.
-const TEST_PACKAGES: &[&str] = &["armature-host", "armature-guest", "armature-tests", "xtask"];
+const TEST_PACKAGES: &[&str] = &[
+    "armature-host",
+    "armature-guest",
+    "armature-tests",
+    "xtask",
+    "armature-bench",
+];
 
 /// `-p <package>` for each of [`TEST_PACKAGES`].
 fn test_package_args() -> Vec<&'static str> {
@@ -50,13 +58,16 @@ fn main() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("build") => build(&root),
         Some("demo") => demo(&root),
-        Some("test") => test(&root, &args[1..]),
+        Some("test") => {
+            let (clippy, extra): (Vec<String>, Vec<String>) = args[1..].iter().cloned().partition(|a| a == "--clippy");
+            test(&root, !clippy.is_empty(), &extra)
+        }
         Some("hw-vm-test") => hw_vm::hw_vm_test(&root, &hw_vm::Options::parse(&args[1..])?),
         Some("bench") => bench(&root, &args[1..]),
         Some("layers") => layers::layers(&root).and_then(|()| python_imports::check(&root)),
         _ => {
             eprintln!(
-                "usage: cargo xtask <task>\n\n  build   host (release) + every example and test guest → target/modules, target/test-modules\n  demo    build, then run examples/machines/demo.json on 127.0.0.1:8080\n  test    layers, build, then every Rust and Python test, then hw-vm-test when the machine can\n  hw-vm-test [--inject-failure]\n          the Linux GPIO and V4L2 backends against gpio-sim and vivid, in a QEMU VM\n  bench   build, then measure Armature against a bare tonic server and a Python Viam module\n          (table on stdout and in target/bench/results.json; --quick for a short run)\n  layers  check that host/src imports only down its layers (host/layers), and the Python SDK in no circle"
+                "usage: cargo xtask <task>\n\n  build   host (release) + every example and test guest → target/modules, target/test-modules\n  demo    build, then run examples/machines/demo.json on 127.0.0.1:8080\n  test [--clippy]\n          layers, build, then every Rust and Python test, then hw-vm-test when the machine can;\n          --clippy (CI) lints every workspace crate as it builds, warnings denied\n  hw-vm-test [--inject-failure]\n          the Linux GPIO and V4L2 backends against gpio-sim and vivid, in a QEMU VM\n  bench   build, then measure Armature against a bare tonic server and a Python Viam module\n          (table on stdout and in target/bench/results.json; --quick for a short run)\n  layers  check that host/src imports only down its layers (host/layers), and the Python SDK in no circle"
             );
             bail!("unknown task {:?}", args.first())
         }
@@ -98,6 +109,7 @@ fn cargo() -> Command {
             cmd.env_remove(&key);
         }
     }
+    clippy::apply(&mut cmd);
     cmd
 }
 
@@ -317,6 +329,12 @@ const VERSIONED_FIXTURE: &str = "versioned";
 const FIXTURE_VERSIONS: &[&str] = &["1.0.0", "2.0.0", "3.0.0"];
 
 fn build(root: &Path) -> Result<()> {
+    build_host(root)?;
+    build_modules(root)
+}
+
+/// The host's release build, with what it needs from the machine.
+fn build_host(root: &Path) -> Result<()> {
     ensure_guest_target()?;
     ensure_libclang()?;
     ensure_node()?;
@@ -327,7 +345,12 @@ fn build(root: &Path) -> Result<()> {
         "--release",
         "-p",
         "armature-host",
-    ]))?;
+    ]))
+}
+
+/// Every example and test module, Rust and Python, into target/modules and
+/// target/test-modules (the Python ones are built by the host).
+fn build_modules(root: &Path) -> Result<()> {
     build_guests(
         root,
         &guest_crates(&root.join("examples"))?,
@@ -562,16 +585,29 @@ fn cargo_component(root: &Path) -> Result<PathBuf> {
     Ok(bin)
 }
 
-fn test(root: &Path, extra: &[String]) -> Result<()> {
+fn test(root: &Path, lint: bool, extra: &[String]) -> Result<()> {
+    let mut phases = phases::Phases::new("cargo xtask test");
+    if lint {
+        clippy::enable()?;
+    }
     // Seconds, and it names the import to fix: first, before the long build.
-    layers::layers(root)?;
-    python_imports::check(root)?;
-    build(root)?;
-    let component = cargo_component(root)?;
-    let python = python_venv(root)?;
-    ensure_chromium()?;
-    ensure_docker_registry()?;
-    warm_test_cache(root)?;
+    phases.run("layers", || {
+        layers::layers(root)?;
+        python_imports::check(root)
+    })?;
+    phases.run("host build", || build_host(root))?;
+    phases.run("modules", || build_modules(root))?;
+    if lint {
+        phases.run("benchmarks (lint)", || clippy::rest(root))?;
+    }
+    let component = phases.run("cargo-component", || cargo_component(root))?;
+    let python = phases.run("venv, chromium, registry", || {
+        let python = python_venv(root)?;
+        ensure_chromium()?;
+        ensure_docker_registry()?;
+        Ok(python)
+    })?;
+    phases.run("module cache", || warm_test_cache(root))?;
     let mut cargo_test = cargo();
     cargo_test
         .current_dir(root)
@@ -580,13 +616,19 @@ fn test(root: &Path, extra: &[String]) -> Result<()> {
         .args(test_package_args())
         .env("ARMATURE_CARGO_COMPONENT", &component)
         .args(extra);
-    run(&mut cargo_test)?;
-    run(Command::new(&python)
-        .current_dir(root)
-        .args(["-m", "pytest", "-q", "tests/python"]))?;
+    phases.run("cargo test", || run(&mut cargo_test))?;
+    phases.run("pytest", || {
+        run(Command::new(&python)
+            .current_dir(root)
+            .args(["-m", "pytest", "-q", "tests/python"]))
+    })?;
     // The step runs when QEMU is there or can be installed; what fails
     // after that (a kernel gone from the archive, a module that does not
     // load, a hung VM) fails the run.
+    phases.run("hw-vm", || hw_vm_step(root))
+}
+
+fn hw_vm_step(root: &Path) -> Result<()> {
     let cannot = hw_vm::cannot_run().or_else(|| {
         hw_vm::ensure_packages_in(root)
             .err()
