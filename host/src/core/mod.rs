@@ -1,11 +1,11 @@
 //! What every layer of the host shares, and nothing else of the host: the
 //! API table, the errors a call can end in,
 //! resource and model names, the WIT value tree and its conversions, the
-//! generated protos and WIT bindings. See docs/contributing/layers.md.
+//! generated protos (`proto`, from the `armature-proto` crate) and WIT
+//! bindings. See docs/contributing/layers.md.
 
 pub mod api;
 pub mod bindings;
-pub mod encoded;
 pub mod error;
 pub mod loopback;
 pub mod names;

@@ -1,4 +1,4 @@
-//! Serves a service from its table of methods (`core::encoded`): one tower
+//! Serves a service from its table of methods (`core::proto::encoded`): one tower
 //! service for every API, so that tonic's server code is compiled once, not
 //! once per method as its generated servers do.
 
@@ -12,7 +12,7 @@ use prost::bytes::Bytes;
 use tonic::server::{Grpc, ServerStreamingService, UnaryService};
 use tonic::{Request, Status};
 
-use crate::core::encoded::{self, Encoded, Method};
+use crate::core::proto::encoded::{self, Encoded, Method};
 
 type UnaryFn = Arc<dyn Fn(Request<Bytes>) -> encoded::Unary + Send + Sync>;
 type StreamingFn = Arc<dyn Fn(Request<Bytes>) -> encoded::ServerStreaming + Send + Sync>;
@@ -121,6 +121,8 @@ mod tests {
     use super::*;
     use tower::ServiceExt;
 
+    use crate::core::proto::viam::common::v1 as common;
+
     fn service() -> EncodedService {
         let table = encoded::Service::<()> {
             name: "test.v1.TestService",
@@ -160,5 +162,26 @@ mod tests {
         ] {
             assert_eq!(status_of(path).await.as_deref(), Some("12"), "{path}");
         }
+    }
+
+    // The table's decoding, which every method goes through.
+    #[test]
+    fn a_request_decodes_and_keeps_its_metadata() {
+        let message = common::GetReadingsRequest {
+            name: "s".into(),
+            extra: None,
+        };
+        let mut request = Request::new(Bytes::from(prost::Message::encode_to_vec(&message)));
+        request.metadata_mut().insert("viam-sid", "abc".parse().unwrap());
+        let decoded: Request<common::GetReadingsRequest> = encoded::decode(request).unwrap();
+        assert_eq!(decoded.metadata().get("viam-sid").unwrap(), "abc");
+        assert_eq!(decoded.into_inner(), message);
+    }
+
+    #[test]
+    fn a_message_that_does_not_decode_is_internal() {
+        let request = Request::new(Bytes::from_static(&[0xff, 0xff, 0xff]));
+        let e = encoded::decode::<common::GetReadingsRequest>(request).unwrap_err();
+        assert_eq!(e.code(), tonic::Code::Internal);
     }
 }

@@ -13,7 +13,7 @@ use tonic::transport::{Channel, Endpoint, Uri};
 use tonic::{Request, Status};
 
 use crate::config::{Api, ResourceName};
-use crate::core::encoded::Encoded;
+use crate::core::proto::encoded::Encoded;
 use crate::core::proto::viam::common::v1 as common;
 use crate::core::proto::viam::robot::v1 as robot;
 

@@ -1,6 +1,6 @@
 //! gRPC with the messages already encoded: a codec that passes bytes as
 //! they are, and each service as a table of methods on encoded messages
-//! (generated from the protos: `proto::tables`).
+//! (generated from the protos: [`crate::tables`]).
 //!
 //! Why: tonic's generated servers and clients are deep stacks of generic
 //! code, compiled once per method. The machine serves a hundred methods and
@@ -94,30 +94,4 @@ where
     S: futures::Stream<Item = Result<M, Status>> + Send + 'static,
 {
     Ok(response.map(|s| s.map(|item| item.map(|m| Bytes::from(m.encode_to_vec()))).boxed()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::core::proto::viam::common::v1 as common;
-
-    #[test]
-    fn a_request_decodes_and_keeps_its_metadata() {
-        let message = common::GetReadingsRequest {
-            name: "s".into(),
-            extra: None,
-        };
-        let mut request = Request::new(Bytes::from(prost::Message::encode_to_vec(&message)));
-        request.metadata_mut().insert("viam-sid", "abc".parse().unwrap());
-        let decoded: Request<common::GetReadingsRequest> = decode(request).unwrap();
-        assert_eq!(decoded.metadata().get("viam-sid").unwrap(), "abc");
-        assert_eq!(decoded.into_inner(), message);
-    }
-
-    #[test]
-    fn a_message_that_does_not_decode_is_internal() {
-        let request = Request::new(Bytes::from_static(&[0xff, 0xff, 0xff]));
-        let e = decode::<common::GetReadingsRequest>(request).unwrap_err();
-        assert_eq!(e.code(), tonic::Code::Internal);
-    }
 }
