@@ -41,6 +41,11 @@ def node_env() -> dict:
     return env
 
 
+# Both tests on one pytest-xdist worker (`--dist loadgroup`): the fixture's
+# `npm ci` empties node_modules first, so two workers must not run it at once.
+pytestmark = pytest.mark.xdist_group("node")
+
+
 @pytest.fixture(scope="module")
 def node():
     node = shutil.which("node")

@@ -12,8 +12,9 @@
 //! crate built without it is built again, and linted, with it.
 //!
 //! What the tests do not build is built here too ([`rest`]): the host's
-//! micro-benchmarks and the benchmark's guest. Guest crates are linted as
-//! what they are, wasm32 components, not for the machine's own target.
+//! micro-benchmarks, xtask's and the benchmark's binaries, the benchmark's
+//! guest. Guest crates are linted as what they are, wasm32 components, not
+//! for the machine's own target.
 
 use std::path::Path;
 use std::process::Command;
@@ -58,11 +59,16 @@ pub fn apply(cmd: &mut Command) {
 }
 
 /// Builds, and so lints, the workspace's targets that `cargo xtask test`
-/// does not otherwise build.
+/// does not otherwise build: the micro-benchmarks, and the binaries the
+/// tests build only as test harnesses (code outside `cfg(test)` has lints
+/// of its own, dead code first).
 pub fn rest(root: &Path) -> Result<()> {
     run(cargo()
         .current_dir(root)
         .args(["build", "--release", "-p", "armature-host", "--benches"]))?;
+    run(cargo()
+        .current_dir(root)
+        .args(["build", "--release", "-p", "xtask", "-p", "armature-bench", "--bins"]))?;
     run(cargo().current_dir(root).args([
         "build",
         "--profile",

@@ -630,6 +630,9 @@ fn test(root: &Path, lint: bool, extra: &[String]) -> Result<()> {
             "-q",
             "-n",
             &workers.to_string(),
+            // Tests that share a fixture's setup say so with xdist_group.
+            "--dist",
+            "loadgroup",
             "tests/python",
         ]))
     })?;

@@ -126,7 +126,8 @@ impl CrosshairCamera {
             data: raw.data,
         };
         if let Some(c) = self.crop {
-            if c.x + c.width > img.width || c.y + c.height > img.height {
+            let fits = |start: u32, len: u32, side: u32| start.checked_add(len).is_some_and(|end| end <= side);
+            if !fits(c.x, c.width, img.width) || !fits(c.y, c.height, img.height) {
                 return Err(Error::out_of_range(format!(
                     "crop {}x{}+{}+{} does not fit the {}x{} frame",
                     c.width, c.height, c.x, c.y, img.width, img.height

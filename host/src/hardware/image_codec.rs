@@ -28,6 +28,31 @@ fn format(bytes: &[u8]) -> Result<Format, String> {
     }
 }
 
+/// The most a decode may produce: an 8K frame (7680x4320, 100 MB) fits. A
+/// file's header alone sets the size, and an image folder is anyone's
+/// files: a few hundred bytes may claim a terapixel.
+pub const MAX_DECODED_BYTES: usize = 128 << 20;
+
+/// Refuses a decode of `width` x `height` RGB larger than [`MAX_DECODED_BYTES`].
+fn within_cap(width: usize, height: usize) -> Result<(), String> {
+    match width.checked_mul(height).and_then(|n| n.checked_mul(3)) {
+        Some(n) if n <= MAX_DECODED_BYTES => Ok(()),
+        _ => Err(format!(
+            "{width}x{height} is too large to decode (at most {} MB of RGB)",
+            MAX_DECODED_BYTES >> 20
+        )),
+    }
+}
+
+/// zune-jpeg's options: any size JPEG can state (its default stops at
+/// 16384 a side), packed RGB out.
+fn jpeg_options() -> DecoderOptions {
+    DecoderOptions::default()
+        .set_max_width(usize::from(u16::MAX))
+        .set_max_height(usize::from(u16::MAX))
+        .jpeg_set_out_colorspace(ColorSpace::RGB)
+}
+
 /// A decoded image: `rgb` holds `width * height` pixels of three bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rgb8 {
@@ -40,7 +65,7 @@ pub struct Rgb8 {
 pub fn dimensions(bytes: &[u8]) -> Result<(u32, u32), String> {
     match format(bytes)? {
         Format::Jpeg => {
-            let mut decoder = zune_jpeg::JpegDecoder::new(Cursor::new(bytes));
+            let mut decoder = zune_jpeg::JpegDecoder::new_with_options(Cursor::new(bytes), jpeg_options());
             decoder.decode_headers().map_err(|e| format!("JPEG: {e:?}"))?;
             let (w, h) = decoder.dimensions().ok_or("JPEG: no frame header")?;
             Ok((to_u32(w)?, to_u32(h)?))
@@ -63,10 +88,11 @@ pub fn decode(bytes: &[u8]) -> Result<Rgb8, String> {
 }
 
 fn decode_jpeg(bytes: &[u8]) -> Result<Rgb8, String> {
-    let options = DecoderOptions::default().jpeg_set_out_colorspace(ColorSpace::RGB);
-    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(Cursor::new(bytes), options);
-    let rgb = decoder.decode().map_err(|e| format!("JPEG: {e:?}"))?;
+    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(Cursor::new(bytes), jpeg_options());
+    decoder.decode_headers().map_err(|e| format!("JPEG: {e:?}"))?;
     let (w, h) = decoder.dimensions().ok_or("JPEG: no frame header")?;
+    within_cap(w, h).map_err(|e| format!("JPEG: {e}"))?;
+    let rgb = decoder.decode().map_err(|e| format!("JPEG: {e:?}"))?;
     if rgb.len() != w * h * 3 {
         return Err(format!("JPEG: {} bytes decoded for {w}x{h} RGB", rgb.len()));
     }
@@ -81,8 +107,14 @@ fn decode_png(bytes: &[u8]) -> Result<Rgb8, String> {
     let mut decoder = png::Decoder::new(Cursor::new(bytes));
     // Palettes become colours, low bit depths and 16-bit samples become 8.
     decoder.set_transformations(png::Transformations::normalize_to_color8());
+    let info = decoder.read_header_info().map_err(|e| format!("PNG: {e}"))?;
+    within_cap(info.width as usize, info.height as usize).map_err(|e| format!("PNG: {e}"))?;
     let mut reader = decoder.read_info().map_err(|e| format!("PNG: {e}"))?;
     let size = reader.output_buffer_size().ok_or("PNG: too large")?;
+    // Before expansion a grey pixel may be one byte, after it at most four.
+    if size > MAX_DECODED_BYTES / 3 * 4 {
+        return Err(format!("PNG: {size} bytes is too large to decode"));
+    }
     let mut buf = vec![0; size];
     let frame = reader.next_frame(&mut buf).map_err(|e| format!("PNG: {e}"))?;
     buf.truncate(frame.buffer_size());
@@ -184,6 +216,30 @@ mod tests {
         writer.write_image_data(&[10, 255, 200, 0]).unwrap();
         writer.finish().unwrap();
         assert_eq!(decode(&out).unwrap().rgb, [10, 10, 10, 200, 200, 200]);
+    }
+
+    /// A valid PNG header (and nothing after it) claiming `width` x `height`.
+    fn png_header(width: u32, height: u32) -> Vec<u8> {
+        let mut out = Vec::new();
+        let encoder = png::Encoder::new(&mut out, width, height);
+        drop(encoder.write_header());
+        out
+    }
+
+    #[test]
+    fn a_header_claiming_a_huge_image_is_refused_before_any_allocation() {
+        let png = png_header(1_000_000, 1_000_000);
+        assert_eq!(dimensions(&png).unwrap(), (1_000_000, 1_000_000));
+        let e = decode(&png).unwrap_err();
+        assert!(e.starts_with("PNG: 1000000x1000000 is too large"), "{e}");
+        // A small JPEG whose frame header (SOF0: FF C0, length, precision,
+        // height, width) is rewritten to claim 60000x60000.
+        let mut jpeg = encode_jpeg(&[0; 16 * 8 * 3], 16, 8, 85).unwrap();
+        let sof = jpeg.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
+        jpeg[sof + 5..sof + 9].copy_from_slice(&[0xEA, 0x60, 0xEA, 0x60]);
+        assert_eq!(dimensions(&jpeg).unwrap(), (60000, 60000));
+        let e = decode(&jpeg).unwrap_err();
+        assert!(e.starts_with("JPEG: 60000x60000 is too large"), "{e}");
     }
 
     #[test]
