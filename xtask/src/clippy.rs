@@ -22,7 +22,7 @@ use std::sync::OnceLock;
 
 use anyhow::{Result, bail};
 
-use crate::{GUEST_TARGET, cargo, run};
+use crate::{cargo, run};
 
 /// The options `cargo clippy -- -D warnings` passes to clippy-driver,
 /// each followed by clippy's separator.
@@ -69,13 +69,5 @@ pub fn rest(root: &Path) -> Result<()> {
     run(cargo()
         .current_dir(root)
         .args(["build", "--release", "-p", "xtask", "-p", "armature-bench", "--bins"]))?;
-    run(cargo().current_dir(root).args([
-        "build",
-        "--profile",
-        "guest",
-        "--target",
-        GUEST_TARGET,
-        "-p",
-        "bench-guest",
-    ]))
+    crate::build_bench_guest(root)
 }

@@ -326,6 +326,15 @@ fn build_guests(root: &Path, crates: &[(String, PathBuf)], out_dir: &Path) -> Re
     Ok(())
 }
 
+/// The benchmark's guest (`bench/guest`) into target/bench/modules.
+fn build_bench_guest(root: &Path) -> Result<()> {
+    build_guests(
+        root,
+        &guest_crates(&root.join("bench"))?,
+        &root.join("target/bench/modules"),
+    )
+}
+
 /// The fixture built once per version, as `versioned@<version>.wasm`.
 const VERSIONED_FIXTURE: &str = "versioned";
 const FIXTURE_VERSIONS: &[&str] = &["1.0.0", "2.0.0", "3.0.0"];
@@ -439,13 +448,19 @@ fn python_module_builds(root: &Path, dir: &Path, out_dir: &Path) -> Result<Vec<C
     Ok(builds)
 }
 
-/// Runs `commands`, as many at once as the machine has cores, at most
-/// four: a Python module's build is mostly one thread (CPython initialising
-/// the app inside componentize-py), so one at a time left a core idle for a
-/// minute of CI, and each takes a few hundred MB. Every command started is
-/// waited for, and every failure reported.
+/// How many builds or test workers run at once: one per core, at least two
+/// (each mostly waits or uses one thread) and at most four (each takes a
+/// few hundred MB).
+fn parallel_jobs() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4))
+}
+
+/// Runs `commands`, [`parallel_jobs`] at once: a Python module's build is
+/// mostly one thread (CPython initialising the app inside componentize-py),
+/// so one at a time left a core idle for a minute of CI. Every command
+/// started is waited for, and every failure reported.
 fn run_parallel(commands: Vec<Command>) -> Result<()> {
-    let jobs = std::thread::available_parallelism().map_or(2, |n| n.get().min(4));
+    let jobs = parallel_jobs();
     let mut running: Vec<(String, std::process::Child)> = Vec::new();
     let mut failed = Vec::new();
     let mut commands = commands.into_iter();
@@ -622,7 +637,7 @@ fn test(root: &Path, lint: bool, extra: &[String]) -> Result<()> {
     // Two or more at once: each test waits on a host of its own most of the
     // time, and the Python builds some tests make use one core (4 min 38 s
     // one at a time in CI, 2 min 44 s two at a time).
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4));
+    let workers = parallel_jobs();
     phases.run("pytest", || {
         run(Command::new(&python).current_dir(root).args([
             "-m",
@@ -687,11 +702,7 @@ fn warm_test_cache(root: &Path) -> Result<()> {
 fn bench(root: &Path, extra: &[String]) -> Result<()> {
     build(root)?;
     ensure_docker_registry()?;
-    build_guests(
-        root,
-        &guest_crates(&root.join("bench"))?,
-        &root.join("target/bench/modules"),
-    )?;
+    build_bench_guest(root)?;
     run_parallel(python_module_builds(
         root,
         &root.join("bench/python-guest"),
