@@ -8,7 +8,8 @@ use wasmtime::Store;
 use wasmtime::component::ResourceAny;
 
 use crate::apis::capture::{CaptureMethod, tab, tabular, unexpected as unexpected_sample};
-use crate::apis::resources::{Resources, finite, unexpected};
+use crate::apis::convert::finite_in;
+use crate::apis::resources::{Resources, unexpected};
 use crate::apis::wire::{Unary, extra as wire};
 use crate::core::api::ApiKind;
 use crate::core::bindings::armature::module::calls as dep;
@@ -150,8 +151,8 @@ where
 
     async fn go_for(&self, request: Request<pb::GoForRequest>) -> Result<Response<pb::GoForResponse>, Status> {
         let r = request.get_ref();
-        let rpm = finite(KIND, &r.name, "rpm", r.rpm)?;
-        let revolutions = finite(KIND, &r.name, "revolutions", r.revolutions)?;
+        let rpm = finite_in(KIND, &r.name, "GoFor", "rpm", r.rpm)?;
+        let revolutions = finite_in(KIND, &r.name, "GoFor", "revolutions", r.revolutions)?;
         nonzero(&r.name, "rpm", rpm, " for GoFor")?;
         nonzero(
             &r.name,
@@ -172,8 +173,8 @@ where
 
     async fn go_to(&self, request: Request<pb::GoToRequest>) -> Result<Response<pb::GoToResponse>, Status> {
         let r = request.get_ref();
-        let rpm = finite(KIND, &r.name, "rpm", r.rpm)?;
-        let position = finite(KIND, &r.name, "position_revolutions", r.position_revolutions)?;
+        let rpm = finite_in(KIND, &r.name, "GoTo", "rpm", r.rpm)?;
+        let position = finite_in(KIND, &r.name, "GoTo", "position_revolutions", r.position_revolutions)?;
         nonzero(&r.name, "rpm", rpm, " for GoTo")?;
         let call = Call::GoTo {
             rpm,
@@ -188,7 +189,7 @@ where
 
     async fn set_rpm(&self, request: Request<pb::SetRpmRequest>) -> Result<Response<pb::SetRpmResponse>, Status> {
         let r = request.get_ref();
-        let rpm = finite(KIND, &r.name, "rpm", r.rpm)?;
+        let rpm = finite_in(KIND, &r.name, "SetRPM", "rpm", r.rpm)?;
         let call = Call::SetRpm {
             rpm,
             extra: extra(r.extra.as_ref()),
@@ -204,7 +205,7 @@ where
         request: Request<pb::ResetZeroPositionRequest>,
     ) -> Result<Response<pb::ResetZeroPositionResponse>, Status> {
         let r = request.into_inner();
-        let offset = finite(KIND, &r.name, "offset", r.offset)?;
+        let offset = finite_in(KIND, &r.name, "ResetZeroPosition", "offset", r.offset)?;
         let call = Call::ResetZeroPosition {
             offset,
             extra: extra(r.extra.as_ref()),

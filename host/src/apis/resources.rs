@@ -106,16 +106,3 @@ pub trait Resources: Clone + Send + Sync + 'static {
 pub fn unexpected(api: ApiKind, reply: impl std::fmt::Debug) -> Status {
     Status::internal(format!("a {} answered {reply:?}", api.info().subtype))
 }
-
-/// `v`, if it is a finite number, else INVALID_ARGUMENT naming the
-/// resource and the field.
-pub fn finite(api: ApiKind, name: &str, field: &str, v: f64) -> Result<f64, Status> {
-    if v.is_finite() {
-        Ok(v)
-    } else {
-        Err(Status::invalid_argument(format!(
-            "{} {name:?}: {field} must be a finite number, got {v}",
-            api.info().subtype
-        )))
-    }
-}

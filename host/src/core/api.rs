@@ -38,6 +38,9 @@ pub struct ApiInfo {
     pub actuator: bool,
     /// Has GetReadings (and so a capturable `Readings`).
     pub readings: bool,
+    /// The oldest contract that has this API's interface: a module of an
+    /// older one cannot provide a model of it.
+    pub contract: Contract,
 }
 
 pub const APIS: &[ApiInfo] = &[
@@ -48,6 +51,7 @@ pub const APIS: &[ApiInfo] = &[
         "viam.component.sensor.v1.SensorService",
         false,
         true,
+        Contract::V0_1,
     ),
     row(
         ApiKind::MovementSensor,
@@ -56,6 +60,7 @@ pub const APIS: &[ApiInfo] = &[
         "viam.component.movementsensor.v1.MovementSensorService",
         false,
         true,
+        Contract::V0_1,
     ),
     row(
         ApiKind::Camera,
@@ -64,6 +69,7 @@ pub const APIS: &[ApiInfo] = &[
         "viam.component.camera.v1.CameraService",
         false,
         false,
+        Contract::V0_1,
     ),
     row(
         ApiKind::Motor,
@@ -72,6 +78,7 @@ pub const APIS: &[ApiInfo] = &[
         "viam.component.motor.v1.MotorService",
         true,
         false,
+        Contract::V0_1,
     ),
     row(
         ApiKind::Servo,
@@ -80,6 +87,7 @@ pub const APIS: &[ApiInfo] = &[
         "viam.component.servo.v1.ServoService",
         true,
         false,
+        Contract::V0_1,
     ),
     row(
         ApiKind::Encoder,
@@ -88,6 +96,7 @@ pub const APIS: &[ApiInfo] = &[
         "viam.component.encoder.v1.EncoderService",
         false,
         false,
+        Contract::V0_1,
     ),
     row(
         ApiKind::Board,
@@ -96,6 +105,7 @@ pub const APIS: &[ApiInfo] = &[
         "viam.component.board.v1.BoardService",
         false,
         false,
+        Contract::V0_1,
     ),
     row(
         ApiKind::Arm,
@@ -104,6 +114,7 @@ pub const APIS: &[ApiInfo] = &[
         "viam.component.arm.v1.ArmService",
         true,
         false,
+        Contract::V0_2,
     ),
     row(
         ApiKind::Base,
@@ -112,6 +123,7 @@ pub const APIS: &[ApiInfo] = &[
         "viam.component.base.v1.BaseService",
         true,
         false,
+        Contract::V0_2,
     ),
     row(
         ApiKind::Gripper,
@@ -120,6 +132,7 @@ pub const APIS: &[ApiInfo] = &[
         "viam.component.gripper.v1.GripperService",
         true,
         false,
+        Contract::V0_2,
     ),
     row(
         ApiKind::Gantry,
@@ -128,6 +141,7 @@ pub const APIS: &[ApiInfo] = &[
         "viam.component.gantry.v1.GantryService",
         true,
         false,
+        Contract::V0_2,
     ),
     row(
         ApiKind::PowerSensor,
@@ -136,6 +150,7 @@ pub const APIS: &[ApiInfo] = &[
         "viam.component.powersensor.v1.PowerSensorService",
         false,
         true,
+        Contract::V0_2,
     ),
     row(
         ApiKind::Switch,
@@ -144,6 +159,7 @@ pub const APIS: &[ApiInfo] = &[
         "viam.component.switch.v1.SwitchService",
         false,
         false,
+        Contract::V0_2,
     ),
     row(
         ApiKind::Button,
@@ -152,6 +168,7 @@ pub const APIS: &[ApiInfo] = &[
         "viam.component.button.v1.ButtonService",
         false,
         false,
+        Contract::V0_2,
     ),
     row(
         ApiKind::GenericComponent,
@@ -160,6 +177,7 @@ pub const APIS: &[ApiInfo] = &[
         "viam.component.generic.v1.GenericService",
         false,
         false,
+        Contract::V0_1,
     ),
     row(
         ApiKind::GenericService,
@@ -168,6 +186,7 @@ pub const APIS: &[ApiInfo] = &[
         "viam.service.generic.v1.GenericService",
         false,
         false,
+        Contract::V0_1,
     ),
     row(
         ApiKind::DataManager,
@@ -176,6 +195,7 @@ pub const APIS: &[ApiInfo] = &[
         "viam.service.datamanager.v1.DataManagerService",
         false,
         false,
+        Contract::V0_1,
     ),
 ];
 
@@ -186,6 +206,7 @@ const fn row(
     proto_service: &'static str,
     actuator: bool,
     readings: bool,
+    contract: Contract,
 ) -> ApiInfo {
     ApiInfo {
         kind,
@@ -194,6 +215,7 @@ const fn row(
         proto_service,
         actuator,
         readings,
+        contract,
     }
 }
 
@@ -221,14 +243,9 @@ impl ApiKind {
             .expect("every ApiKind has a row in APIS")
     }
 
-    /// The oldest contract that has this API's interface: a module of an
-    /// older one cannot provide a model of it.
+    /// The oldest contract that has this API's interface.
     pub fn contract(self) -> Contract {
-        use ApiKind as K;
-        match self {
-            K::Arm | K::Base | K::Gripper | K::Gantry | K::PowerSensor | K::Switch | K::Button => Contract::V0_2,
-            _ => Contract::V0_1,
-        }
+        self.info().contract
     }
 
     pub fn api(self) -> Api {
