@@ -1,5 +1,5 @@
 //! The traits of the APIs contract 0.2.0 added: arm, base, gripper, gantry,
-//! power sensor, switch and button. As in [`crate::api`], a method with a
+//! power sensor, switch, button and the vision service. As in [`crate::api`], a method with a
 //! sensible default has one; the rest a model must write.
 //!
 //! Motion methods (arm and gantry moves, base `move_straight` and `spin`,
@@ -8,11 +8,12 @@
 //! so that a stop always gets in.
 
 use crate::Result;
-use crate::api::{Pose, Vector3};
+use crate::api::{Image, Pose, Vector3};
 use crate::value::Map;
 
 pub use crate::bindings::armature::module_v2::api_types::{
-    BaseProperties, Electrical, JointPositions, Kinematics, KinematicsFormat, MoveOptions, SwitchPositions,
+    BaseProperties, CaptureParts, Classification, Detection, Electrical, JointPositions, Kinematics, KinematicsFormat,
+    MoveOptions, PointCloudObject, SwitchPositions, VisionProperties,
 };
 
 /// Whether a gripper holds something, and free-form details (e.g. the
@@ -150,4 +151,65 @@ pub trait Switch {
 /// rdk:component:button
 pub trait Button {
     fn push(&mut self, extra: &Map) -> Result<()>;
+}
+
+/// What [`Vision::capture_all_from_camera`] found on one image: the parts
+/// asked for, the others empty (Viam's `CaptureAllResult`).
+#[derive(Debug, Clone, Default)]
+pub struct CaptureAllResult {
+    pub image: Option<Image>,
+    pub detections: Vec<Detection>,
+    pub classifications: Vec<Classification>,
+    pub objects: Vec<PointCloudObject>,
+    pub extra: Map,
+}
+
+/// rdk:service:vision. A model implements what it can and says which in
+/// [`Vision::get_properties`]; every other method answers UNIMPLEMENTED.
+/// The `*_from_camera` methods name a camera the model depends on (its
+/// `camera_name` attribute, as Viam's models have, when the name is empty).
+pub trait Vision {
+    fn get_properties(&mut self, extra: &Map) -> Result<VisionProperties>;
+    fn get_detections_from_camera(&mut self, camera_name: &str, extra: &Map) -> Result<Vec<Detection>> {
+        let _ = (camera_name, extra);
+        unimplemented("get_detections_from_camera")
+    }
+    fn get_detections(&mut self, image: Image, extra: &Map) -> Result<Vec<Detection>> {
+        let _ = (image, extra);
+        unimplemented("get_detections")
+    }
+    /// At most `n` classifications.
+    fn get_classifications_from_camera(
+        &mut self,
+        camera_name: &str,
+        n: u32,
+        extra: &Map,
+    ) -> Result<Vec<Classification>> {
+        let _ = (camera_name, n, extra);
+        unimplemented("get_classifications_from_camera")
+    }
+    fn get_classifications(&mut self, image: Image, n: u32, extra: &Map) -> Result<Vec<Classification>> {
+        let _ = (image, n, extra);
+        unimplemented("get_classifications")
+    }
+    fn get_object_point_clouds(
+        &mut self,
+        camera_name: &str,
+        mime_type: &str,
+        extra: &Map,
+    ) -> Result<Vec<PointCloudObject>> {
+        let _ = (camera_name, mime_type, extra);
+        unimplemented("get_object_point_clouds")
+    }
+    /// One image of the camera and, found on that same image, the `parts`
+    /// asked for.
+    fn capture_all_from_camera(
+        &mut self,
+        camera_name: &str,
+        parts: CaptureParts,
+        extra: &Map,
+    ) -> Result<CaptureAllResult> {
+        let _ = (camera_name, parts, extra);
+        unimplemented("capture_all_from_camera")
+    }
 }

@@ -69,6 +69,7 @@ api_objects! {
     PowerSensorObj: PowerSensor,
     SwitchObj: Switch,
     ButtonObj: Button,
+    VisionObj: Vision,
 }
 
 /// A constructed model, tagged with its API.
@@ -88,6 +89,7 @@ pub enum AnyResource {
     PowerSensor(Box<dyn PowerSensorObj>),
     Switch(Box<dyn SwitchObj>),
     Button(Box<dyn ButtonObj>),
+    Vision(Box<dyn VisionObj>),
     /// Generic components and services: DoCommand only.
     Generic(Box<dyn Lifecycle>),
 }
@@ -109,6 +111,7 @@ impl AnyResource {
             AnyResource::PowerSensor(r) => &mut **r,
             AnyResource::Switch(r) => &mut **r,
             AnyResource::Button(r) => &mut **r,
+            AnyResource::Vision(r) => &mut **r,
             AnyResource::Generic(r) => &mut **r,
         }
     }
@@ -157,6 +160,7 @@ entries! {
     power_sensor: PowerSensor => PowerSensor, "rdk:component:power_sensor";
     switch: Switch => Switch, "rdk:component:switch";
     button: Button => Button, "rdk:component:button";
+    vision: Vision => Vision, "rdk:service:vision";
 }
 
 impl ModelEntry {

@@ -59,7 +59,7 @@ def test_every_api_is_listed(demo):
             ("component", s)
             for s in ("sensor", "motor", "servo", "encoder", "board", "movement_sensor", "camera", "generic",
                       "arm", "base", "gripper", "gantry", "power_sensor", "switch", "button")
-        } | {("service", "generic"), ("service", "data_manager")}
+        } | {("service", "generic"), ("service", "data_manager"), ("service", "vision")}
 
     run(demo.address, scenario)
 

@@ -25,6 +25,8 @@ const TEST_PACKAGES: &[&str] = &[
     "armature-tests",
     "xtask",
     "armature-bench",
+    // The one example with unit tests of its own (its detection, native).
+    "color-detector",
 ];
 
 /// `-p <package>` for each of [`TEST_PACKAGES`].

@@ -4,6 +4,14 @@
 //!
 //! Attributes: `width` (320), `height` (240), `mime_type` ("image/jpeg" or
 //! "image/png"), `fps` (the frame rate it reports, 10).
+//!
+//! DoCommand:
+//! - `{"command": "place_blob", "x": .., "y": .., "color": "#RRGGBB",
+//!   "size": 40}` draws a square blob of that colour, `size` pixels a side,
+//!   centred on (x, y), over everything else, until it is placed elsewhere
+//!   or removed: something for a vision service to find.
+//! - `{"command": "remove_blob"}`; `{"command": "stats"}` answers
+//!   `{"frames", "blob"}`.
 
 use std::time::Instant;
 
@@ -22,7 +30,67 @@ const BARS: [[u8; 3]; 8] = [
 
 const MIME_TYPES: [&str; 2] = ["image/jpeg", "image/png"];
 
+/// A square of one colour, centred on (x, y).
+#[derive(Debug, Clone, Copy)]
+struct Blob {
+    x: u32,
+    y: u32,
+    size: u32,
+    rgb: [u8; 3],
+}
+
+impl Blob {
+    fn from_command(command: &Map, width: u32, height: u32) -> Result<Blob> {
+        let coordinate = |key: &str, limit: u32| -> Result<u32> {
+            let v = command.get(key).and_then(Json::as_f64).ok_or_else(|| {
+                Error::invalid_argument(format!("place_blob: `{key}` is required, a number of pixels"))
+            })?;
+            if !(0.0..f64::from(limit)).contains(&v) {
+                return Err(Error::invalid_argument(format!(
+                    "place_blob: `{key}` must be within 0..{limit} (the frame), got {v}"
+                )));
+            }
+            Ok(v as u32)
+        };
+        let x = coordinate("x", width)?;
+        let y = coordinate("y", height)?;
+        let text = command.get("color").and_then(Json::as_str).unwrap_or("#FF8000");
+        let rgb = parse_color(text)
+            .ok_or_else(|| Error::invalid_argument(format!("place_blob: `color` must be \"#RRGGBB\", got {text:?}")))?;
+        let size = match command.get("size") {
+            None => 40,
+            Some(v) => match v.as_u64() {
+                Some(n) if (1..=u64::from(width.max(height))).contains(&n) => n as u32,
+                _ => {
+                    return Err(Error::invalid_argument(format!(
+                        "place_blob: `size` must be a whole number of pixels within 1..={}, got {v}",
+                        width.max(height)
+                    )));
+                }
+            },
+        };
+        Ok(Blob { x, y, size, rgb })
+    }
+
+    fn covers(&self, x: u32, y: u32) -> bool {
+        let half = self.size / 2;
+        let (x0, y0) = (self.x.saturating_sub(half), self.y.saturating_sub(half));
+        (x0..x0 + self.size).contains(&x) && (y0..y0 + self.size).contains(&y)
+    }
+}
+
+/// `#RRGGBB` as three bytes.
+fn parse_color(text: &str) -> Option<[u8; 3]> {
+    let hex = text.strip_prefix('#')?;
+    if hex.len() != 6 || !hex.is_ascii() {
+        return None;
+    }
+    let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
+    Some([byte(0)?, byte(2)?, byte(4)?])
+}
+
 pub struct TestPattern {
+    blob: Option<Blob>,
     width: u32,
     height: u32,
     mime_type: String,
@@ -62,7 +130,9 @@ impl TestPattern {
         let mut rgb = Vec::with_capacity(w as usize * h as usize * 3);
         for y in 0..h {
             for x in 0..w {
-                if (x0..x0 + side).contains(&x) && (y0..y0 + side).contains(&y) {
+                if let Some(blob) = self.blob.filter(|b| b.covers(x, y)) {
+                    rgb.extend(blob.rgb);
+                } else if (x0..x0 + side).contains(&x) && (y0..y0 + side).contains(&y) {
                     rgb.extend([32, 32, 32]);
                 } else {
                     rgb.extend(BARS[(x * BARS.len() as u32 / w) as usize]);
@@ -102,6 +172,7 @@ impl Model for TestPattern {
     fn new(config: &Config, _deps: Deps) -> Result<Self> {
         let (width, height, mime_type, fps) = Self::settings(config)?;
         Ok(Self {
+            blob: None,
             width,
             height,
             mime_type,
@@ -118,7 +189,21 @@ impl Model for TestPattern {
 
     fn do_command(&mut self, command: Map) -> Result<Map> {
         match command.get("command").and_then(Json::as_str) {
-            Some("stats") => Ok(readings! { "frames" => self.frames }),
+            Some("stats") => Ok(readings! {
+                "frames" => self.frames,
+                "blob" => self.blob.map(|b| json!({
+                    "x": b.x, "y": b.y, "size": b.size,
+                    "color": format!("#{:02X}{:02X}{:02X}", b.rgb[0], b.rgb[1], b.rgb[2]),
+                })),
+            }),
+            Some("place_blob") => {
+                self.blob = Some(Blob::from_command(&command, self.width, self.height)?);
+                Ok(Map::new())
+            }
+            Some("remove_blob") => {
+                self.blob = None;
+                Ok(Map::new())
+            }
             other => Err(Error::invalid_argument(format!("unknown command {other:?}"))),
         }
     }

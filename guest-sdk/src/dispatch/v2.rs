@@ -158,51 +158,68 @@ impl<M: Module> button::Guest for M {
     }
 }
 
-/// The vision service is not served yet: every method answers UNIMPLEMENTED.
 impl<M: Module> vision::Guest for M {
-    fn get_detections_from_camera(_: InstanceBorrow<'_>, _: String, _: Value) -> R<Vec<api_types::Detection>> {
-        not_yet()
+    fn get_detections_from_camera(r: InstanceBorrow<'_>, camera_name: String, extra: Value) -> R<Vec<Detection>> {
+        dispatch!(r, Vision(v) => v.get_detections_from_camera(&camera_name, &map_from_nodes(&extra)))
     }
-    fn get_detections(_: InstanceBorrow<'_>, _: api_types::Image, _: Value) -> R<Vec<api_types::Detection>> {
-        not_yet()
+    fn get_detections(r: InstanceBorrow<'_>, image: api_types::Image, extra: Value) -> R<Vec<Detection>> {
+        dispatch!(r, Vision(v) => v.get_detections(image_of(image), &map_from_nodes(&extra)))
     }
     fn get_classifications_from_camera(
-        _: InstanceBorrow<'_>,
-        _: String,
-        _: u32,
-        _: Value,
-    ) -> R<Vec<api_types::Classification>> {
-        not_yet()
+        r: InstanceBorrow<'_>,
+        camera_name: String,
+        n: u32,
+        extra: Value,
+    ) -> R<Vec<Classification>> {
+        dispatch!(r, Vision(v) => v.get_classifications_from_camera(&camera_name, n, &map_from_nodes(&extra)))
     }
     fn get_classifications(
-        _: InstanceBorrow<'_>,
-        _: api_types::Image,
-        _: u32,
-        _: Value,
-    ) -> R<Vec<api_types::Classification>> {
-        not_yet()
+        r: InstanceBorrow<'_>,
+        image: api_types::Image,
+        n: u32,
+        extra: Value,
+    ) -> R<Vec<Classification>> {
+        dispatch!(r, Vision(v) => v.get_classifications(image_of(image), n, &map_from_nodes(&extra)))
     }
     fn get_object_point_clouds(
-        _: InstanceBorrow<'_>,
-        _: String,
-        _: String,
-        _: Value,
-    ) -> R<Vec<api_types::PointCloudObject>> {
-        not_yet()
+        r: InstanceBorrow<'_>,
+        camera_name: String,
+        mime_type: String,
+        extra: Value,
+    ) -> R<Vec<PointCloudObject>> {
+        dispatch!(r, Vision(v) => v.get_object_point_clouds(&camera_name, &mime_type, &map_from_nodes(&extra)))
     }
-    fn get_properties(_: InstanceBorrow<'_>, _: Value) -> R<api_types::VisionProperties> {
-        not_yet()
+    fn get_properties(r: InstanceBorrow<'_>, extra: Value) -> R<VisionProperties> {
+        dispatch!(r, Vision(v) => v.get_properties(&map_from_nodes(&extra)))
     }
     fn capture_all_from_camera(
-        _: InstanceBorrow<'_>,
-        _: String,
-        _: api_types::CaptureParts,
-        _: Value,
+        r: InstanceBorrow<'_>,
+        camera_name: String,
+        parts: CaptureParts,
+        extra: Value,
     ) -> R<api_types::CaptureAll> {
-        not_yet()
+        dispatch!(r, Vision(v) => v
+        .capture_all_from_camera(&camera_name, parts, &map_from_nodes(&extra))
+        .map(|all| api_types::CaptureAll {
+            image: all.image.map(|i| api_types::Image {
+                source_name: i.source_name,
+                mime_type: i.mime_type,
+                data: i.data,
+            }),
+            detections: all.detections,
+            classifications: all.classifications,
+            objects: all.objects,
+            extra: map_into_nodes(all.extra),
+        }))
     }
 }
 
-fn not_yet<T>() -> R<T> {
-    Err(crate::Error::unimplemented("this SDK has no vision service models yet").into())
+/// The contract's image record, as the camera API's (one `Image` for
+/// module authors).
+fn image_of(i: api_types::Image) -> crate::api::Image {
+    crate::api::Image {
+        source_name: i.source_name,
+        mime_type: i.mime_type,
+        data: i.data,
+    }
 }

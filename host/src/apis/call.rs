@@ -6,6 +6,7 @@
 
 use crate::apis::{
     arm, base, board, button, camera, encoder, gantry, gripper, motor, movement_sensor, power_sensor, servo, switch,
+    vision,
 };
 use crate::core::api::ApiKind;
 use crate::core::bindings::Value;
@@ -43,6 +44,7 @@ pub enum Call {
     PowerSensor(power_sensor::Call),
     Switch(switch::Call),
     Button(button::Call),
+    Vision(vision::Call),
 }
 
 impl Call {
@@ -69,6 +71,7 @@ impl Call {
             Call::PowerSensor(_) => K::PowerSensor,
             Call::Switch(_) => K::Switch,
             Call::Button(_) => K::Button,
+            Call::Vision(_) => K::Vision,
         })
     }
 
@@ -108,6 +111,7 @@ impl Call {
             Call::PowerSensor(c) => c.method(),
             Call::Switch(c) => c.method(),
             Call::Button(c) => c.method(),
+            Call::Vision(c) => c.method(),
         }
     }
 }
@@ -136,6 +140,7 @@ pub enum Reply {
     PowerSensor(power_sensor::Reply),
     Switch(switch::Reply),
     Button(button::Reply),
+    Vision(vision::Reply),
 }
 
 /// Each API's own call becomes a `Call`, and a `Reply` its own again.
@@ -181,6 +186,7 @@ api_calls! {
     power_sensor => PowerSensor;
     switch => Switch;
     button => Button;
+    vision => Vision;
 }
 
 fn mismatch(expected: &str, got: &Reply) -> CallError {

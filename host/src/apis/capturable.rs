@@ -10,6 +10,7 @@ use crate::apis::call::{Call, Reply};
 use crate::apis::capture::{CaptureMethod, DataKind, Params, Payload, under};
 use crate::apis::{
     arm, base, board, button, camera, encoder, gantry, gripper, motor, movement_sensor, power_sensor, servo, switch,
+    vision,
 };
 use crate::core::api::ApiKind;
 use crate::core::bindings::Value;
@@ -88,6 +89,7 @@ fn own(api: ApiKind) -> Vec<Capturable> {
         ApiKind::PowerSensor => all(power_sensor::CAPTURE),
         ApiKind::Switch => all(switch::CAPTURE),
         ApiKind::Button => all(button::CAPTURE),
+        ApiKind::Vision => all(vision::CAPTURE),
         ApiKind::Sensor | ApiKind::GenericComponent | ApiKind::GenericService | ApiKind::DataManager => Vec::new(),
     }
 }

@@ -9,7 +9,7 @@ use wasmtime::component::ResourceAny;
 use crate::apis::call::{Call, Reply};
 use crate::apis::{
     arm, base, board, button, camera, encoder, gantry, gripper, motor, movement_sensor, power_sensor, sensor, servo,
-    switch,
+    switch, vision,
 };
 use crate::core::api::ApiKind;
 use crate::core::bindings::{Answer, Guest};
@@ -76,6 +76,7 @@ pub async fn enter<T: Send + 'static>(
         (Call::PowerSensor(c), K::PowerSensor) => power_sensor::enter(added()?, s, r, c).await?.map(Reply::from),
         (Call::Switch(c), K::Switch) => switch::enter(added()?, s, r, c).await?.map(Reply::from),
         (Call::Button(c), K::Button) => button::enter(added()?, s, r, c).await?.map(Reply::from),
+        (Call::Vision(c), K::Vision) => vision::enter(added()?, s, r, c).await?.map(Reply::from),
         (c, _) => return wrong(c.method()),
     })
 }

@@ -29,6 +29,7 @@ pub mod resources;
 pub mod sensor;
 pub mod servo;
 pub mod switch;
+pub mod vision;
 pub mod wire;
 
 pub use call::{Call, Reply};

@@ -13,6 +13,7 @@ use crate::apis::convert::geometry_from_proto;
 use crate::apis::wire::{Unary, extra, value};
 use crate::apis::{
     arm, base, board, button, camera, encoder, gantry, gripper, motor, movement_sensor, power_sensor, servo, switch,
+    vision,
 };
 use crate::core::proto::viam::common::v1 as common;
 
@@ -90,5 +91,6 @@ pub async fn call(u: &impl Unary, name: &str, call: Call) -> Result<Reply, Statu
         Call::PowerSensor(c) => power_sensor::remote(u, name, c).await?.into(),
         Call::Switch(c) => switch::remote(u, name, c).await?.into(),
         Call::Button(c) => button::remote(u, name, c).await?.into(),
+        Call::Vision(c) => vision::remote(u, name, c).await?.into(),
     })
 }

@@ -5,7 +5,7 @@ use tonic::service::interceptor::InterceptedService;
 
 use crate::apis::{
     arm, base, board, button, camera, encoder, gantry, generic, gripper, motor, movement_sensor, power_sensor, sensor,
-    servo, switch,
+    servo, switch, vision,
 };
 use crate::core::proto::tables::proto::rpc::v1 as rpc;
 use crate::core::proto::tables::viam::{component as c, robot, service as s};
@@ -52,6 +52,7 @@ pub fn routes(host: &Host) -> anyhow::Result<tonic::service::Routes> {
         ),
         EncodedService::new(c::switch::v1::switch_service(), switch::SwitchApi(h())),
         EncodedService::new(c::button::v1::button_service(), button::ButtonApi(h())),
+        EncodedService::new(s::vision::v1::vision_service(), vision::VisionApi(h())),
     ];
     let check = host.auth.check();
     let mut router = tonic::service::Routes::new(InterceptedService::new(reflection_v1, check.clone()))
