@@ -15,7 +15,9 @@
 
 use crate::api::*;
 use crate::api_v2::*;
+use crate::bindings::armature::module_v2::api_types;
 use crate::bindings::armature::module_v2::calls::{self as wit, Answer, Method};
+use crate::bindings::armature::module_v2_1::vision_calls::{VisionAnswer, VisionMethod};
 use crate::deps::Dependency;
 use crate::value::{Map, map_from_owned_nodes, map_to_nodes};
 use crate::{Error, Result};
@@ -136,6 +138,8 @@ clients! {
     SwitchClient;
     /// rdk:component:button
     ButtonClient;
+    /// rdk:service:vision
+    VisionClient;
 }
 
 impl SensorClient<'_> {
@@ -837,5 +841,98 @@ impl ButtonClient<'_> {
     pub fn push(&self) -> Result<()> {
         let method = Method::Button(wit::ButtonMethod::Push(self.0.extra()));
         expect!(self.0.call(method)?, "Push", Answer::Button(wit::ButtonAnswer::Unit) => ())
+    }
+}
+
+impl VisionClient<'_> {
+    fn ask(&self, method: VisionMethod) -> Result<VisionAnswer> {
+        self.0.dep.call_vision(method)
+    }
+
+    fn detections(&self, method: &str, m: VisionMethod) -> Result<Vec<Detection>> {
+        match self.ask(m)? {
+            VisionAnswer::Detections(d) => Ok(d),
+            other => Err(Error::internal(format!("{method}: unexpected answer {other:?}"))),
+        }
+    }
+
+    fn classifications(&self, method: &str, m: VisionMethod) -> Result<Vec<Classification>> {
+        match self.ask(m)? {
+            VisionAnswer::Classifications(c) => Ok(c),
+            other => Err(Error::internal(format!("{method}: unexpected answer {other:?}"))),
+        }
+    }
+
+    /// Detections in the next image of `camera_name` (empty: the service's
+    /// default camera).
+    pub fn get_detections_from_camera(&self, camera_name: &str) -> Result<Vec<Detection>> {
+        let m = VisionMethod::GetDetectionsFromCamera((camera_name.to_string(), self.0.extra()));
+        self.detections("GetDetectionsFromCamera", m)
+    }
+
+    pub fn get_detections(&self, image: &Image) -> Result<Vec<Detection>> {
+        let m = VisionMethod::GetDetections((wit_image(image), self.0.extra()));
+        self.detections("GetDetections", m)
+    }
+
+    /// At most `count` classifications of the next image of `camera_name`.
+    pub fn get_classifications_from_camera(&self, camera_name: &str, count: u32) -> Result<Vec<Classification>> {
+        let m = VisionMethod::GetClassificationsFromCamera((camera_name.to_string(), count, self.0.extra()));
+        self.classifications("GetClassificationsFromCamera", m)
+    }
+
+    pub fn get_classifications(&self, image: &Image, count: u32) -> Result<Vec<Classification>> {
+        let m = VisionMethod::GetClassifications((wit_image(image), count, self.0.extra()));
+        self.classifications("GetClassifications", m)
+    }
+
+    /// Point clouds of the objects the camera sees, as PCD (Viam's clients
+    /// ask for nothing else).
+    pub fn get_object_point_clouds(&self, camera_name: &str) -> Result<Vec<PointCloudObject>> {
+        let m =
+            VisionMethod::GetObjectPointClouds((camera_name.to_string(), "pointcloud/pcd".to_string(), self.0.extra()));
+        match self.ask(m)? {
+            VisionAnswer::Objects(o) => Ok(o),
+            other => Err(Error::internal(format!(
+                "GetObjectPointClouds: unexpected answer {other:?}"
+            ))),
+        }
+    }
+
+    pub fn get_properties(&self) -> Result<VisionProperties> {
+        match self.ask(VisionMethod::GetProperties(self.0.extra()))? {
+            VisionAnswer::Properties(p) => Ok(p),
+            other => Err(Error::internal(format!("GetProperties: unexpected answer {other:?}"))),
+        }
+    }
+
+    /// One image of the camera and, on that same image, the `parts` asked for.
+    pub fn capture_all_from_camera(&self, camera_name: &str, parts: CaptureParts) -> Result<CaptureAllResult> {
+        let m = VisionMethod::CaptureAllFromCamera((camera_name.to_string(), parts, self.0.extra()));
+        match self.ask(m)? {
+            VisionAnswer::CaptureAll(all) => Ok(CaptureAllResult {
+                image: all.image.map(|i| Image {
+                    source_name: i.source_name,
+                    mime_type: i.mime_type,
+                    data: i.data,
+                }),
+                detections: all.detections,
+                classifications: all.classifications,
+                objects: all.objects,
+                extra: map_from_owned_nodes(all.extra),
+            }),
+            other => Err(Error::internal(format!(
+                "CaptureAllFromCamera: unexpected answer {other:?}"
+            ))),
+        }
+    }
+}
+
+/// The camera API's image as the contract's record.
+fn wit_image(i: &Image) -> api_types::Image {
+    api_types::Image {
+        source_name: i.source_name.clone(),
+        mime_type: i.mime_type.clone(),
+        data: i.data.clone(),
     }
 }

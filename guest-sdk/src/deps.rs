@@ -2,6 +2,7 @@
 
 use crate::bindings::armature::module::deps as wit;
 use crate::bindings::armature::module_v2::calls::{self, Answer, Method};
+use crate::bindings::armature::module_v2_1::vision_calls::{self, VisionAnswer, VisionMethod};
 use crate::clients::*;
 use crate::value::{Map, map_from_owned_nodes, map_to_nodes};
 use crate::{Error, Result};
@@ -56,6 +57,12 @@ impl Dependency {
     pub fn call(&self, method: Method) -> Result<Answer> {
         calls::call(&self.handle, &method).map_err(Error::from)
     }
+
+    /// Any method of a vision service (the `vision-calls` import of
+    /// contract 0.2.1); [`Deps::vision`] is built on this.
+    pub fn call_vision(&self, method: VisionMethod) -> Result<VisionAnswer> {
+        vision_calls::call(&self.handle, &method).map_err(Error::from)
+    }
 }
 
 /// Typed clients by API, each checking that the dependency is of its API.
@@ -108,6 +115,8 @@ typed! {
     switch => SwitchClient, "rdk:component:switch";
     /// A button this resource depends on.
     button => ButtonClient, "rdk:component:button";
+    /// A vision service this resource depends on.
+    vision => VisionClient, "rdk:service:vision";
 }
 
 /// All dependencies handed to `new` or `reconfigure`.

@@ -1,10 +1,12 @@
-//! Contract versions: modules built for armature:module@0.1.0 keep loading
-//! and serving beside modules of 0.2.0, in one machine (a component of a
-//! newer contract is refused, see `bad_input`).
+//! Contract versions: modules built for armature:module@0.1.0 and 0.2.0
+//! keep loading and serving beside modules of the newest, in one machine (a
+//! component of a newer contract is refused, see `bad_input`).
 //!
-//! The 0.1.0 modules are today's thermometer and threshold-alerts examples
-//! as they were built before the contract moved on, kept as binaries in
-//! tests/fixtures/wit-0.1.0/: rebuilding them would build them for 0.2.0.
+//! The frozen modules are examples as they were built before the contract
+//! moved on, kept as binaries: today's thermometer and threshold-alerts in
+//! tests/fixtures/wit-0.1.0/, heading-arm (typed calls through 0.2.0's
+//! `calls`) in tests/fixtures/wit-0.2.0/. Rebuilding them would build them
+//! for the newest contract.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -16,6 +18,10 @@ use serde_json::json;
 
 fn frozen(name: &str) -> PathBuf {
     root().join("tests/fixtures/wit-0.1.0").join(format!("{name}.wasm"))
+}
+
+fn frozen_0_2_0(name: &str) -> PathBuf {
+    root().join("tests/fixtures/wit-0.2.0").join(format!("{name}.wasm"))
 }
 
 #[tokio::test]
@@ -94,4 +100,58 @@ async fn modules_of_contract_0_1_0_serve_beside_modules_of_0_2_0() {
     let mut robot = host.robot().await;
     let status = machine_status(&mut robot).await;
     assert!(status.values().all(|(state, _)| *state == READY), "{status:?}");
+}
+
+#[tokio::test]
+async fn a_logic_module_of_contract_0_2_0_serves_beside_one_of_0_2_1() {
+    let modules = tempfile::tempdir().unwrap();
+    std::fs::copy(frozen_0_2_0("heading-arm"), modules.path().join("heading-arm.wasm")).unwrap();
+    for name in ["sim-devices", "test-pattern-camera", "color-detector", "follow-color"] {
+        let file = format!("{name}.wasm");
+        std::fs::copy(modules_dir().join(&file), modules.path().join(&file)).unwrap();
+    }
+    let component = |name: &str, api: &str, model: &str, attributes: serde_json::Value| {
+        json!({"name": name, "api": format!("rdk:component:{api}"),
+               "model": format!("armature:examples:{model}"), "attributes": attributes})
+    };
+    let host = Armature::start(json!({
+        "modules_dir": modules.path(),
+        "components": [
+            component("gps-1", "movement_sensor", "sim-gps", json!({"speed_mps": 0})),
+            component("arm-1", "arm", "sim-arm", json!({"degs_per_sec": 1000})),
+            component("cam-1", "camera", "test-pattern", json!({})),
+            component("base-1", "base", "sim-base", json!({})),
+        ],
+        "services": [
+            // 0.2.0: typed calls on a movement sensor and an arm.
+            {"name": "turn", "api": "rdk:service:generic", "model": "armature:examples:heading-arm",
+             "attributes": {"sensor": "gps-1", "arm": "arm-1", "poll_ms": 50}},
+            {"name": "vision-1", "api": "rdk:service:vision", "model": "armature:examples:color-detector",
+             "attributes": {"detect_color": "#FF8000", "hue_tolerance_pct": 0.05, "segment_size_px": 100,
+                            "camera_name": "cam-1"}},
+            // 0.2.1: and on a vision service.
+            {"name": "follow", "api": "rdk:service:generic", "model": "armature:examples:follow-color",
+             "attributes": {"camera": "cam-1", "vision": "vision-1", "base": "base-1", "poll_ms": 50}},
+        ],
+    }));
+    let services = host.services().await;
+    let status = |name: &'static str, command: serde_json::Value, done: fn(&serde_json::Value) -> bool| {
+        let services = services.clone();
+        eventually(Duration::from_secs(5), name, move || {
+            let mut services = services.clone();
+            let command = command.clone();
+            async move {
+                let s = service_command(&mut services, name, command).await.ok()?;
+                done(&s).then_some(s)
+            }
+        })
+    };
+    let turned = status("turn", json!({"status": true}), |s| s["moves"].as_f64() >= Some(1.0)).await;
+    assert_eq!(turned["commanded"], json!([-90.0, 30.0, -30.0]), "{turned}");
+    let followed = status("follow", json!({"command": "status"}), |s| {
+        s["ticks"].as_f64() >= Some(3.0)
+    })
+    .await;
+    assert_eq!(followed["state"], json!("idle"), "{followed}");
+    assert_eq!(followed["last_error"], serde_json::Value::Null, "{followed}");
 }

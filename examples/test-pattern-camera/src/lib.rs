@@ -12,6 +12,9 @@
 //!   or removed: something for a vision service to find.
 //! - `{"command": "remove_blob"}`; `{"command": "stats"}` answers
 //!   `{"frames", "blob"}`.
+//! - `{"command": "fail", "message": ".."}` makes every image request fail
+//!   with UNAVAILABLE and that message (a simulated fault: a lens cap, an
+//!   unplugged cable) until `{"command": "recover"}`.
 
 use std::time::Instant;
 
@@ -91,6 +94,7 @@ fn parse_color(text: &str) -> Option<[u8; 3]> {
 
 pub struct TestPattern {
     blob: Option<Blob>,
+    failing: Option<String>,
     width: u32,
     height: u32,
     mime_type: String,
@@ -173,6 +177,7 @@ impl Model for TestPattern {
         let (width, height, mime_type, fps) = Self::settings(config)?;
         Ok(Self {
             blob: None,
+            failing: None,
             width,
             height,
             mime_type,
@@ -200,6 +205,18 @@ impl Model for TestPattern {
                 self.blob = Some(Blob::from_command(&command, self.width, self.height)?);
                 Ok(Map::new())
             }
+            Some("fail") => {
+                let message = command
+                    .get("message")
+                    .and_then(Json::as_str)
+                    .unwrap_or("a simulated fault");
+                self.failing = Some(message.to_string());
+                Ok(Map::new())
+            }
+            Some("recover") => {
+                self.failing = None;
+                Ok(Map::new())
+            }
             Some("remove_blob") => {
                 self.blob = None;
                 Ok(Map::new())
@@ -212,6 +229,9 @@ impl Model for TestPattern {
 impl Camera for TestPattern {
     fn get_images(&mut self, filter_source_names: &[String], extra: &Map) -> Result<Vec<Image>> {
         const SOURCE: &str = "pattern";
+        if let Some(message) = &self.failing {
+            return Err(Error::unavailable(message.clone()));
+        }
         if !filter_source_names.is_empty() && !filter_source_names.iter().any(|s| s == SOURCE) {
             return Ok(Vec::new());
         }

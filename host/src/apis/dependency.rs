@@ -1,10 +1,12 @@
-//! A guest's typed call on its dependency (the `calls` import): the WIT
-//! method becomes the machine's [`Call`], and the [`Reply`] its answer,
+//! A guest's typed call on its dependency (the `calls` import, and
+//! `vision-calls` for a vision service): the WIT method becomes the
+//! machine's [`Call`], and the [`Reply`] its answer,
 //! through each API's own conversions (`apis/<api>.rs`). Which resource
 //! answers, and how, is the capability's business (`capabilities::calls`).
 
 use crate::apis::call::{Call, Reply};
 use crate::core::bindings::armature::module::calls::{Answer, Method};
+use crate::core::bindings::armature::module::vision_calls::{VisionAnswer, VisionMethod};
 use crate::core::error::CallError;
 
 impl From<Method> for Call {
@@ -54,11 +56,21 @@ pub fn answer(reply: Reply) -> Result<Answer, CallError> {
         Reply::PowerSensor(r) => Answer::PowerSensor(r.into()),
         Reply::Switch(r) => Answer::Switch(r.into()),
         Reply::Button(r) => Answer::Button(r.into()),
-        // No `calls` method of 0.2.0 reaches a vision service.
-        Reply::Vision(_) => {
-            return Err(CallError::internal(
-                "a vision answer is not a 0.2.0 dependency's answer",
-            ));
-        }
+        // A vision service answers through `vision-calls`.
+        Reply::Vision(_) => return Err(CallError::internal("a vision answer is not a `calls` answer")),
     })
+}
+
+impl From<VisionMethod> for Call {
+    fn from(m: VisionMethod) -> Self {
+        Call::Vision(m.into())
+    }
+}
+
+/// The answer a dependent guest sees from a vision service.
+pub fn vision_answer(reply: Reply) -> Result<VisionAnswer, CallError> {
+    match reply {
+        Reply::Vision(r) => Ok(r.into()),
+        other => Err(CallError::internal(format!("a vision service answered {other:?}"))),
+    }
 }

@@ -16,6 +16,7 @@ use crate::core::api::ApiKind;
 use crate::core::bindings::armature::module::api_types::{
     CaptureAll, CaptureParts, Classification, Detection, Image, PointCloudObject, VisionProperties,
 };
+use crate::core::bindings::armature::module::vision_calls::{VisionAnswer, VisionMethod};
 use crate::core::bindings::{Added, Answer, Value};
 use crate::core::error::CallError;
 use crate::core::proto::viam::common::v1 as common;
@@ -406,6 +407,45 @@ where
         request: Request<common::DoCommandRequest>,
     ) -> Result<Response<common::DoCommandResponse>, Status> {
         self.0.do_command(KIND, request.into_inner()).await.map(Response::new)
+    }
+}
+
+// A dependent guest's calls (`vision-calls` import), in the same shapes.
+
+impl From<VisionMethod> for Call {
+    fn from(m: VisionMethod) -> Self {
+        use VisionMethod as M;
+        match m {
+            M::GetDetectionsFromCamera((camera_name, extra)) => Call::GetDetectionsFromCamera { camera_name, extra },
+            M::GetDetections((image, extra)) => Call::GetDetections { image, extra },
+            M::GetClassificationsFromCamera((camera_name, n, extra)) => {
+                Call::GetClassificationsFromCamera { camera_name, n, extra }
+            }
+            M::GetClassifications((image, n, extra)) => Call::GetClassifications { image, n, extra },
+            M::GetObjectPointClouds((camera_name, mime_type, extra)) => Call::GetObjectPointClouds {
+                camera_name,
+                mime_type,
+                extra,
+            },
+            M::GetProperties(x) => Call::GetProperties(x),
+            M::CaptureAllFromCamera((camera_name, parts, extra)) => Call::CaptureAllFromCamera {
+                camera_name,
+                parts,
+                extra,
+            },
+        }
+    }
+}
+
+impl From<Reply> for VisionAnswer {
+    fn from(r: Reply) -> Self {
+        match r {
+            Reply::Detections(d) => VisionAnswer::Detections(d),
+            Reply::Classifications(c) => VisionAnswer::Classifications(c),
+            Reply::Objects(o) => VisionAnswer::Objects(o),
+            Reply::Properties(p) => VisionAnswer::Properties(p),
+            Reply::CaptureAll(a) => VisionAnswer::CaptureAll(a),
+        }
     }
 }
 

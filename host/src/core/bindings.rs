@@ -6,10 +6,11 @@
 //! own state in the Store's table under the same handle (see
 //! `capabilities::table`), so this layer needs to know none of them.
 //!
-//! Two contract versions are served by one set of bindings. The 0.2.0 world
-//! includes the 0.1.0 world unchanged and adds interfaces, so the bindings
-//! of 0.2.0 hold every type of both; a 0.1.0 component simply lacks the
-//! exports 0.2.0 added. [`ModulePre`] therefore loads the entry points
+//! Every contract version is served by one set of bindings. Each world
+//! includes the one before it unchanged and adds interfaces (0.2.0 exports
+//! and imports, 0.2.1 one import), so the bindings of the newest hold every
+//! type of all; a 0.1.0 component simply lacks the exports 0.2.0 added, and
+//! a component of 0.2.0 the import 0.2.1 added. [`ModulePre`] therefore loads the entry points
 //! interface by interface ([`Module`]), the added ones only when the
 //! component speaks 0.2.0, instead of the generated world struct, which
 //! would refuse a 0.1.0 component.
@@ -20,7 +21,7 @@ use wasmtime::component::{Instance, InstancePre};
 mod generated {
     wasmtime::component::bindgen!({
         path: "../wit",
-        world: "armature:module/module@0.2.0",
+        world: "armature:module/module@0.2.1",
         imports: { default: async | trappable },
         exports: { default: async },
     });
@@ -28,12 +29,13 @@ mod generated {
 
 pub use generated::Module as World;
 
-/// The imported interfaces, under version-free paths: 0.1.0's, and the
-/// types 0.2.0 added.
+/// The imported interfaces, under version-free paths: 0.1.0's, and those
+/// 0.2.0 and 0.2.1 added.
 pub mod armature {
     pub mod module {
         pub use super::super::generated::armature::module0_1_0::*;
         pub use super::super::generated::armature::module0_2_0::*;
+        pub use super::super::generated::armature::module0_2_1::*;
     }
 }
 
@@ -61,16 +63,19 @@ pub type Answer<T> = wasmtime::Result<Result<T, GuestError>>;
 pub enum Contract {
     V0_1,
     V0_2,
+    /// 0.2.0 and typed calls on a vision service.
+    V0_2_1,
 }
 
 impl Contract {
     pub const PACKAGE: &'static str = "armature:module";
-    pub const ALL: [Contract; 2] = [Contract::V0_1, Contract::V0_2];
+    pub const ALL: [Contract; 3] = [Contract::V0_1, Contract::V0_2, Contract::V0_2_1];
 
     pub fn version(self) -> semver::Version {
         match self {
             Contract::V0_1 => semver::Version::new(0, 1, 0),
             Contract::V0_2 => semver::Version::new(0, 2, 0),
+            Contract::V0_2_1 => semver::Version::new(0, 2, 1),
         }
     }
 

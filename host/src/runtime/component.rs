@@ -236,8 +236,13 @@ impl Runtime {
     }
 }
 
-/// "armature:module@0.1.0 and 0.2.0".
+/// "armature:module@0.1.0, 0.2.0 and 0.2.1".
 fn spoken() -> String {
     let versions: Vec<String> = Contract::ALL.iter().map(|c| c.version().to_string()).collect();
-    format!("{WIT_PACKAGE}@{}", versions.join(" and "))
+    let listed = match versions.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    };
+    format!("{WIT_PACKAGE}@{listed}")
 }
