@@ -17,6 +17,7 @@ from wit_world.imports import api_types, types
 
 from . import _values
 from ._calls import method, run
+from .media.video import CameraMimeType, ViamImage
 from .proto.common import Pose, Vector3
 from .proto.component.arm import JointPositions, MoveOptions
 
@@ -548,30 +549,118 @@ class Button(exports.Button):
         _call(res, "push", extra=extra)
 
 
-def _no_vision(name: str) -> Err:
-    return Err(types.Error(types.ErrorCode.UNIMPLEMENTED, f"{name}: the vision service is not available to Python modules yet"))
+def _image(i: api_types.Image) -> ViamImage:
+    return ViamImage(i.data, CameraMimeType.from_string(i.mime_type))
+
+
+def _opt_int(value: Any) -> Optional[int]:
+    return None if value is None else _s64(value)
+
+
+def _opt_float(value: Any) -> Optional[float]:
+    return None if value is None else _float(value)
+
+
+def _detection(d: Any) -> api_types.Detection:
+    what = "a Detection (x_min, y_min, x_max, y_max, confidence, class_name, ...)"
+    class_name = _field(d, "class_name", what)
+    if not isinstance(class_name, str):
+        raise TypeError(f"expected class_name to be a string, got {class_name!r}")
+    corners = [_opt_int(getattr(d, k, None)) for k in ("x_min", "y_min", "x_max", "y_max")]
+    shares = [_opt_float(getattr(d, f"{k}_normalized", None)) for k in ("x_min", "y_min", "x_max", "y_max")]
+    return api_types.Detection(*corners, *shares, _float(_field(d, "confidence", what)), class_name)
+
+
+def _classification(c: Any) -> api_types.Classification:
+    what = "a Classification (class_name, confidence)"
+    class_name = _field(c, "class_name", what)
+    if not isinstance(class_name, str):
+        raise TypeError(f"expected class_name to be a string, got {class_name!r}")
+    return api_types.Classification(class_name, _float(_field(c, "confidence", what)))
+
+
+def _list_of(convert: Callable[[Any], Any]) -> Callable[[Any], List[Any]]:
+    def each(found: Any) -> List[Any]:
+        if isinstance(found, (str, bytes)) or not hasattr(found, "__iter__"):
+            raise TypeError(f"expected a list, got {type(found).__name__}")
+        return [convert(x) for x in found]
+
+    return each
+
+
+def _wit_geometry(g: Any) -> types.Geometry:
+    """A `Geometry` message as the WIT's: a sphere, a box, a capsule, or
+    (none of them set) a point."""
+    center = getattr(g, "center", None) or Pose()
+    if getattr(g, "sphere", None) is not None:
+        shape = types.Shape_Sphere(_float(g.sphere.radius_mm))
+    elif getattr(g, "box", None) is not None:
+        d = g.box.dims_mm or Vector3()
+        shape = types.Shape_Box(types.Vector3(_float(d.x), _float(d.y), _float(d.z)))
+    elif getattr(g, "capsule", None) is not None:
+        shape = types.Shape_Capsule((_float(g.capsule.radius_mm), _float(g.capsule.length_mm)))
+    else:
+        shape = types.Shape_Point()
+    return types.Geometry(_pose(center), shape, str(getattr(g, "label", "") or ""))
+
+
+def _point_cloud_object(o: Any) -> api_types.PointCloudObject:
+    data = _field(o, "point_cloud", "a PointCloudObject (point_cloud, geometries)")
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"expected point_cloud to be bytes, got {type(data).__name__}")
+    frame = getattr(o, "geometries", None)
+    geometries = [_wit_geometry(g) for g in (getattr(frame, "geometries", None) or [])]
+    return api_types.PointCloudObject("pointcloud/pcd", bytes(data), str(getattr(frame, "reference_frame", "") or ""), geometries)
+
+
+def _vision_properties(p: Any) -> api_types.VisionProperties:
+    what = "Vision.Properties (classifications_supported, detections_supported, object_point_clouds_supported)"
+    flags = [_field(p, k, what) for k in ("classifications_supported", "detections_supported", "object_point_clouds_supported")]
+    for f in flags:
+        if not isinstance(f, bool):
+            raise TypeError(f"expected the properties' flags to be bools, got {f!r}")
+    camera = getattr(p, "default_camera", None)
+    if camera is not None and not isinstance(camera, str):
+        raise TypeError(f"expected default_camera to be a string, got {camera!r}")
+    return api_types.VisionProperties(*flags, camera or None)
+
+
+def _capture_all(found: Any) -> api_types.CaptureAll:
+    image = getattr(found, "image", None)
+    if image is not None:
+        mime = getattr(image.mime_type, "value", image.mime_type)
+        image = api_types.Image("", str(mime), bytes(image.data))
+    return api_types.CaptureAll(
+        image,
+        _list_of(_detection)(getattr(found, "detections", None) or []),
+        _list_of(_classification)(getattr(found, "classifications", None) or []),
+        _list_of(_point_cloud_object)(getattr(found, "objects", None) or []),
+        _values.map_to_nodes(getattr(found, "extra", None) or {}),
+    )
 
 
 class Vision(exports.Vision):
-    """No Python model can be a vision service yet; every call answers UNIMPLEMENTED."""
-
     def get_detections_from_camera(self, res, camera_name, extra):
-        raise _no_vision("get_detections_from_camera")
+        return _call(res, "get_detections_from_camera", camera_name, extra=extra, convert=_list_of(_detection))
 
     def get_detections(self, res, image, extra):
-        raise _no_vision("get_detections")
+        return _call(res, "get_detections", _image(image), extra=extra, convert=_list_of(_detection))
 
     def get_classifications_from_camera(self, res, camera_name, n, extra):
-        raise _no_vision("get_classifications_from_camera")
+        return _call(res, "get_classifications_from_camera", camera_name, n, extra=extra,
+                     convert=_list_of(_classification))
 
     def get_classifications(self, res, image, n, extra):
-        raise _no_vision("get_classifications")
+        return _call(res, "get_classifications", _image(image), n, extra=extra, convert=_list_of(_classification))
 
     def get_object_point_clouds(self, res, camera_name, mime_type, extra):
-        raise _no_vision("get_object_point_clouds")
+        # Viam's clients ask for PCD and its servers answer nothing else.
+        return _call(res, "get_object_point_clouds", camera_name, extra=extra, convert=_list_of(_point_cloud_object))
 
     def get_properties(self, res, extra):
-        raise _no_vision("get_properties")
+        return _call(res, "get_properties", extra=extra, convert=_vision_properties)
 
     def capture_all_from_camera(self, res, camera_name, parts, extra):
-        raise _no_vision("capture_all_from_camera")
+        P = api_types.CaptureParts
+        return _call(res, "capture_all_from_camera", camera_name, P.IMAGE in parts, P.CLASSIFICATIONS in parts,
+                     P.DETECTIONS in parts, P.OBJECT_POINT_CLOUDS in parts, extra=extra, convert=_capture_all)

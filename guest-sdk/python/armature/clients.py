@@ -3,8 +3,9 @@ method names, signatures and results of Viam's Python clients (`ArmClient`,
 `MovementSensorClient`, ...). `dependencies[Arm.get_resource_name("arm-1")]`
 is an `ArmClient`, an instance of the SDK's `Arm` as Viam's is of its `Arm`.
 
-Every call goes through the host (the WIT `calls` import; readings and
-DoCommand through `deps`) to the dependency, under its own limits; an
+Every call goes through the host (the WIT `calls` import, `vision-calls`
+for a vision service; readings and DoCommand through `deps`) to the
+dependency, under its own limits; an
 error it answers is raised as the matching `armature.errors` class.
 
 Differences from a gRPC client:
@@ -24,7 +25,7 @@ from datetime import timedelta
 from typing import Any, AsyncIterator, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from componentize_py_types import Err
-from wit_world.imports import api_types, calls as wit, types
+from wit_world.imports import api_types, calls as wit, types, vision_calls
 
 from . import _values, errors
 from .components import KinematicsReturn
@@ -57,7 +58,10 @@ from .proto.common import (
     Vector3,
 )
 from .proto.component.arm import JointPositions, MoveOptions
+from .media.video import CameraMimeType, ViamImage
+from .proto.service.vision import Classification, Detection, GeometriesInFrame, GetPropertiesResponse, PointCloudObject
 from .services.generic import Generic as GenericService
+from .services.vision import CaptureAllResult, Vision
 
 Extra = Optional[Dict[str, Any]]
 
@@ -818,6 +822,106 @@ class ButtonClient(_ComponentClient, Button):
         _done("push", found, wit.Answer_Button, wit.ButtonAnswer_Unit)
 
 
+def _detection(d: api_types.Detection) -> Detection:
+    return Detection(
+        x_min=d.x_min, y_min=d.y_min, x_max=d.x_max, y_max=d.y_max, confidence=d.confidence,
+        class_name=d.class_name, x_min_normalized=d.x_min_normalized, y_min_normalized=d.y_min_normalized,
+        x_max_normalized=d.x_max_normalized, y_max_normalized=d.y_max_normalized,
+    )
+
+
+def _classification(c: api_types.Classification) -> Classification:
+    return Classification(class_name=c.class_name, confidence=c.confidence)
+
+
+def _object(o: api_types.PointCloudObject) -> PointCloudObject:
+    return PointCloudObject(
+        point_cloud=bytes(o.point_cloud),
+        geometries=GeometriesInFrame(reference_frame=o.reference_frame, geometries=[_geometry(g) for g in o.geometries]),
+    )
+
+
+def _wit_image(image: Any) -> api_types.Image:
+    """A `ViamImage` (or a camera's `NamedImage`) as the contract's image."""
+    data = getattr(image, "data", None)
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"expected a ViamImage, got {type(image).__name__}")
+    mime = getattr(image, "mime_type", "")
+    return api_types.Image(str(getattr(image, "name", "") or ""), str(getattr(mime, "value", mime)), bytes(data))
+
+
+class VisionClient(DependencyClient, Vision):
+    """rdk:service:vision, through the host's `vision-calls` import
+    (contract 0.2.1)."""
+
+    def _ask(self, what: str, method: Any, answer: type) -> Any:
+        found = _host(vision_calls.call, self._handle, method)
+        if not isinstance(found, answer):
+            raise errors.Internal(f"{what}: the vision service answered {found!r}, expected {answer.__name__}")
+        return found.value
+
+    async def get_detections_from_camera(self, camera_name: str, *, extra: Extra = None, timeout: Optional[float] = None, **kwargs) -> List[Detection]:
+        method = vision_calls.VisionMethod_GetDetectionsFromCamera((_text(camera_name, "camera_name"), _extra(extra)))
+        return [_detection(d) for d in self._ask("get_detections_from_camera", method, vision_calls.VisionAnswer_Detections)]
+
+    async def get_detections(self, image: ViamImage, *, extra: Extra = None, timeout: Optional[float] = None, **kwargs) -> List[Detection]:
+        method = vision_calls.VisionMethod_GetDetections((_wit_image(image), _extra(extra)))
+        return [_detection(d) for d in self._ask("get_detections", method, vision_calls.VisionAnswer_Detections)]
+
+    async def get_classifications_from_camera(self, camera_name: str, count: int, *, extra: Extra = None, timeout: Optional[float] = None, **kwargs) -> List[Classification]:
+        method = vision_calls.VisionMethod_GetClassificationsFromCamera(
+            (_text(camera_name, "camera_name"), _u32(count, "count"), _extra(extra)))
+        found = self._ask("get_classifications_from_camera", method, vision_calls.VisionAnswer_Classifications)
+        return [_classification(c) for c in found]
+
+    async def get_classifications(self, image: ViamImage, count: int, *, extra: Extra = None, timeout: Optional[float] = None, **kwargs) -> List[Classification]:
+        method = vision_calls.VisionMethod_GetClassifications((_wit_image(image), _u32(count, "count"), _extra(extra)))
+        return [_classification(c) for c in self._ask("get_classifications", method, vision_calls.VisionAnswer_Classifications)]
+
+    async def get_object_point_clouds(self, camera_name: str, *, extra: Extra = None, timeout: Optional[float] = None, **kwargs) -> List[PointCloudObject]:
+        method = vision_calls.VisionMethod_GetObjectPointClouds(
+            (_text(camera_name, "camera_name"), CameraMimeType.PCD.value, _extra(extra)))
+        return [_object(o) for o in self._ask("get_object_point_clouds", method, vision_calls.VisionAnswer_Objects)]
+
+    async def get_properties(self, *, extra: Extra = None, timeout: Optional[float] = None, **kwargs) -> GetPropertiesResponse:
+        p = self._ask("get_properties", vision_calls.VisionMethod_GetProperties(_extra(extra)), vision_calls.VisionAnswer_Properties)
+        return GetPropertiesResponse(p.classifications_supported, p.detections_supported,
+                                     p.object_point_clouds_supported, p.default_camera)
+
+    async def capture_all_from_camera(
+        self,
+        camera_name: str,
+        return_image: bool = False,
+        return_classifications: bool = False,
+        return_detections: bool = False,
+        return_object_point_clouds: bool = False,
+        *,
+        extra: Extra = None,
+        timeout: Optional[float] = None,
+        **kwargs,
+    ) -> CaptureAllResult:
+        P = api_types.CaptureParts
+        parts = P(0)
+        for asked, part in ((return_image, P.IMAGE), (return_classifications, P.CLASSIFICATIONS),
+                            (return_detections, P.DETECTIONS), (return_object_point_clouds, P.OBJECT_POINT_CLOUDS)):
+            if asked:
+                parts |= part
+        method = vision_calls.VisionMethod_CaptureAllFromCamera((_text(camera_name, "camera_name"), parts, _extra(extra)))
+        all_ = self._ask("capture_all_from_camera", method, vision_calls.VisionAnswer_CaptureAll)
+        # As Viam's client: a part not asked for is None.
+        return CaptureAllResult(
+            image=_image_of(all_.image) if return_image and all_.image is not None else None,
+            classifications=[_classification(c) for c in all_.classifications] if return_classifications else None,
+            detections=[_detection(d) for d in all_.detections] if return_detections else None,
+            objects=[_object(o) for o in all_.objects] if return_object_point_clouds else None,
+            extra=_values.to_python(all_.extra) or {},
+        )
+
+
+def _image_of(i: api_types.Image) -> ViamImage:
+    return ViamImage(bytes(i.data), CameraMimeType.from_string(i.mime_type))
+
+
 class GenericComponentClient(_ComponentClient, GenericComponent):
     """rdk:component:generic: DoCommand (and geometries)."""
 
@@ -843,6 +947,7 @@ CLIENTS: Dict[str, type] = {
     "rdk:component:button": ButtonClient,
     "rdk:component:generic": GenericComponentClient,
     "rdk:service:generic": GenericServiceClient,
+    "rdk:service:vision": VisionClient,
 }
 
 
