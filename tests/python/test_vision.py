@@ -199,3 +199,63 @@ def test_a_bad_detector_config_names_the_resource_and_field(start_armature):
         assert (await eventually(serves, what="det to serve")).detections_supported
 
     run(host.address, scenario)
+
+
+def test_capture_all_from_camera_is_captured_with_its_boxes(start_armature, tmp_path):
+    from test_capture import files, read_capture
+    from viam.proto.app.datasync import DataType
+
+    capture_dir = tmp_path / "capture"
+
+    def config(**params):
+        return {
+            "modules_dir": str(MODULES),
+            "components": [{"name": "cam", "api": "rdk:component:camera", "model": "armature:examples:test-pattern"}],
+            "services": [
+                {"name": "vision-1", "api": "rdk:service:vision", "model": "armature:examples:color-detector",
+                 "attributes": {"detect_color": ORANGE, "hue_tolerance_pct": 0.05, "segment_size_px": 100,
+                                "camera_name": "cam", "label": "orange"},
+                 "service_configs": [{"type": "data_manager", "attributes": {"capture_methods": [
+                     {"method": "CaptureAllFromCamera", "capture_frequency_hz": 5, "additional_params": params}]}}]},
+                {"name": "data", "api": "rdk:service:data_manager", "model": "rdk:builtin:builtin",
+                 "attributes": {"capture_dir": str(capture_dir)}},
+            ],
+        }
+
+    host = start_armature(config(camera_name="cam", min_confidence_score="0.5"))
+    folder = capture_dir / "rdk_service_vision" / "vision-1" / "CaptureAllFromCamera"
+
+    async def scenario(robot):
+        await Camera.from_robot(robot, "cam").do_command({"command": "place_blob", "x": 80, "y": 60, "size": 40})
+
+        def annotated():
+            for path in files(folder, "capture"):
+                meta, [record] = read_capture(path)
+                if record.metadata.annotations.bboxes:
+                    return meta, record
+            return None
+
+        async def found():
+            return annotated()
+
+        meta, record = await eventually(found, what="a captured image with a box")
+        assert meta.component_type == "rdk:service:vision" and meta.method_name == "CaptureAllFromCamera"
+        assert meta.type == DataType.DATA_TYPE_BINARY_SENSOR and meta.mime_type == "image/jpeg"
+        assert record.binary[:2] == b"\xff\xd8"
+        [bbox] = record.metadata.annotations.bboxes
+        assert bbox.label == "orange" and bbox.confidence >= 0.5
+        near((bbox.x_min_normalized, bbox.y_min_normalized, bbox.x_max_normalized, bbox.y_max_normalized),
+             (60 / 320, 40 / 240, 100 / 320, 80 / 240), 0.01)
+
+        # Params checked when the config is read: the machine keeps capturing.
+        for params, field in (({"camera_name": "cam", "min_confidence_score": 2}, "min_confidence_score"),
+                              ({}, "camera_name")):
+            host.reload(config(**params))
+
+            async def refused():
+                revision = (await robot.get_machine_status()).config.revision
+                return revision if f"additional_params.{field}" in revision else None
+
+            await eventually(refused, what=f"{field} to be refused")
+
+    run(host.address, scenario)

@@ -8,7 +8,7 @@ use tonic::{Request, Response, Status};
 use wasmtime::Store;
 use wasmtime::component::ResourceAny;
 
-use crate::apis::capture::{CaptureMethod, DataKind, param, tab, unexpected as unexpected_sample};
+use crate::apis::capture::{CaptureMethod, DataKind, any_params, param, tab, unexpected as unexpected_sample};
 use crate::apis::resources::{CONTROL_PERIOD, Resources, unexpected};
 use crate::apis::wire::{Unary, extra as wire};
 use crate::core::api::ApiKind;
@@ -142,6 +142,7 @@ pub const CAPTURE: &[CaptureMethod<Call, Reply>] = &[
         name: "Analogs",
         kind: DataKind::Tabular,
         required: &["reader_name"],
+        check: any_params,
         call: |p, extra| Call::ReadAnalog {
             reader: param(p, "reader_name"),
             extra,
@@ -157,6 +158,7 @@ pub const CAPTURE: &[CaptureMethod<Call, Reply>] = &[
         name: "Gpios",
         kind: DataKind::Tabular,
         required: &["pin_name"],
+        check: any_params,
         call: |p, extra| Call::GetGpio {
             pin: param(p, "pin_name"),
             extra,

@@ -7,7 +7,7 @@ use tonic::{Request, Response, Status};
 use wasmtime::Store;
 use wasmtime::component::ResourceAny;
 
-use crate::apis::capture::{Blob, CaptureMethod, DataKind, Payload, unexpected as unexpected_sample};
+use crate::apis::capture::{Blob, CaptureMethod, DataKind, Payload, any_params, unexpected as unexpected_sample};
 use crate::apis::resources::{Resources, unexpected};
 use crate::apis::wire::{Unary, extra as wire};
 use crate::core::api::ApiKind;
@@ -67,6 +67,7 @@ pub const CAPTURE: &[CaptureMethod<Call, Reply>] = &[
         name: "GetImages",
         kind: DataKind::Binary,
         required: &[],
+        check: any_params,
         call: |p, extra| Call::GetImages {
             filter: p
                 .get("filter_source_names")
@@ -79,11 +80,7 @@ pub const CAPTURE: &[CaptureMethod<Call, Reply>] = &[
             Reply::Images(images) => Ok(Payload::Binary(
                 images
                     .into_iter()
-                    .map(|i| Blob {
-                        mime_type: i.mime_type,
-                        data: i.data,
-                        source: Some(i.source_name),
-                    })
+                    .map(|i| Blob::from_source(i.mime_type, i.data, i.source_name))
                     .collect(),
             )),
             other => Err(unexpected_sample(other)),
@@ -93,6 +90,7 @@ pub const CAPTURE: &[CaptureMethod<Call, Reply>] = &[
         name: "ReadImage",
         kind: DataKind::Binary,
         required: &[],
+        check: any_params,
         call: |_, extra| Call::GetImages {
             filter: Vec::new(),
             extra,
@@ -111,7 +109,7 @@ pub const CAPTURE: &[CaptureMethod<Call, Reply>] = &[
             Ok(Payload::Binary(vec![Blob {
                 mime_type: i.mime_type,
                 data: i.data,
-                source: None,
+                annotations: None,
             }]))
         },
     },

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde_json::Value as Json;
 
 use crate::apis::call::{Call, Reply};
-use crate::apis::capture::{CaptureMethod, DataKind, Params, Payload, under};
+use crate::apis::capture::{CaptureMethod, CheckParams, DataKind, Params, Payload, any_params, under};
 use crate::apis::{
     arm, base, board, button, camera, encoder, gantry, gripper, motor, movement_sensor, power_sensor, servo, switch,
     vision,
@@ -35,6 +35,8 @@ pub struct Capturable {
     pub kind: DataKind,
     /// `additional_params` keys that must be present, as strings.
     pub required: &'static [&'static str],
+    /// The params checked further when the config is read.
+    pub check: CheckParams,
     call: Arc<TakeSample>,
     payload: Arc<ReadSample>,
 }
@@ -62,6 +64,7 @@ where
         name: m.name,
         kind: m.kind,
         required: m.required,
+        check: m.check,
         call: Arc::new(move |p, extra| (m.call)(p, extra).into()),
         payload: Arc::new(move |reply, p| (m.payload)(R::try_from(reply)?, p)),
     }
@@ -99,6 +102,7 @@ fn readings() -> Capturable {
         name: READINGS,
         kind: DataKind::Tabular,
         required: &[],
+        check: any_params,
         call: Arc::new(|_, extra| Call::GetReadings(extra)),
         payload: Arc::new(|reply, _| under("readings", reply.into_value()?)),
     }
@@ -109,6 +113,7 @@ fn do_command() -> Capturable {
         name: DO_COMMAND,
         kind: DataKind::Tabular,
         required: &[DO_COMMAND_INPUT],
+        check: any_params,
         call: Arc::new(|p, _| {
             let input = p
                 .get(DO_COMMAND_INPUT)

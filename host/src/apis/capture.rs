@@ -10,6 +10,7 @@ use serde_json::{Map, Value as Json};
 
 use crate::core::bindings::Value;
 use crate::core::error::CallError;
+use crate::core::proto::viam::app::data::v1::{Annotations, Classification};
 use crate::core::values;
 
 /// Whether a method's samples are rows or files.
@@ -31,12 +32,40 @@ pub enum Payload {
 pub struct Blob {
     pub mime_type: String,
     pub data: Vec<u8>,
-    /// The camera source it came from (GetImages), as a classification label.
-    pub source: Option<String>,
+    /// What is known of it (`SensorMetadata.annotations`): the camera
+    /// source it came from (GetImages), what a vision service found in it.
+    pub annotations: Option<Annotations>,
+}
+
+impl Blob {
+    /// An image labelled with the camera source it came from, as Viam's
+    /// GetImages collector labels each.
+    pub fn from_source(mime_type: String, data: Vec<u8>, source: String) -> Blob {
+        Blob {
+            mime_type,
+            data,
+            annotations: Some(Annotations {
+                classifications: vec![Classification {
+                    label: source,
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }),
+        }
+    }
 }
 
 /// The `additional_params` of a capture method.
 pub type Params = Map<String, Json>;
+
+/// Checks a method's `additional_params` beyond presence, when the config
+/// is read: `Err((key, why))` names the param at fault.
+pub type CheckParams = fn(&Params) -> Result<(), (&'static str, String)>;
+
+/// For the methods whose params need no check beyond `required`.
+pub fn any_params(_: &Params) -> Result<(), (&'static str, String)> {
+    Ok(())
+}
 
 /// One capturable method of one API, in the API's own call and reply.
 pub struct CaptureMethod<C, R> {
@@ -45,6 +74,7 @@ pub struct CaptureMethod<C, R> {
     pub kind: DataKind,
     /// `additional_params` keys that must be present, as strings.
     pub required: &'static [&'static str],
+    pub check: CheckParams,
     /// The call taking one sample; `extra` holds the params and
     /// `fromDataManagement`.
     pub call: fn(&Params, Value) -> C,
@@ -61,6 +91,7 @@ pub const fn tabular<C, R>(
         name,
         kind: DataKind::Tabular,
         required: &[],
+        check: any_params,
         call,
         payload,
     }

@@ -8,7 +8,9 @@ use tonic::{Request, Response, Status};
 use wasmtime::Store;
 use wasmtime::component::ResourceAny;
 
-use crate::apis::capture::CaptureMethod;
+use serde_json::Value as Json;
+
+use crate::apis::capture::{Blob, CaptureMethod, DataKind, Params, Payload, param, unexpected as unexpected_sample};
 use crate::apis::convert::{geometry_from_proto, geometry_to_proto, invalid};
 use crate::apis::resources::{Resources, unexpected};
 use crate::apis::wire::{Unary, extra as wire, value};
@@ -19,6 +21,7 @@ use crate::core::bindings::armature::module::api_types::{
 use crate::core::bindings::armature::module::vision_calls::{VisionAnswer, VisionMethod};
 use crate::core::bindings::{Added, Answer, Value};
 use crate::core::error::CallError;
+use crate::core::proto::viam::app::data::v1 as data;
 use crate::core::proto::viam::common::v1 as common;
 use crate::core::proto::viam::component::camera::v1 as camera_pb;
 use crate::core::proto::viam::service::vision::v1 as pb;
@@ -126,9 +129,85 @@ pub async fn enter<T: Send + 'static>(g: &Added, s: &mut Store<T>, r: ResourceAn
     })
 }
 
-/// CaptureAllFromCamera is captured with the next step of the vision work;
-/// until then a vision service captures DoCommand only.
-pub const CAPTURE: &[CaptureMethod<Call, Reply>] = &[];
+/// CaptureAllFromCamera, as Viam's vision collector: one image of
+/// `camera_name` per sample, a file of its own, annotated with the boxes
+/// and classes found in it at or above `min_confidence_score` (0..1).
+pub const CAPTURE: &[CaptureMethod<Call, Reply>] = &[CaptureMethod {
+    name: "CaptureAllFromCamera",
+    kind: DataKind::Binary,
+    required: &["camera_name"],
+    check: |p| min_confidence(p).map(drop),
+    call: |p, extra| Call::CaptureAllFromCamera {
+        camera_name: param(p, "camera_name"),
+        parts: CaptureParts::IMAGE | CaptureParts::DETECTIONS | CaptureParts::CLASSIFICATIONS,
+        extra,
+    },
+    payload: |r, p| match r {
+        Reply::CaptureAll(all) => annotated(all, min_confidence(p).unwrap_or(0.0)),
+        other => Err(unexpected_sample(other)),
+    },
+}];
+
+const MIN_CONFIDENCE: &str = "min_confidence_score";
+
+/// `min_confidence_score`, a number (or a number written as a string) in
+/// 0..1; none is 0.
+fn min_confidence(p: &Params) -> Result<f64, (&'static str, String)> {
+    let Some(given) = p.get(MIN_CONFIDENCE).filter(|v| !v.is_null()) else {
+        return Ok(0.0);
+    };
+    let n = match given {
+        Json::String(s) => s.trim().parse::<f64>().ok(),
+        v => v.as_f64(),
+    };
+    match n {
+        Some(n) if (0.0..=1.0).contains(&n) => Ok(n),
+        _ => Err((MIN_CONFIDENCE, format!("must be a number within 0..1, got {given}"))),
+    }
+}
+
+/// The image, annotated with what was found at or above `min` confidence.
+/// A box without its normalized corners has no place in Viam's annotations
+/// and is left out.
+fn annotated(all: CaptureAll, min: f64) -> Result<Payload, CallError> {
+    let image = all
+        .image
+        .ok_or_else(|| CallError::internal("CaptureAllFromCamera answered no image"))?;
+    let bboxes = all
+        .detections
+        .into_iter()
+        .filter(|d| d.confidence >= min)
+        .filter_map(|d| {
+            Some(data::BoundingBox {
+                id: String::new(),
+                label: d.class_name,
+                x_min_normalized: d.x_min_normalized?,
+                y_min_normalized: d.y_min_normalized?,
+                x_max_normalized: d.x_max_normalized?,
+                y_max_normalized: d.y_max_normalized?,
+                confidence: Some(d.confidence),
+            })
+        })
+        .collect();
+    let classifications = all
+        .classifications
+        .into_iter()
+        .filter(|c| c.confidence >= min)
+        .map(|c| data::Classification {
+            label: c.class_name,
+            confidence: Some(c.confidence),
+            id: String::new(),
+        })
+        .collect();
+    Ok(Payload::Binary(vec![Blob {
+        mime_type: image.mime_type,
+        data: image.data,
+        annotations: Some(data::Annotations {
+            bboxes,
+            classifications,
+        }),
+    }]))
+}
 
 // Between the wire and WIT.
 

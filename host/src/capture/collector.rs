@@ -22,7 +22,6 @@ use crate::capture::file::CaptureFile;
 use crate::config::ResourceName;
 use crate::core::api::ApiKind;
 use crate::core::error::{CallError, Code};
-use crate::core::proto::viam::app::data::v1::{Annotations, Classification};
 use crate::core::proto::viam::app::datasync::v1::{
     DataCaptureMetadata, DataType, SensorData, SensorMetadata, sensor_data,
 };
@@ -293,18 +292,11 @@ impl Writer {
                         mime_type: blob.mime_type,
                         ..self.metadata.clone()
                     };
-                    let annotations = blob.source.map(|label| Annotations {
-                        classifications: vec![Classification {
-                            label,
-                            ..Default::default()
-                        }],
-                        ..Default::default()
-                    });
                     let mut file = CaptureFile::create(&self.dir, &metadata)?;
                     let prog = file.path().to_path_buf();
                     let written = file
                         .append(&SensorData {
-                            metadata: Some(sensor_metadata(annotations)),
+                            metadata: Some(sensor_metadata(blob.annotations)),
                             data: Some(sensor_data::Data::Binary(blob.data)),
                         })
                         .and_then(|()| file.close().map(drop).map_err(|e| e.error));

@@ -143,6 +143,10 @@ fn method(api: &Api, m: &Value, at: &str, error: &mut impl FnMut(String, String)
             return None;
         }
     }
+    if let Err((key, why)) = (row.check)(&params) {
+        error(format!("{at}.additional_params.{key}"), why);
+        return None;
+    }
     let disabled = match m.get("disabled") {
         None | Some(Value::Null) => false,
         Some(Value::Bool(b)) => *b,
