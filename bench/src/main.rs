@@ -219,6 +219,11 @@ fn orchestrate(o: Options) -> anyhow::Result<()> {
             rows.extend(r);
             raw.insert("inline".into(), j);
         }
+        if wanted(14) {
+            let (r, j) = scenarios::vision::run(&ctx).await.context("scenario 14 (vision)")?;
+            rows.extend(r);
+            raw.insert("vision".into(), j);
+        }
         if wanted(9) {
             let (r, j) = scenarios::python_guests::run(&ctx)
                 .await

@@ -60,6 +60,13 @@ impl Row {
         self.goal(text, met)
     }
 
+    /// Two goals at once: Armature's median at most `max`, and the ratio
+    /// at most `ratio`.
+    pub fn within_both(self, max: f64, ratio: f64, text: &str) -> Self {
+        let met = self.armature.as_ref().is_some_and(|f| f.median <= max) && self.ratio.is_some_and(|r| r <= ratio);
+        self.goal(text, met)
+    }
+
     pub fn goal(mut self, text: &str, met: bool) -> Self {
         self.goal = Some(Goal { text: text.into(), met });
         self

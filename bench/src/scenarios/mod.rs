@@ -1,5 +1,5 @@
 //! The scenarios, one file each (1, 2 and 7 share a load matrix; 8 is
-//! DoCommand and GetImages; 9 is Python guests; 10 is data capture; 11 is the module registry; 12 is a fleet; 13 is inline modules), and what
+//! DoCommand and GetImages; 9 is Python guests; 10 is data capture; 11 is the module registry; 12 is a fleet; 13 is inline modules; 14 is the vision service), and what
 //! they share: running the load generator, and asking every resource of a
 //! host for its readings.
 
@@ -14,6 +14,7 @@ pub mod python_guests;
 pub mod registry;
 pub mod startup;
 pub mod swap;
+pub mod vision;
 
 use std::time::Duration;
 

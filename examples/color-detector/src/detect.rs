@@ -23,10 +23,13 @@ pub fn hsv(r: u8, g: u8, b: u8) -> (f64, f64, f64) {
     let max = r.max(g).max(b);
     let min = r.min(g).min(b);
     let delta = max - min;
+    // No `rem_euclid`: on wasm it is a software fmod, the slowest step of
+    // the per-pixel test.
     let hue = if delta == 0.0 {
         0.0
     } else if max == r {
-        60.0 * ((g - b) / delta).rem_euclid(6.0)
+        let h = 60.0 * (g - b) / delta;
+        if h < 0.0 { h + 360.0 } else { h }
     } else if max == g {
         60.0 * ((b - r) / delta + 2.0)
     } else {
@@ -38,15 +41,29 @@ pub fn hsv(r: u8, g: u8, b: u8) -> (f64, f64, f64) {
 
 impl ColorMatch {
     pub fn matches(&self, r: u8, g: u8, b: u8) -> bool {
-        // Greys, black and white have no hue: never a match.
-        if r == g && g == b {
+        // The cheap tests first, in integers and f32: most pixels of a
+        // frame fail one of them. Greys, black and white have no hue.
+        let max = r.max(g).max(b);
+        let min = r.min(g).min(b);
+        let delta = max - min;
+        if delta == 0 || f64::from(max) < self.min_value * 255.0 {
             return false;
         }
-        let (h, s, v) = hsv(r, g, b);
-        if s < self.min_saturation || v < self.min_value {
+        let (max_f, delta_f) = (f32::from(max), f32::from(delta));
+        if (delta_f as f64) < self.min_saturation * max_f as f64 {
             return false;
         }
-        let d = (h - self.hue).rem_euclid(360.0);
+        let (r, g, b) = (f32::from(r), f32::from(g), f32::from(b));
+        let h = if max_f == r {
+            let h = 60.0 * (g - b) / delta_f;
+            if h < 0.0 { h + 360.0 } else { h }
+        } else if max_f == g {
+            60.0 * ((b - r) / delta_f + 2.0)
+        } else {
+            60.0 * ((r - g) / delta_f + 4.0)
+        };
+        // Both hues are in [0, 360]: the distance round the circle.
+        let d = (f64::from(h) - self.hue).abs();
         d.min(360.0 - d) <= self.tolerance
     }
 }

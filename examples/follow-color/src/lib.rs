@@ -17,9 +17,13 @@
 //! another client's Stop) it pauses rather than drive again, until DoCommand
 //! `{"command": "resume"}`. DoCommand `{"command": "status"}` answers what
 //! it sees and does: `{"state", "seen", "linear_mm_per_sec",
-//! "angular_degs_per_sec", "ticks", "last_error"}`.
+//! "angular_degs_per_sec", "ticks", "last_error"}`; `{"command":
+//! "timings"}` hands over (and forgets) how long the last ticks took, by
+//! the guest's clock: `{"vision_ms": [..], "base_ms": [..], "tick_ms":
+//! [..]}` (`base_ms` only for the ticks that commanded the base).
 
-use std::time::Duration;
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
 
 use armature_guest::prelude::*;
 
@@ -140,7 +144,18 @@ pub struct FollowColor {
     command: (f64, f64),
     ticks: u64,
     last_error: Option<String>,
+    timings: VecDeque<Timing>,
 }
+
+/// One tick, by the guest's clock.
+struct Timing {
+    vision_ms: f64,
+    base_ms: Option<f64>,
+    tick_ms: f64,
+}
+
+/// Ticks kept for `timings`: a minute and more at 10 a second.
+const TIMINGS_KEPT: usize = 1024;
 
 impl FollowColor {
     fn base_moves(&self) -> bool {
@@ -185,11 +200,13 @@ impl FollowColor {
             );
             return Ok(());
         }
+        let started = Instant::now();
         let detections = self
             .deps
             .vision(&self.settings.vision)
             .and_then(|v| v.get_detections_from_camera(&self.settings.camera))
             .and_then(Seen::largest);
+        let vision_ms = started.elapsed().as_secs_f64() * 1e3;
         let seen = match detections {
             Ok(seen) => seen,
             Err(e) => {
@@ -212,23 +229,36 @@ impl FollowColor {
             (Some(_), false) => State::Following,
         };
         self.seen = seen;
-        if (linear, angular) == (0.0, 0.0) {
+        let before_base = Instant::now();
+        let commanded = if (linear, angular) == (0.0, 0.0) {
+            let moving = self.base_moves();
             self.halt()?;
+            moving
         } else if (linear, angular) != self.command {
-            base.set_velocity(
-                Vector3 {
-                    x: 0.0,
-                    y: linear,
-                    z: 0.0,
-                },
-                Vector3 {
-                    x: 0.0,
-                    y: 0.0,
-                    z: angular,
-                },
-            )?;
+            let linear_v = Vector3 {
+                x: 0.0,
+                y: linear,
+                z: 0.0,
+            };
+            let angular_v = Vector3 {
+                x: 0.0,
+                y: 0.0,
+                z: angular,
+            };
+            base.set_velocity(linear_v, angular_v)?;
             self.command = (linear, angular);
+            true
+        } else {
+            false
+        };
+        if self.timings.len() == TIMINGS_KEPT {
+            self.timings.pop_front();
         }
+        self.timings.push_back(Timing {
+            vision_ms,
+            base_ms: commanded.then(|| before_base.elapsed().as_secs_f64() * 1e3),
+            tick_ms: started.elapsed().as_secs_f64() * 1e3,
+        });
         Ok(())
     }
 }
@@ -256,6 +286,7 @@ impl Model for FollowColor {
             command: (0.0, 0.0),
             ticks: 0,
             last_error: None,
+            timings: VecDeque::new(),
         })
     }
 
@@ -284,6 +315,14 @@ impl Model for FollowColor {
                 "ticks" => self.ticks,
                 "last_error" => self.last_error,
             }),
+            Some("timings") => {
+                let taken: Vec<Timing> = self.timings.drain(..).collect();
+                Ok(readings! {
+                    "vision_ms" => taken.iter().map(|t| t.vision_ms).collect::<Vec<_>>(),
+                    "base_ms" => taken.iter().filter_map(|t| t.base_ms).collect::<Vec<_>>(),
+                    "tick_ms" => taken.iter().map(|t| t.tick_ms).collect::<Vec<_>>(),
+                })
+            }
             Some("resume") => {
                 if self.state == State::Paused {
                     self.state = State::Idle;
@@ -291,7 +330,7 @@ impl Model for FollowColor {
                 Ok(Map::new())
             }
             other => Err(Error::invalid_argument(format!(
-                "unknown command {other:?} (follow-color knows \"status\" and \"resume\")"
+                "unknown command {other:?} (follow-color knows \"status\", \"timings\" and \"resume\")"
             ))),
         }
     }

@@ -11,7 +11,8 @@
 //!   centred on (x, y), over everything else, until it is placed elsewhere
 //!   or removed: something for a vision service to find.
 //! - `{"command": "remove_blob"}`; `{"command": "stats"}` answers
-//!   `{"frames", "blob"}`.
+//!   `{"frames", "last_frame_ms", "blob"}` (the time the last frame took to
+//!   draw and encode, by the guest's clock).
 //! - `{"command": "fail", "message": ".."}` makes every image request fail
 //!   with UNAVAILABLE and that message (a simulated fault: a lens cap, an
 //!   unplugged cable) until `{"command": "recover"}`.
@@ -74,12 +75,6 @@ impl Blob {
         };
         Ok(Blob { x, y, size, rgb })
     }
-
-    fn covers(&self, x: u32, y: u32) -> bool {
-        let half = self.size / 2;
-        let (x0, y0) = (self.x.saturating_sub(half), self.y.saturating_sub(half));
-        (x0..x0 + self.size).contains(&x) && (y0..y0 + self.size).contains(&y)
-    }
 }
 
 /// `#RRGGBB` as three bytes.
@@ -95,6 +90,8 @@ fn parse_color(text: &str) -> Option<[u8; 3]> {
 pub struct TestPattern {
     blob: Option<Blob>,
     failing: Option<String>,
+    /// How long the last frame took to draw and encode.
+    last_frame_ms: f64,
     width: u32,
     height: u32,
     mime_type: String,
@@ -125,23 +122,30 @@ impl TestPattern {
 
     /// The frame as packed RGB, row by row.
     fn render(&self) -> Vec<u8> {
-        let (w, h) = (self.width, self.height);
-        let side = (h / 4).max(4);
-        // The square crosses the frame every two seconds.
-        let t = self.start.elapsed().as_secs_f64() / 2.0;
-        let x0 = ((t.fract()) * f64::from(w - side)) as u32;
-        let y0 = (h - side) / 2;
-        let mut rgb = Vec::with_capacity(w as usize * h as usize * 3);
-        for y in 0..h {
-            for x in 0..w {
-                if let Some(blob) = self.blob.filter(|b| b.covers(x, y)) {
-                    rgb.extend(blob.rgb);
-                } else if (x0..x0 + side).contains(&x) && (y0..y0 + side).contains(&y) {
-                    rgb.extend([32, 32, 32]);
-                } else {
-                    rgb.extend(BARS[(x * BARS.len() as u32 / w) as usize]);
+        let (w, h) = (self.width as usize, self.height as usize);
+        // One row of bars, copied down the frame; then the square and the
+        // blob over it, rectangle by rectangle.
+        let bars: Vec<u8> = (0..w).flat_map(|x| BARS[x * BARS.len() / w]).collect();
+        let mut rgb = Vec::with_capacity(w * h * 3);
+        for _ in 0..h {
+            rgb.extend_from_slice(&bars);
+        }
+        let mut fill = |x0: usize, y0: usize, side_x: usize, side_y: usize, colour: [u8; 3]| {
+            for y in y0.min(h)..(y0 + side_y).min(h) {
+                for x in x0.min(w)..(x0 + side_x).min(w) {
+                    rgb[(y * w + x) * 3..][..3].copy_from_slice(&colour);
                 }
             }
+        };
+        // The square crosses the frame every two seconds.
+        let side = (h / 4).max(4);
+        let t = self.start.elapsed().as_secs_f64() / 2.0;
+        let x0 = (t.fract() * (w - side) as f64) as usize;
+        fill(x0, (h - side) / 2, side, side, [32, 32, 32]);
+        if let Some(b) = self.blob {
+            let half = b.size as usize / 2;
+            let (bx, by) = ((b.x as usize).saturating_sub(half), (b.y as usize).saturating_sub(half));
+            fill(bx, by, b.size as usize, b.size as usize, b.rgb);
         }
         rgb
     }
@@ -178,6 +182,7 @@ impl Model for TestPattern {
         Ok(Self {
             blob: None,
             failing: None,
+            last_frame_ms: 0.0,
             width,
             height,
             mime_type,
@@ -196,6 +201,7 @@ impl Model for TestPattern {
         match command.get("command").and_then(Json::as_str) {
             Some("stats") => Ok(readings! {
                 "frames" => self.frames,
+                "last_frame_ms" => self.last_frame_ms,
                 "blob" => self.blob.map(|b| json!({
                     "x": b.x, "y": b.y, "size": b.size,
                     "color": format!("#{:02X}{:02X}{:02X}", b.rgb[0], b.rgb[1], b.rgb[2]),
@@ -246,9 +252,11 @@ impl Camera for TestPattern {
                 "mime_type {mime_type:?} is not one of {MIME_TYPES:?}"
             )));
         }
+        let started = Instant::now();
         let frame = self.render();
         let data = self.encode(&frame, &mime_type)?;
         self.frames += 1;
+        self.last_frame_ms = started.elapsed().as_secs_f64() * 1e3;
         Ok(vec![Image {
             source_name: SOURCE.into(),
             mime_type,
