@@ -67,7 +67,10 @@ document.body.append(
 const cards = new Map<string, Card>();
 const groups = new Map<string, HTMLElement>();
 let protoServices = new Map<string, string>();
-const ctx = { protoService: (api: string) => protoServices.get(api) };
+const ctx = {
+  protoService: (api: string) => protoServices.get(api),
+  resourcesOf: (api: string) => [...cards.values()].filter((c) => apiOf(c.id) === api).map((c) => c.id.name),
+};
 const keyOf = (id: ResourceId) => `${apiOf(id)}/${id.name}`;
 
 function groupFor(api: string): HTMLElement {

@@ -419,3 +419,58 @@ def test_panel_charts_what_the_data_manager_captures(start_armature):
             assert errors == [], errors
 
     asyncio.run(scenario())
+
+
+def test_panel_draws_detections_over_the_frame(start_armature):
+    """The vision service's card: the color detector's detections, drawn as
+    boxes over the frame they were found in, follow a blob placed on the
+    demo's test-pattern camera; its camera list holds the machine's cameras.
+    follow-color's card shows its status live."""
+    host = start_armature(demo_config())
+
+    async def scenario():
+        async with open_panel(host) as (robot, page, errors):
+            camera = Camera.from_robot(robot, "cam-1")
+            await camera.do_command({"command": "place_blob", "x": 80, "y": 120, "size": 40})
+            c = card(page, "vision-1")
+            await expect(c.locator("[data-testid=supports]")).to_have_text(
+                "detections yes · classifications no · point clouds no", timeout=10_000)
+            box = c.locator("[data-testid=box]")
+            await expect(box).to_have_count(1, timeout=10_000)
+            await expect(box).to_contain_text("orange")
+            await expect(c.locator("[data-testid=detections]")).to_contain_text("1 detection: orange")
+
+            async def left_pct():
+                style = await box.get_attribute("style") or ""
+                found = [part for part in style.split(";") if part.strip().startswith("left:")]
+                return float(found[0].split(":")[1].strip().rstrip("%")) if found else None
+
+            # 60 px of 320 from the left edge, JPEG's blur within a pixel or two.
+            assert abs(await left_pct() - 60 / 320 * 100) < 1.5, await box.get_attribute("style")
+
+            # follow-color's card shows its status live: it sees the blob and
+            # steers the base toward it.
+            follow = card(page, "follow-1")
+            await expect(follow.locator("[data-testid=status-state]")).to_have_text("following", timeout=10_000)
+            await expect(follow.locator("[data-testid=status-seen]")).to_contain_text('"label":"orange"')
+
+            # Moved to the right half, the box follows.
+            await camera.do_command({"command": "place_blob", "x": 250, "y": 120, "size": 40})
+
+            async def moved():
+                left = await left_pct()
+                return left if left and abs(left - 230 / 320 * 100) < 1.5 else None
+
+            await eventually(moved, timeout=10, what="the box to follow the blob")
+            await camera.do_command({"command": "remove_blob"})
+            await expect(box).to_have_count(0, timeout=10_000)
+            await expect(c.locator("[data-testid=detections]")).to_have_text("nothing detected")
+            await expect(follow.locator("[data-testid=status-state]")).to_have_text("idle", timeout=10_000)
+            # A generic service without a status shows none.
+            await expect(card(page, "alerts").locator("[data-testid=status]")).to_be_hidden()
+
+            options = await c.locator("[data-testid=camera] option").all_text_contents()
+            assert "cam-1" in options and "cam0" in options, options
+            assert errors == [], errors
+
+    asyncio.run(scenario())

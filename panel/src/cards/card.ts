@@ -23,6 +23,8 @@ export interface Commandable {
 export interface CardContext {
   /** The proto service serving an API, from ResourceRPCSubtypes (for APIs the SDK has no client for). */
   protoService(api: string): string | undefined;
+  /** The names of the machine's resources of an API (`rdk:component:camera`). */
+  resourcesOf(api: string): string[];
 }
 
 export abstract class Card<C extends Commandable = Commandable> {

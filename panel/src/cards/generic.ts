@@ -1,5 +1,7 @@
 // Generic components and services, and any API the panel has no card for:
-// only the DoCommand box every card has.
+// the DoCommand box every card has; and, for a resource that answers
+// DoCommand {"command": "status"} with a map (the examples' logic services,
+// follow-color among them), that status, live.
 
 import {
   GenericComponentClient,
@@ -9,9 +11,58 @@ import {
   type JsonValue,
   type RobotClient,
 } from '@viamrobotics/sdk';
+import { h } from '../dom';
 import { Card, apiOf, type Commandable } from './card';
 
+const STATUS = { command: 'status' };
+const ASK_AGAIN_MS = 10_000;
+
 export class GenericCard extends Card {
+  private readonly status = h('dl', { class: 'status', testid: 'status' });
+  private hasStatus = false;
+  private askedAt = -Infinity;
+
+  constructor(...args: ConstructorParameters<typeof Card>) {
+    super(...args);
+    this.status.hidden = true;
+    this.body.append(this.status);
+  }
+
+  protected async bound(): Promise<void> {
+    this.hasStatus = false;
+    this.askedAt = -Infinity;
+  }
+
+  protected async refresh(): Promise<void> {
+    if (this.hasStatus) {
+      this.show(await this.client!.doCommand(Struct.fromJson(STATUS)));
+      return;
+    }
+    // A resource that refuses the command has no status to show; asked
+    // again now and then, in case it was only not ready yet.
+    if (performance.now() - this.askedAt < ASK_AGAIN_MS) return;
+    this.askedAt = performance.now();
+    try {
+      this.show(await this.client!.doCommand(Struct.fromJson(STATUS)));
+      this.hasStatus = true;
+    } catch {
+      this.status.hidden = true;
+    }
+  }
+
+  private show(answer: JsonValue): void {
+    if (answer === null || typeof answer !== 'object' || Array.isArray(answer)) {
+      throw new Error('the status is not a map');
+    }
+    this.status.replaceChildren(
+      ...Object.entries(answer).flatMap(([key, value]) => [
+        h('dt', {}, key),
+        h('dd', { testid: `status-${key}` }, typeof value === 'string' ? value : JSON.stringify(value)),
+      ]),
+    );
+    this.status.hidden = false;
+  }
+
   protected makeClient(robot: RobotClient): Commandable {
     const { type, subtype, name } = this.id;
     if (subtype === 'generic') {

@@ -16,6 +16,7 @@ import { PowerSensorCard } from './power-sensor';
 import { SensorCard } from './sensor';
 import { ServoCard } from './servo';
 import { SwitchCard } from './switch';
+import { VisionCard } from './vision';
 
 const COMPONENT_CARDS: Record<string, new (id: ResourceId, ctx: CardContext) => Card> = {
   sensor: SensorCard,
@@ -34,8 +35,13 @@ const COMPONENT_CARDS: Record<string, new (id: ResourceId, ctx: CardContext) => 
   button: ButtonCard,
 };
 
+const SERVICE_CARDS: Record<string, new (id: ResourceId, ctx: CardContext) => Card> = {
+  vision: VisionCard,
+};
+
 export function createCard(id: ResourceId, ctx: CardContext): Card {
-  const kind = (id.namespace === 'rdk' && id.type === 'component' && COMPONENT_CARDS[id.subtype]) || GenericCard;
+  const cards = id.type === 'component' ? COMPONENT_CARDS : SERVICE_CARDS;
+  const kind = (id.namespace === 'rdk' && cards[id.subtype]) || GenericCard;
   return new kind(id, ctx);
 }
 
@@ -56,5 +62,6 @@ export const API_ORDER = [
   'rdk:component:switch',
   'rdk:component:button',
   'rdk:component:generic',
+  'rdk:service:vision',
   'rdk:service:generic',
 ];
