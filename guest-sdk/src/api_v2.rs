@@ -164,6 +164,50 @@ pub struct CaptureAllResult {
     pub extra: Map,
 }
 
+impl From<crate::bindings::armature::module_v2::api_types::Image> for Image {
+    fn from(i: crate::bindings::armature::module_v2::api_types::Image) -> Self {
+        Image {
+            source_name: i.source_name,
+            mime_type: i.mime_type,
+            data: i.data,
+        }
+    }
+}
+
+impl From<Image> for crate::bindings::armature::module_v2::api_types::Image {
+    fn from(i: Image) -> Self {
+        Self {
+            source_name: i.source_name,
+            mime_type: i.mime_type,
+            data: i.data,
+        }
+    }
+}
+
+impl From<crate::bindings::armature::module_v2::api_types::CaptureAll> for CaptureAllResult {
+    fn from(all: crate::bindings::armature::module_v2::api_types::CaptureAll) -> Self {
+        CaptureAllResult {
+            image: all.image.map(Image::from),
+            detections: all.detections,
+            classifications: all.classifications,
+            objects: all.objects,
+            extra: crate::value::map_from_owned_nodes(all.extra),
+        }
+    }
+}
+
+impl From<CaptureAllResult> for crate::bindings::armature::module_v2::api_types::CaptureAll {
+    fn from(all: CaptureAllResult) -> Self {
+        Self {
+            image: all.image.map(Into::into),
+            detections: all.detections,
+            classifications: all.classifications,
+            objects: all.objects,
+            extra: crate::value::map_into_nodes(all.extra),
+        }
+    }
+}
+
 /// rdk:service:vision. A model implements what it can and says which in
 /// [`Vision::get_properties`]; every other method answers UNIMPLEMENTED.
 /// The `*_from_camera` methods name a camera the model depends on (its

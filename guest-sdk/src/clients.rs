@@ -15,7 +15,6 @@
 
 use crate::api::*;
 use crate::api_v2::*;
-use crate::bindings::armature::module_v2::api_types;
 use crate::bindings::armature::module_v2::calls::{self as wit, Answer, Method};
 use crate::bindings::armature::module_v2_1::vision_calls::{VisionAnswer, VisionMethod};
 use crate::deps::Dependency;
@@ -871,7 +870,7 @@ impl VisionClient<'_> {
     }
 
     pub fn get_detections(&self, image: &Image) -> Result<Vec<Detection>> {
-        let m = VisionMethod::GetDetections((wit_image(image), self.0.extra()));
+        let m = VisionMethod::GetDetections((image.clone().into(), self.0.extra()));
         self.detections("GetDetections", m)
     }
 
@@ -882,7 +881,7 @@ impl VisionClient<'_> {
     }
 
     pub fn get_classifications(&self, image: &Image, count: u32) -> Result<Vec<Classification>> {
-        let m = VisionMethod::GetClassifications((wit_image(image), count, self.0.extra()));
+        let m = VisionMethod::GetClassifications((image.clone().into(), count, self.0.extra()));
         self.classifications("GetClassifications", m)
     }
 
@@ -910,29 +909,10 @@ impl VisionClient<'_> {
     pub fn capture_all_from_camera(&self, camera_name: &str, parts: CaptureParts) -> Result<CaptureAllResult> {
         let m = VisionMethod::CaptureAllFromCamera((camera_name.to_string(), parts, self.0.extra()));
         match self.ask(m)? {
-            VisionAnswer::CaptureAll(all) => Ok(CaptureAllResult {
-                image: all.image.map(|i| Image {
-                    source_name: i.source_name,
-                    mime_type: i.mime_type,
-                    data: i.data,
-                }),
-                detections: all.detections,
-                classifications: all.classifications,
-                objects: all.objects,
-                extra: map_from_owned_nodes(all.extra),
-            }),
+            VisionAnswer::CaptureAll(all) => Ok(all.into()),
             other => Err(Error::internal(format!(
                 "CaptureAllFromCamera: unexpected answer {other:?}"
             ))),
         }
-    }
-}
-
-/// The camera API's image as the contract's record.
-fn wit_image(i: &Image) -> api_types::Image {
-    api_types::Image {
-        source_name: i.source_name.clone(),
-        mime_type: i.mime_type.clone(),
-        data: i.data.clone(),
     }
 }

@@ -142,7 +142,7 @@ def test_a_failing_camera_stops_the_base(demo):
         status = await state_is(follow, "failed")
         assert "lens cap on" in status["last_error"], status
         assert not await base.is_moving()
-        assert "detections failed, the base is stopped" in demo.logs()
+        assert "following failed, the base is stopped" in demo.logs()
 
         await camera.do_command({"command": "recover"})
         await state_is(follow, "following")

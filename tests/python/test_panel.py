@@ -425,7 +425,7 @@ def test_panel_draws_detections_over_the_frame(start_armature):
     """The vision service's card: the color detector's detections, drawn as
     boxes over the frame they were found in, follow a blob placed on the
     demo's test-pattern camera; its camera list holds the machine's cameras.
-    follow-color's card shows its status live."""
+    follow-color's card, asked to watch it, shows its status live."""
     host = start_armature(demo_config())
 
     async def scenario():
@@ -451,6 +451,8 @@ def test_panel_draws_detections_over_the_frame(start_armature):
             # follow-color's card shows its status live: it sees the blob and
             # steers the base toward it.
             follow = card(page, "follow-1")
+            await expect(follow.locator("[data-testid=status]")).to_be_hidden()
+            await follow.locator("[data-testid=watch-status]").check()
             await expect(follow.locator("[data-testid=status-state]")).to_have_text("following", timeout=10_000)
             await expect(follow.locator("[data-testid=status-seen]")).to_contain_text('"label":"orange"')
 
@@ -466,7 +468,7 @@ def test_panel_draws_detections_over_the_frame(start_armature):
             await expect(box).to_have_count(0, timeout=10_000)
             await expect(c.locator("[data-testid=detections]")).to_have_text("nothing detected")
             await expect(follow.locator("[data-testid=status-state]")).to_have_text("idle", timeout=10_000)
-            # A generic service without a status shows none.
+            # Not watched, a generic service is sent no status command.
             await expect(card(page, "alerts").locator("[data-testid=status]")).to_be_hidden()
 
             options = await c.locator("[data-testid=camera] option").all_text_contents()

@@ -56,6 +56,9 @@ impl Settings {
                 config.name
             )))
         };
+        if s.poll < Duration::from_millis(10) {
+            return bad("poll_ms", "must be at least 10", s.poll.as_millis() as f64);
+        }
         for (field, v) in [("speed_mm_per_sec", s.speed), ("turn_degs_per_sec", s.turn)] {
             if !(v.is_finite() && v >= 0.0) {
                 return bad(field, "must be a number ≥ 0", v);
@@ -162,13 +165,53 @@ impl FollowColor {
         self.command != (0.0, 0.0)
     }
 
-    /// Stops the base if this service set it moving.
+    /// Stops the base if this service set it moving. The command is
+    /// forgotten only once the stop went through: a failed stop is tried
+    /// again on the next tick.
     fn halt(&mut self) -> Result<()> {
         if self.base_moves() {
-            self.command = (0.0, 0.0);
             self.deps.base(&self.settings.base)?.stop()?;
+            self.command = (0.0, 0.0);
         }
         Ok(())
+    }
+
+    /// Whether the base this service drives was stopped by someone else
+    /// (StopAll, a lapsed session, a client's Stop): then it pauses rather
+    /// than drive again. Not knowing is a failure, and the base is stopped.
+    fn stopped_from_outside(&mut self) -> Result<bool> {
+        if !self.base_moves() {
+            return Ok(false);
+        }
+        match self.deps.base(&self.settings.base).and_then(|b| b.is_moving()) {
+            Ok(true) => Ok(false),
+            Ok(false) => {
+                self.command = (0.0, 0.0);
+                self.state = State::Paused;
+                armature_guest::warn!(
+                    "base {:?} was stopped from outside while followed: paused until {{\"command\": \"resume\"}}",
+                    self.settings.base
+                );
+                Ok(true)
+            }
+            Err(e) => {
+                self.fail(&e);
+                Err(e)
+            }
+        }
+    }
+
+    /// The camera, the vision service or the base failed: the base is
+    /// stopped (tried again every tick until it is), and the log says so once.
+    fn fail(&mut self, e: &Error) {
+        if self.state != State::Failed {
+            armature_guest::warn!("following failed, the base is stopped: {}", e.message);
+        }
+        self.state = State::Failed;
+        self.seen = None;
+        if let Err(stop) = self.halt() {
+            armature_guest::warn!("stopping base {:?} failed: {}", self.settings.base, stop.message);
+        }
     }
 
     fn steer(&self, seen: &Seen) -> (f64, f64) {
@@ -187,17 +230,7 @@ impl FollowColor {
     }
 
     fn follow(&mut self) -> Result<()> {
-        if self.state == State::Paused {
-            return Ok(());
-        }
-        let base = self.deps.base(&self.settings.base)?;
-        if self.base_moves() && !base.is_moving()? {
-            self.command = (0.0, 0.0);
-            self.state = State::Paused;
-            armature_guest::warn!(
-                "base {:?} was stopped from outside while followed: paused until {{\"command\": \"resume\"}}",
-                self.settings.base
-            );
+        if self.state == State::Paused || self.stopped_from_outside()? {
             return Ok(());
         }
         let started = Instant::now();
@@ -210,12 +243,7 @@ impl FollowColor {
         let seen = match detections {
             Ok(seen) => seen,
             Err(e) => {
-                if self.state != State::Failed {
-                    armature_guest::warn!("detections failed, the base is stopped: {}", e.message);
-                }
-                self.state = State::Failed;
-                self.seen = None;
-                self.halt()?;
+                self.fail(&e);
                 return Err(e);
             }
         };
@@ -235,6 +263,11 @@ impl FollowColor {
             self.halt()?;
             moving
         } else if (linear, angular) != self.command {
+            // The vision call took time: a stop may have come meanwhile,
+            // and must not be undone.
+            if self.stopped_from_outside()? {
+                return Ok(());
+            }
             let linear_v = Vector3 {
                 x: 0.0,
                 y: linear,
@@ -245,7 +278,10 @@ impl FollowColor {
                 y: 0.0,
                 z: angular,
             };
-            base.set_velocity(linear_v, angular_v)?;
+            if let Err(e) = self.deps.base(&self.settings.base)?.set_velocity(linear_v, angular_v) {
+                self.fail(&e);
+                return Err(e);
+            }
             self.command = (linear, angular);
             true
         } else {

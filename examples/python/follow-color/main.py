@@ -91,10 +91,43 @@ class FollowColor(Generic, EasyResource):
         return service
 
     async def halt(self) -> None:
-        """Stops the base if this service set it moving."""
+        """Stops the base if this service set it moving. The command is
+        forgotten only once the stop went through: a failed stop is tried
+        again on the next poll."""
         if self.command != (0.0, 0.0):
-            self.command = (0.0, 0.0)
             await self.base.stop()
+            self.command = (0.0, 0.0)
+
+    async def stopped_from_outside(self) -> bool:
+        """Whether the base this service drives was stopped by someone else
+        (StopAll, a lapsed session, a client's Stop): then it pauses rather
+        than drive again. Not knowing is a failure, and the base is stopped."""
+        if self.command == (0.0, 0.0):
+            return False
+        try:
+            moving = await self.base.is_moving()
+        except Exception as e:
+            await self.fail(e)
+            raise
+        if moving:
+            return False
+        self.command = (0.0, 0.0)
+        self.state = "paused"
+        self.logger.warning(f"base {self.settings.base!r} was stopped from outside while followed: "
+                            'paused until {"command": "resume"}')
+        return True
+
+    async def fail(self, e: Exception) -> None:
+        """The camera, the vision service or the base failed: the base is
+        stopped (tried again every poll until it is), and the log says so once."""
+        if self.state != "failed":
+            self.logger.warning(f"following failed, the base is stopped: {getattr(e, 'message', None) or e}")
+        self.state = "failed"
+        self.seen = None
+        try:
+            await self.halt()
+        except Exception as stop:
+            self.logger.warning(f"stopping base {self.settings.base!r} failed: {getattr(stop, 'message', None) or stop}")
 
     def steer(self, seen: dict) -> Tuple[float, float]:
         s = self.settings
@@ -115,22 +148,12 @@ class FollowColor(Generic, EasyResource):
             await asyncio.sleep(self.settings.poll_s)
 
     async def follow(self) -> None:
-        if self.state == "paused":
-            return
-        if self.command != (0.0, 0.0) and not await self.base.is_moving():
-            self.command = (0.0, 0.0)
-            self.state = "paused"
-            self.logger.warning(f"base {self.settings.base!r} was stopped from outside while followed: "
-                                'paused until {"command": "resume"}')
+        if self.state == "paused" or await self.stopped_from_outside():
             return
         try:
             seen = largest(await self.vision.get_detections_from_camera(self.settings.camera))
         except Exception as e:
-            if self.state != "failed":
-                self.logger.warning(f"detections failed, the base is stopped: {getattr(e, 'message', None) or e}")
-            self.state = "failed"
-            self.seen = None
-            await self.halt()
+            await self.fail(e)
             raise
         linear, angular = self.steer(seen) if seen else (0.0, 0.0)
         self.state = "idle" if seen is None else ("arrived" if (linear, angular) == (0.0, 0.0) else "following")
@@ -138,7 +161,15 @@ class FollowColor(Generic, EasyResource):
         if (linear, angular) == (0.0, 0.0):
             await self.halt()
         elif (linear, angular) != self.command:
-            await self.base.set_velocity(Vector3(x=0, y=linear, z=0), Vector3(x=0, y=0, z=angular))
+            # The vision call took time: a stop may have come meanwhile, and
+            # must not be undone.
+            if await self.stopped_from_outside():
+                return
+            try:
+                await self.base.set_velocity(Vector3(x=0, y=linear, z=0), Vector3(x=0, y=0, z=angular))
+            except Exception as e:
+                await self.fail(e)
+                raise
             self.command = (linear, angular)
 
     async def do_command(self, command: Mapping[str, Any], *, timeout: Optional[float] = None, **kwargs) -> Mapping[str, Any]:

@@ -561,7 +561,7 @@ def _opt_float(value: Any) -> Optional[float]:
     return None if value is None else _float(value)
 
 
-def _detection(d: Any) -> api_types.Detection:
+def _wit_detection(d: Any) -> api_types.Detection:
     what = "a Detection (x_min, y_min, x_max, y_max, confidence, class_name, ...)"
     class_name = _field(d, "class_name", what)
     if not isinstance(class_name, str):
@@ -571,7 +571,7 @@ def _detection(d: Any) -> api_types.Detection:
     return api_types.Detection(*corners, *shares, _float(_field(d, "confidence", what)), class_name)
 
 
-def _classification(c: Any) -> api_types.Classification:
+def _wit_classification(c: Any) -> api_types.Classification:
     what = "a Classification (class_name, confidence)"
     class_name = _field(c, "class_name", what)
     if not isinstance(class_name, str):
@@ -604,7 +604,7 @@ def _wit_geometry(g: Any) -> types.Geometry:
     return types.Geometry(_pose(center), shape, str(getattr(g, "label", "") or ""))
 
 
-def _point_cloud_object(o: Any) -> api_types.PointCloudObject:
+def _wit_point_cloud_object(o: Any) -> api_types.PointCloudObject:
     data = _field(o, "point_cloud", "a PointCloudObject (point_cloud, geometries)")
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"expected point_cloud to be bytes, got {type(data).__name__}")
@@ -632,30 +632,30 @@ def _capture_all(found: Any) -> api_types.CaptureAll:
         image = api_types.Image("", str(mime), bytes(image.data))
     return api_types.CaptureAll(
         image,
-        _list_of(_detection)(getattr(found, "detections", None) or []),
-        _list_of(_classification)(getattr(found, "classifications", None) or []),
-        _list_of(_point_cloud_object)(getattr(found, "objects", None) or []),
+        _list_of(_wit_detection)(getattr(found, "detections", None) or []),
+        _list_of(_wit_classification)(getattr(found, "classifications", None) or []),
+        _list_of(_wit_point_cloud_object)(getattr(found, "objects", None) or []),
         _values.map_to_nodes(getattr(found, "extra", None) or {}),
     )
 
 
 class Vision(exports.Vision):
     def get_detections_from_camera(self, res, camera_name, extra):
-        return _call(res, "get_detections_from_camera", camera_name, extra=extra, convert=_list_of(_detection))
+        return _call(res, "get_detections_from_camera", camera_name, extra=extra, convert=_list_of(_wit_detection))
 
     def get_detections(self, res, image, extra):
-        return _call(res, "get_detections", _image(image), extra=extra, convert=_list_of(_detection))
+        return _call(res, "get_detections", _image(image), extra=extra, convert=_list_of(_wit_detection))
 
     def get_classifications_from_camera(self, res, camera_name, n, extra):
         return _call(res, "get_classifications_from_camera", camera_name, n, extra=extra,
-                     convert=_list_of(_classification))
+                     convert=_list_of(_wit_classification))
 
     def get_classifications(self, res, image, n, extra):
-        return _call(res, "get_classifications", _image(image), n, extra=extra, convert=_list_of(_classification))
+        return _call(res, "get_classifications", _image(image), n, extra=extra, convert=_list_of(_wit_classification))
 
     def get_object_point_clouds(self, res, camera_name, mime_type, extra):
         # Viam's clients ask for PCD and its servers answer nothing else.
-        return _call(res, "get_object_point_clouds", camera_name, extra=extra, convert=_list_of(_point_cloud_object))
+        return _call(res, "get_object_point_clouds", camera_name, extra=extra, convert=_list_of(_wit_point_cloud_object))
 
     def get_properties(self, res, extra):
         return _call(res, "get_properties", extra=extra, convert=_vision_properties)

@@ -163,7 +163,7 @@ impl<M: Module> vision::Guest for M {
         dispatch!(r, Vision(v) => v.get_detections_from_camera(&camera_name, &map_from_nodes(&extra)))
     }
     fn get_detections(r: InstanceBorrow<'_>, image: api_types::Image, extra: Value) -> R<Vec<Detection>> {
-        dispatch!(r, Vision(v) => v.get_detections(image_of(image), &map_from_nodes(&extra)))
+        dispatch!(r, Vision(v) => v.get_detections(image.into(), &map_from_nodes(&extra)))
     }
     fn get_classifications_from_camera(
         r: InstanceBorrow<'_>,
@@ -179,7 +179,7 @@ impl<M: Module> vision::Guest for M {
         n: u32,
         extra: Value,
     ) -> R<Vec<Classification>> {
-        dispatch!(r, Vision(v) => v.get_classifications(image_of(image), n, &map_from_nodes(&extra)))
+        dispatch!(r, Vision(v) => v.get_classifications(image.into(), n, &map_from_nodes(&extra)))
     }
     fn get_object_point_clouds(
         r: InstanceBorrow<'_>,
@@ -199,27 +199,7 @@ impl<M: Module> vision::Guest for M {
         extra: Value,
     ) -> R<api_types::CaptureAll> {
         dispatch!(r, Vision(v) => v
-        .capture_all_from_camera(&camera_name, parts, &map_from_nodes(&extra))
-        .map(|all| api_types::CaptureAll {
-            image: all.image.map(|i| api_types::Image {
-                source_name: i.source_name,
-                mime_type: i.mime_type,
-                data: i.data,
-            }),
-            detections: all.detections,
-            classifications: all.classifications,
-            objects: all.objects,
-            extra: map_into_nodes(all.extra),
-        }))
-    }
-}
-
-/// The contract's image record, as the camera API's (one `Image` for
-/// module authors).
-fn image_of(i: api_types::Image) -> crate::api::Image {
-    crate::api::Image {
-        source_name: i.source_name,
-        mime_type: i.mime_type,
-        data: i.data,
+            .capture_all_from_camera(&camera_name, parts, &map_from_nodes(&extra))
+            .map(Into::into))
     }
 }

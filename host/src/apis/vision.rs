@@ -542,8 +542,8 @@ pub async fn remote(u: &impl Unary, name: String, call: Call) -> Result<Reply, S
             Reply::Detections(r.detections.into_iter().map(detection_from_proto).collect())
         }
         Call::GetDetections { image, extra } => {
-            // The wire's width and height are the client's to fill; Viam's
-            // servers read the image's own.
+            // Width and height go as 0 (unknown here): Viam's servers read
+            // the image's own and ignore them.
             let request = pb::GetDetectionsRequest {
                 name,
                 image: image.data,
@@ -638,4 +638,80 @@ pub async fn remote(u: &impl Unary, name: String, call: Call) -> Result<Reply, S
             })
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn detection(label: &str, confidence: f64, normalized: bool) -> Detection {
+        let share = |v: f64| normalized.then_some(v);
+        Detection {
+            x_min: Some(10),
+            y_min: Some(20),
+            x_max: Some(30),
+            y_max: Some(40),
+            x_min_normalized: share(0.1),
+            y_min_normalized: share(0.2),
+            x_max_normalized: share(0.3),
+            y_max_normalized: share(0.4),
+            confidence,
+            class_name: label.into(),
+        }
+    }
+
+    #[test]
+    fn a_capture_keeps_what_is_at_least_as_confident_as_asked() {
+        let all = CaptureAll {
+            image: Some(Image {
+                source_name: "cam".into(),
+                mime_type: "image/jpeg".into(),
+                data: vec![0xff, 0xd8],
+            }),
+            detections: vec![
+                detection("low", 0.3, true),
+                detection("high", 0.7, true),
+                // No normalized corners: no place in Viam's annotations.
+                detection("pixels", 0.9, false),
+            ],
+            classifications: vec![
+                Classification {
+                    class_name: "maybe".into(),
+                    confidence: 0.2,
+                },
+                Classification {
+                    class_name: "sure".into(),
+                    confidence: 0.9,
+                },
+            ],
+            objects: Vec::new(),
+            extra: Vec::new(),
+        };
+        let Payload::Binary(blobs) = annotated(all, 0.5).unwrap() else {
+            panic!("a capture of an image is binary");
+        };
+        let [blob] = blobs.as_slice() else {
+            panic!("one file per sample, got {}", blobs.len());
+        };
+        assert_eq!(blob.mime_type, "image/jpeg");
+        let a = blob.annotations.as_ref().unwrap();
+        let boxes: Vec<_> = a.bboxes.iter().map(|b| (b.label.as_str(), b.confidence)).collect();
+        assert_eq!(boxes, [("high", Some(0.7))]);
+        assert_eq!((a.bboxes[0].x_min_normalized, a.bboxes[0].y_max_normalized), (0.1, 0.4));
+        let classes: Vec<_> = a.classifications.iter().map(|c| c.label.as_str()).collect();
+        assert_eq!(classes, ["sure"]);
+    }
+
+    #[test]
+    fn min_confidence_is_a_number_in_0_to_1() {
+        let params = |v: Json| serde_json::from_value::<Params>(serde_json::json!({ MIN_CONFIDENCE: v })).unwrap();
+        assert_eq!(min_confidence(&Params::new()), Ok(0.0));
+        assert_eq!(min_confidence(&params(Json::from(0.25))), Ok(0.25));
+        assert_eq!(min_confidence(&params(Json::from("0.5"))), Ok(0.5));
+        for bad in [Json::from(1.5), Json::from(-0.1), Json::from("high")] {
+            let (key, why) = min_confidence(&params(bad)).unwrap_err();
+            assert_eq!(key, MIN_CONFIDENCE);
+            assert!(why.contains("0..1"), "{why}");
+        }
+    }
 }

@@ -88,6 +88,11 @@ export abstract class Card<C extends Commandable = Commandable> {
     this.wake?.();
   }
 
+  /** Refresh now rather than at the next period (after a user's choice). */
+  protected refreshSoon(): void {
+    this.wake?.();
+  }
+
   /** Stop-all was pressed and answered. */
   stopped(): void {}
 

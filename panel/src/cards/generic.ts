@@ -1,7 +1,8 @@
 // Generic components and services, and any API the panel has no card for:
-// the DoCommand box every card has; and, for a resource that answers
-// DoCommand {"command": "status"} with a map (the examples' logic services,
-// follow-color among them), that status, live.
+// the DoCommand box every card has; and, when asked with "watch status",
+// the live answer to DoCommand {"command": "status"} (the examples' logic
+// services, follow-color among them, answer it with a map). Never sent
+// unasked: what a DoCommand does is the model's business.
 
 import {
   GenericComponentClient,
@@ -15,39 +16,23 @@ import { h } from '../dom';
 import { Card, apiOf, type Commandable } from './card';
 
 const STATUS = { command: 'status' };
-const ASK_AGAIN_MS = 10_000;
 
 export class GenericCard extends Card {
   private readonly status = h('dl', { class: 'status', testid: 'status' });
-  private hasStatus = false;
-  private askedAt = -Infinity;
+  private readonly watch = h('input', { type: 'checkbox', testid: 'watch-status' });
 
   constructor(...args: ConstructorParameters<typeof Card>) {
     super(...args);
     this.status.hidden = true;
-    this.body.append(this.status);
-  }
-
-  protected async bound(): Promise<void> {
-    this.hasStatus = false;
-    this.askedAt = -Infinity;
+    this.watch.addEventListener('change', () => {
+      this.status.hidden = true;
+      if (this.watch.checked) this.refreshSoon();
+    });
+    this.body.append(h('label', { class: 'readout' }, this.watch, ' watch status'), this.status);
   }
 
   protected async refresh(): Promise<void> {
-    if (this.hasStatus) {
-      this.show(await this.client!.doCommand(Struct.fromJson(STATUS)));
-      return;
-    }
-    // A resource that refuses the command has no status to show; asked
-    // again now and then, in case it was only not ready yet.
-    if (performance.now() - this.askedAt < ASK_AGAIN_MS) return;
-    this.askedAt = performance.now();
-    try {
-      this.show(await this.client!.doCommand(Struct.fromJson(STATUS)));
-      this.hasStatus = true;
-    } catch {
-      this.status.hidden = true;
-    }
+    if (this.watch.checked) this.show(await this.client!.doCommand(Struct.fromJson(STATUS)));
   }
 
   private show(answer: JsonValue): void {

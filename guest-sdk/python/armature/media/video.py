@@ -32,13 +32,27 @@ def _dimensions(data: bytes, mime_type: str) -> Tuple[Optional[int], Optional[in
         return int.from_bytes(data[4:8], "big"), int.from_bytes(data[8:12], "big")
     if mime_type == CameraMimeType.JPEG and data[:2] == b"\xff\xd8":
         i = 2
-        while i + 9 < len(data):
+        while i + 1 < len(data):
             if data[i] != 0xFF:
                 break
             marker = data[i + 1]
+            if marker == 0xFF:  # fill bytes before a marker
+                i += 1
+                continue
+            if marker == 0x01 or 0xD0 <= marker <= 0xD7:  # TEM, RSTn: no length
+                i += 2
+                continue
+            if i + 4 > len(data):
+                break
             length = int.from_bytes(data[i + 2 : i + 4], "big")
-            if marker in (0xC0, 0xC1, 0xC2):
-                return int.from_bytes(data[i + 7 : i + 9], "big"), int.from_bytes(data[i + 5 : i + 7], "big")
+            # Every start of frame (baseline, progressive, lossless,
+            # arithmetic); C4, C8 and CC are other segments.
+            if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+                if i + 9 <= len(data):
+                    return int.from_bytes(data[i + 7 : i + 9], "big"), int.from_bytes(data[i + 5 : i + 7], "big")
+                break
+            if length < 2:
+                break
             i += 2 + length
     return None, None
 
