@@ -22,7 +22,7 @@ from grpclib.exceptions import GRPCError
 from grpclib.const import Status
 
 from conftest import MODULES, ROOT
-from viam_client import connect, eventually
+from viam_client import eventually, run
 
 
 def demo_config() -> dict:
@@ -39,17 +39,6 @@ def demo_config() -> dict:
 @pytest.fixture
 def demo(start_armature):
     return start_armature(demo_config())
-
-
-def run(address, scenario):
-    async def main():
-        robot = await connect(address)
-        try:
-            await scenario(robot)
-        finally:
-            await robot.close()
-
-    asyncio.run(main())
 
 
 def test_every_api_is_listed(demo):

@@ -9,7 +9,7 @@ from viam.services.generic import Generic
 from conftest import MODULES, ROOT, thermometer
 from test_moving_parts import end_pose
 from test_python_modules import modules_folder
-from viam_client import connect, eventually
+from viam_client import eventually, run
 
 TEST_MODULES = ROOT / "target" / "test-modules"
 
@@ -17,17 +17,6 @@ TEST_MODULES = ROOT / "target" / "test-modules"
 def sim(name: str, api: str, model: str, **attributes) -> dict:
     return {"name": name, "api": f"rdk:component:{api}", "model": f"armature:examples:{model}",
             "attributes": attributes}
-
-
-def run(address, scenario):
-    async def main():
-        robot = await connect(address)
-        try:
-            await scenario(robot)
-        finally:
-            await robot.close()
-
-    asyncio.run(main())
 
 
 def test_a_python_logic_module_turns_an_arm_to_a_movement_sensors_heading(start_armature):

@@ -13,23 +13,12 @@ from viam.components.camera import Camera
 from viam.services.generic import Generic
 
 from test_apis import demo_config
-from viam_client import connect, eventually
+from viam_client import eventually, run
 
 
 @pytest.fixture
 def demo(start_armature):
     return start_armature(demo_config())
-
-
-def run(address, scenario):
-    async def main():
-        robot = await connect(address)
-        try:
-            await scenario(robot)
-        finally:
-            await robot.close()
-
-    asyncio.run(main())
 
 
 async def heading(base) -> float:

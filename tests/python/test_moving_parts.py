@@ -10,7 +10,6 @@ import math
 
 import pytest
 from grpclib.const import Status
-from grpclib.exceptions import GRPCError
 from viam.components.arm import Arm
 from viam.components.base import Base
 from viam.components.button import Button
@@ -22,33 +21,12 @@ from viam.proto.common import Pose, Vector3
 from viam.proto.component.arm import JointPositions, MoveOptions
 
 from test_apis import demo_config
-from viam_client import connect
+from viam_client import refused, run
 
 
 @pytest.fixture
 def demo(start_armature):
     return start_armature(demo_config())
-
-
-def run(address, scenario):
-    async def main():
-        robot = await connect(address)
-        try:
-            await scenario(robot)
-        finally:
-            await robot.close()
-
-    asyncio.run(main())
-
-
-async def refused(call, code: Status, *words: str) -> str:
-    """Awaits `call`, which must fail with `code` and a message naming `words`."""
-    with pytest.raises(GRPCError) as e:
-        await call
-    assert e.value.status == code, e.value
-    for w in words:
-        assert w in e.value.message, (w, e.value.message)
-    return e.value.message
 
 
 def close(a, b, tol=1e-6):

@@ -5,7 +5,6 @@ typed-calls fixture); and follow-color written in Python
 (examples/python/follow-color) steering the sim base toward what the Rust
 color detector sees."""
 
-import asyncio
 
 import pytest
 from grpclib.const import Status
@@ -17,7 +16,7 @@ from viam.services.vision import VisionClient
 
 from conftest import MODULES, ROOT
 from test_python_modules import modules_folder
-from viam_client import connect, eventually
+from viam_client import eventually, run
 
 TEST_MODULES = ROOT / "target" / "test-modules"
 
@@ -25,17 +24,6 @@ CAMERA = {"name": "cam", "api": "rdk:component:camera", "model": "armature:examp
 DETECTOR = {"name": "vision-1", "api": "rdk:service:vision", "model": "armature:examples:color-detector",
             "attributes": {"detect_color": "#FF8000", "hue_tolerance_pct": 0.05, "segment_size_px": 100,
                            "camera_name": "cam", "label": "orange"}}
-
-
-def run(address, scenario):
-    async def main():
-        robot = await connect(address)
-        try:
-            await scenario(robot)
-        finally:
-            await robot.close()
-
-    asyncio.run(main())
 
 
 def test_a_python_vision_model_serves_viams_vision_client(start_armature):

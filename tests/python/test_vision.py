@@ -3,20 +3,18 @@ SDK: the demo machine's `vision-1`, examples/color-detector in its own
 sandbox, finds an orange blob placed on the test-pattern camera `cam-1`
 (examples/test-pattern-camera) through its typed camera dependency."""
 
-import asyncio
 
 import pytest
 from grpclib.const import Status
-from grpclib.exceptions import GRPCError
 from viam.components.camera import Camera
 from viam.proto.common import ResourceName
 from viam.robot.client import RobotClient
-from viam.proto.service.vision import CaptureAllFromCameraRequest, VisionServiceStub
+from viam.proto.service.vision import CaptureAllFromCameraRequest, GetDetectionsRequest, VisionServiceStub
 from viam.services.vision import VisionClient
 
 from conftest import MODULES
 from test_apis import demo_config
-from viam_client import connect, eventually
+from viam_client import eventually, refused, run
 
 ORANGE = "#FF8000"
 
@@ -24,26 +22,6 @@ ORANGE = "#FF8000"
 @pytest.fixture
 def demo(start_armature):
     return start_armature(demo_config())
-
-
-def run(address, scenario):
-    async def main():
-        robot = await connect(address)
-        try:
-            await scenario(robot)
-        finally:
-            await robot.close()
-
-    asyncio.run(main())
-
-
-async def refused(call, code: Status, *words: str) -> str:
-    with pytest.raises(GRPCError) as e:
-        await call
-    assert e.value.status == code, e.value
-    for w in words:
-        assert w in e.value.message, (w, e.value.message)
-    return e.value.message
 
 
 def box(d):
@@ -262,5 +240,41 @@ def test_capture_all_from_camera_is_captured_with_its_boxes(start_armature, tmp_
                 return revision if f"additional_params.{field}" in revision else None
 
             await eventually(refused, what=f"{field} to be refused")
+
+    run(host.address, scenario)
+
+
+def test_bad_frames_and_a_missing_camera_are_named(start_armature):
+    camera = {"name": "cam", "api": "rdk:component:camera", "model": "armature:examples:test-pattern"}
+
+    def detector(name, camera_name):
+        return {"name": name, "api": "rdk:service:vision", "model": "armature:examples:color-detector",
+                "attributes": {"detect_color": ORANGE, "hue_tolerance_pct": 0.05, "segment_size_px": 100,
+                               "camera_name": camera_name}}
+
+    host = start_armature({"modules_dir": str(MODULES), "components": [camera],
+                           "services": [detector("det", "cam"), detector("blind", "ghost")]})
+
+    async def scenario(robot):
+        stub = VisionServiceStub(robot._channel)
+        # A frame in a format the detector does not read, and one that is
+        # not what it says: INVALID_ARGUMENT, naming the image and its type.
+        await refused(stub.GetDetections(GetDetectionsRequest(name="det", image=b"GIF89a", mime_type="image/gif")),
+                      Status.INVALID_ARGUMENT, "image", "image/gif")
+        await refused(stub.GetDetections(GetDetectionsRequest(name="det", image=b"not a jpeg", mime_type="image/jpeg")),
+                      Status.INVALID_ARGUMENT, "image", "JPEG")
+
+        # A camera dependency that is not on the machine: the service is not
+        # built, and its status names the missing dependency.
+        async def blind():
+            for s in (await robot.get_machine_status()).resources:
+                if s.name.name == "blind" and s.error:
+                    return s.error
+            return None
+
+        error = await eventually(blind, what="blind's missing camera to be reported")
+        assert "ghost" in error, error
+        # The other detector serves on.
+        assert (await VisionClient.from_robot(robot, "det").get_properties()).detections_supported
 
     run(host.address, scenario)
