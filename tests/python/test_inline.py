@@ -49,8 +49,9 @@ def test_inline_sensor_written_deployed_broken_and_rolled_back_in_the_panel(star
             await expect(editor).to_be_visible()
             await expect(editor.locator(".cm-lineNumbers")).to_be_visible()
             await expect(editor.locator(".cm-content")).to_contain_text(f"inline:{MODULE}:sensor")
-            # Python highlighting: keywords are styled spans.
-            assert await editor.locator(".cm-content span").count() > 10
+            # Python highlighting: keywords are styled spans. CodeMirror
+            # parses in idle time, so they come a moment after the text.
+            await expect(editor.locator(".cm-content span").nth(10)).to_be_attached()
             template = get_json(f"{panel_url(host.address)}armature/inline/templates/sensor?module={MODULE}")["source"]
             assert '"value": 1.0 + self.offset' in template
 
