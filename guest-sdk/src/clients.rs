@@ -249,14 +249,7 @@ impl CameraClient<'_> {
     pub fn get_images(&self, filter_source_names: &[String]) -> Result<Vec<Image>> {
         let method = wit::CameraMethod::GetImages((filter_source_names.to_vec(), self.0.extra()));
         match self.ask(method)? {
-            wit::CameraAnswer::Images(images) => Ok(images
-                .into_iter()
-                .map(|i| Image {
-                    source_name: i.source_name,
-                    mime_type: i.mime_type,
-                    data: i.data,
-                })
-                .collect()),
+            wit::CameraAnswer::Images(images) => Ok(images.into_iter().map(Image::from).collect()),
             other => unexpected("GetImages", Answer::Camera(other)),
         }
     }

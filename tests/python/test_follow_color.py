@@ -21,6 +21,11 @@ def demo(start_armature):
     return start_armature(demo_config())
 
 
+def parts(robot):
+    """The demo's camera, base and follow-color, as the SDK's clients."""
+    return Camera.from_robot(robot, "cam-1"), Base.from_robot(robot, "base-1"), Generic.from_robot(robot, "follow-1")
+
+
 async def heading(base) -> float:
     return (await base.do_command({"get_pose": True}))["heading_deg"]
 
@@ -35,9 +40,7 @@ async def state_is(follow, *states):
 
 def test_the_base_turns_toward_the_blob_and_stops_when_it_is_gone(demo):
     async def scenario(robot):
-        camera = Camera.from_robot(robot, "cam-1")
-        base = Base.from_robot(robot, "base-1")
-        follow = Generic.from_robot(robot, "follow-1")
+        camera, base, follow = parts(robot)
 
         # Nothing orange in view: the base stays where it is.
         await state_is(follow, "idle")
@@ -84,9 +87,7 @@ def test_the_base_turns_toward_the_blob_and_stops_when_it_is_gone(demo):
 
 def test_a_big_centred_blob_is_arrived_at(demo):
     async def scenario(robot):
-        camera = Camera.from_robot(robot, "cam-1")
-        base = Base.from_robot(robot, "base-1")
-        follow = Generic.from_robot(robot, "follow-1")
+        camera, base, follow = parts(robot)
         # 100 x 100 of 320 x 240 is 13 % of the image, above stop_area_pct.
         await camera.do_command({"command": "place_blob", "x": 160, "y": 120, "size": 100})
         status = await state_is(follow, "arrived")
@@ -98,9 +99,7 @@ def test_a_big_centred_blob_is_arrived_at(demo):
 
 def test_stop_all_stops_the_base_and_follow_color_waits(demo):
     async def scenario(robot):
-        camera = Camera.from_robot(robot, "cam-1")
-        base = Base.from_robot(robot, "base-1")
-        follow = Generic.from_robot(robot, "follow-1")
+        camera, base, follow = parts(robot)
         await camera.do_command({"command": "place_blob", "x": 40, "y": 120, "size": 30})
         await state_is(follow, "following")
         assert await base.is_moving()
@@ -121,9 +120,7 @@ def test_stop_all_stops_the_base_and_follow_color_waits(demo):
 
 def test_a_failing_camera_stops_the_base(demo):
     async def scenario(robot):
-        camera = Camera.from_robot(robot, "cam-1")
-        base = Base.from_robot(robot, "base-1")
-        follow = Generic.from_robot(robot, "follow-1")
+        camera, base, follow = parts(robot)
         await camera.do_command({"command": "place_blob", "x": 40, "y": 120, "size": 30})
         await state_is(follow, "following")
 

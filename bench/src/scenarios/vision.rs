@@ -136,17 +136,20 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<(Vec<Row>, Value)> {
     }
     // The config lives in another folder: its modules folder is absolute.
     let modules = modules.canonicalize()?;
-    let host = start_armature(
-        ctx,
-        ArmatureSpec {
-            label: "vision",
-            config: config(&modules, false),
-            listen: "127.0.0.1:0".into(),
-            cache_dir: Some(ctx.warm_cache.clone()),
-            watch: false,
-            extra_args: Vec::new(),
-        },
-    )?;
+    let start = |label: &str, follow: bool| {
+        start_armature(
+            ctx,
+            ArmatureSpec {
+                label,
+                config: config(&modules, follow),
+                listen: "127.0.0.1:0".into(),
+                cache_dir: Some(ctx.warm_cache.clone()),
+                watch: false,
+                extra_args: Vec::new(),
+            },
+        )
+    };
+    let host = start("vision", false)?;
     let channel = connect(&host.target).await?;
     command(
         &channel,
@@ -218,17 +221,7 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<(Vec<Row>, Value)> {
     let seconds = if ctx.quick { 3 } else { 12 };
     drop(channel);
     drop(host);
-    let host = start_armature(
-        ctx,
-        ArmatureSpec {
-            label: "vision-follow",
-            config: config(&modules, true),
-            listen: "127.0.0.1:0".into(),
-            cache_dir: Some(ctx.warm_cache.clone()),
-            watch: false,
-            extra_args: Vec::new(),
-        },
-    )?;
+    let host = start("vision-follow", true)?;
     let channel = connect(&host.target).await?;
     command(&channel, "generic", "follow", json!({"command": "timings"})).await?;
     let started = Instant::now();

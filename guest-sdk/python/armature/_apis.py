@@ -17,7 +17,7 @@ from wit_world.imports import api_types, types
 
 from . import _values
 from ._calls import method, run
-from .media.video import CameraMimeType, ViamImage
+from .media.video import from_record
 from .proto.common import Pose, Vector3
 from .proto.component.arm import JointPositions, MoveOptions
 
@@ -549,10 +549,6 @@ class Button(exports.Button):
         _call(res, "push", extra=extra)
 
 
-def _image(i: api_types.Image) -> ViamImage:
-    return ViamImage(i.data, CameraMimeType.from_string(i.mime_type))
-
-
 def _opt_int(value: Any) -> Optional[int]:
     return None if value is None else _s64(value)
 
@@ -644,14 +640,14 @@ class Vision(exports.Vision):
         return _call(res, "get_detections_from_camera", camera_name, extra=extra, convert=_list_of(_wit_detection))
 
     def get_detections(self, res, image, extra):
-        return _call(res, "get_detections", _image(image), extra=extra, convert=_list_of(_wit_detection))
+        return _call(res, "get_detections", from_record(image), extra=extra, convert=_list_of(_wit_detection))
 
     def get_classifications_from_camera(self, res, camera_name, n, extra):
         return _call(res, "get_classifications_from_camera", camera_name, n, extra=extra,
                      convert=_list_of(_wit_classification))
 
     def get_classifications(self, res, image, n, extra):
-        return _call(res, "get_classifications", _image(image), n, extra=extra, convert=_list_of(_wit_classification))
+        return _call(res, "get_classifications", from_record(image), n, extra=extra, convert=_list_of(_wit_classification))
 
     def get_object_point_clouds(self, res, camera_name, mime_type, extra):
         # Viam's clients ask for PCD and its servers answer nothing else.

@@ -58,7 +58,7 @@ from .proto.common import (
     Vector3,
 )
 from .proto.component.arm import JointPositions, MoveOptions
-from .media.video import CameraMimeType, ViamImage
+from .media.video import CameraMimeType, ViamImage, from_record
 from .proto.service.vision import Classification, Detection, GeometriesInFrame, GetPropertiesResponse, PointCloudObject
 from .services.generic import Generic as GenericService
 from .services.vision import CaptureAllResult, Vision
@@ -910,16 +910,12 @@ class VisionClient(DependencyClient, Vision):
         all_ = self._ask("capture_all_from_camera", method, vision_calls.VisionAnswer_CaptureAll)
         # As Viam's client: a part not asked for is None.
         return CaptureAllResult(
-            image=_image_of(all_.image) if return_image and all_.image is not None else None,
+            image=from_record(all_.image) if return_image and all_.image is not None else None,
             classifications=[_classification(c) for c in all_.classifications] if return_classifications else None,
             detections=[_detection(d) for d in all_.detections] if return_detections else None,
             objects=[_object(o) for o in all_.objects] if return_object_point_clouds else None,
             extra=_values.to_python(all_.extra) or {},
         )
-
-
-def _image_of(i: api_types.Image) -> ViamImage:
-    return ViamImage(bytes(i.data), CameraMimeType.from_string(i.mime_type))
 
 
 class GenericComponentClient(_ComponentClient, GenericComponent):

@@ -86,4 +86,10 @@ class ViamImage:
         return f"ViamImage({len(self._data)} bytes, {self._mime_type!r})"
 
 
+def from_record(record) -> ViamImage:
+    """The contract's image record (`data`, `mime_type`) as a ViamImage:
+    for the SDK's own glue, both ways of a vision call."""
+    return ViamImage(bytes(record.data), CameraMimeType.from_string(record.mime_type))
+
+
 __all__ = ["CameraMimeType", "ViamImage"]
