@@ -155,3 +155,25 @@ async fn a_logic_module_of_contract_0_2_0_serves_beside_one_of_0_2_1() {
     assert_eq!(followed["state"], json!("idle"), "{followed}");
     assert_eq!(followed["last_error"], serde_json::Value::Null, "{followed}");
 }
+
+/// What docs/reference/wit.md promises of a Rust module built from 0.2.1:
+/// one that calls no vision service names no interface of 0.2.1 (the linker
+/// drops the unused import), and so is a 0.2.0 component a 0.2.0 host
+/// loads; one that calls a vision service names `vision-calls@0.2.1`.
+#[test]
+fn a_rust_module_names_0_2_1_only_when_it_calls_a_vision_service() {
+    let names_0_2_1 = |module: &str| {
+        let bytes = std::fs::read(modules_dir().join(format!("{module}.wasm"))).unwrap();
+        let needle = b"armature:module/vision-calls@0.2.1";
+        let any_0_2_1 = bytes.windows(6).any(|w| w == b"@0.2.1");
+        (bytes.windows(needle.len()).any(|w| w == needle), any_0_2_1)
+    };
+    for module in ["sim-devices", "heading-arm", "color-detector", "test-pattern-camera"] {
+        assert_eq!(
+            names_0_2_1(module),
+            (false, false),
+            "{module} names an interface of 0.2.1"
+        );
+    }
+    assert_eq!(names_0_2_1("follow-color"), (true, true));
+}
