@@ -37,7 +37,7 @@ impl HostState {
                 call.method()
             ))));
         }
-        Ok(target.call(call).await)
+        Ok(self.waiting_on(target.call(call)).await)
     }
 }
 

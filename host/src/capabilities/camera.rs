@@ -16,7 +16,7 @@ impl Host for HostState {
         };
         // The frame is copied into guest memory by its realloc, under the
         // guest's memory cap: a frame too big for it traps the guest, not the host.
-        let reply = camera.call(Call::CaptureFrame(format)).await;
+        let reply = self.waiting_on(camera.call(Call::CaptureFrame(format))).await;
         Ok(reply.and_then(|r| r.into_frame()).map_err(GuestError::from))
     }
 }

@@ -36,7 +36,7 @@ impl HostDependency for HostState {
         command: Value,
     ) -> wasmtime::Result<Result<Value, GuestError>> {
         let target = self.dependency(&handle)?.0.clone();
-        let reply = target.call(Call::DoCommand(command)).await;
+        let reply = self.waiting_on(target.call(Call::DoCommand(command))).await;
         Ok(reply.and_then(Reply::into_value).map_err(GuestError::from))
     }
 
@@ -46,7 +46,7 @@ impl HostDependency for HostState {
         extra: Value,
     ) -> wasmtime::Result<Result<Value, GuestError>> {
         let target = self.dependency(&handle)?.0.clone();
-        let reply = target.call(Call::GetReadings(extra)).await;
+        let reply = self.waiting_on(target.call(Call::GetReadings(extra))).await;
         Ok(reply.and_then(Reply::into_value).map_err(GuestError::from))
     }
 

@@ -19,6 +19,11 @@ pub struct HostState {
     pub(crate) table: ResourceTable,
     /// When the call in progress must end; set by the runtime on each entry.
     pub(crate) deadline: Instant,
+    /// How long the call in progress has waited on other resources (its
+    /// dependencies, a granted camera): not this guest's computing, so not
+    /// counted toward a long call (`runtime/priority.rs`). Reset on each
+    /// entry.
+    pub(crate) waited: Duration,
     /// Asked for through `scheduler.every`.
     pub(crate) tick_period: Option<Duration>,
     /// Set by `scheduler.every`, so that the owner looks at the period only
@@ -37,6 +42,7 @@ impl HostState {
             resource: resource.into(),
             table: ResourceTable::new(),
             deadline: Instant::now(),
+            waited: Duration::ZERO,
             tick_period: None,
             tick_changed: false,
             log: LogBudget::default(),
@@ -45,9 +51,35 @@ impl HostState {
         }
     }
 
+    /// Awaits `work` on another resource, counting the time as waited.
+    pub(crate) async fn waiting_on<T>(&mut self, work: impl Future<Output = T>) -> T {
+        let started = Instant::now();
+        let out = work.await;
+        self.waited += started.elapsed();
+        out
+    }
+
     /// Time left before the call in progress must end: a host import that
     /// waits (for a serial byte, an edge) never waits longer.
     pub(crate) fn time_left(&self) -> Duration {
         self.deadline.saturating_duration_since(Instant::now())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn time_awaiting_another_resource_is_counted_as_waited() {
+        let mut state = HostState::new("r", Grants::default());
+        let answer = state
+            .waiting_on(async {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                7
+            })
+            .await;
+        assert_eq!(answer, 7);
+        assert!(state.waited >= Duration::from_millis(5), "{:?}", state.waited);
     }
 }

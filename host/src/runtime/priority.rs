@@ -2,7 +2,9 @@
 //!
 //! A guest call normally takes microseconds. One that has computed for
 //! [`LONG_CALL`] — a loop, a flood, heavy work — is background work from
-//! then on: while other calls have started recently it sleeps a while at
+//! then on (computed: the time since it entered, less the time it waited
+//! on its dependencies, which run as calls of their own; a vision service
+//! that waited 5 ms for its camera has not computed those 5 ms): while other calls have started recently it sleeps a while at
 //! every epoch tick, so it gets about a tenth of a core and the short calls
 //! beside it keep their latency. On a machine that serves nothing else it
 //! runs at full speed.

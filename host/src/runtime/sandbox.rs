@@ -120,7 +120,10 @@ impl Sandbox {
                 return Ok(UpdateDeadline::Interrupt);
             }
             guest_computing(state.entered, now);
-            if now.duration_since(state.entered) >= LONG_CALL && others_called_recently(state.entered, now) {
+            // Computing: the time since entry, less what it waited on its
+            // dependencies (whose own calls count for themselves).
+            let computing = now.duration_since(state.entered).saturating_sub(state.host.waited);
+            if computing >= LONG_CALL && others_called_recently(state.entered, now) {
                 // The yield after the sleep sends it to the back of the
                 // queue: woken by the timer it would otherwise run first.
                 Ok(UpdateDeadline::YieldCustom(
@@ -313,6 +316,7 @@ fn arm(store: &mut Store<SandboxState>, budget: Duration) -> Instant {
     state.entered = now;
     let deadline = after(now, budget);
     state.host.deadline = deadline;
+    state.host.waited = Duration::ZERO;
     state.limiter.clear_refusal();
     store.set_epoch_deadline(1);
     deadline
