@@ -11,6 +11,7 @@ import pytest
 from viam.components.base import Base
 from viam.components.camera import Camera
 from viam.services.generic import Generic
+from viam.services.vision import VisionClient
 
 from test_apis import demo_config
 from viam_client import eventually, run
@@ -118,17 +119,28 @@ def test_stop_all_stops_the_base_and_follow_color_waits(demo):
     run(demo.address, scenario)
 
 
-def test_a_failing_camera_stops_the_base(demo):
+@pytest.mark.parametrize(
+    "fault, said",
+    [
+        ({"message": "lens cap on"}, "lens cap on"),
+        # A camera that answers, but with no image: the detector says which.
+        ({"no_image": True}, 'camera "cam-1" answered no image'),
+    ],
+    ids=["camera-error", "no-image"],
+)
+def test_a_failing_camera_stops_the_base(demo, fault, said):
     async def scenario(robot):
         camera, base, follow = parts(robot)
         await camera.do_command({"command": "place_blob", "x": 40, "y": 120, "size": 30})
         await state_is(follow, "following")
 
-        await camera.do_command({"command": "fail", "message": "lens cap on"})
+        await camera.do_command({"command": "fail", **fault})
         status = await state_is(follow, "failed")
-        assert "lens cap on" in status["last_error"], status
+        assert said in status["last_error"], status
         assert not await base.is_moving()
         assert "following failed, the base is stopped" in demo.logs()
+        with pytest.raises(Exception, match=said):
+            await VisionClient.from_robot(robot, "vision-1").get_detections_from_camera("cam-1")
 
         await camera.do_command({"command": "recover"})
         await state_is(follow, "following")

@@ -71,12 +71,16 @@ def test_detections_follow_the_blob(demo):
     run(demo.address, scenario)
 
 
-def test_an_image_sent_is_read_as_the_camera_would_have_been(demo):
+@pytest.mark.parametrize("mime_type", ["image/jpeg", "image/png", "image/vnd.viam.rgba"])
+def test_an_image_sent_is_read_as_the_camera_would_have_been(demo, mime_type):
     async def scenario(robot):
         vision = VisionClient.from_robot(robot, "vision-1")
         camera = Camera.from_robot(robot, "cam-1")
         await place(camera, 200, 100, size=50)
-        images, _ = await camera.get_images()
+        # The SDK sends every image as "image/jpeg": the detector reads what
+        # the bytes are.
+        images, _ = await camera.get_images(extra={"mime_type": mime_type})
+        assert images[0].mime_type == mime_type
         [d] = await vision.get_detections(images[0])
         near(box(d), (175, 75, 225, 125))
         status = await vision.do_command({"command": "status"})

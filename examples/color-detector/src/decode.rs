@@ -23,9 +23,22 @@ fn checked(width: usize, height: usize) -> Result<(), String> {
     }
 }
 
+/// Decodes `bytes`, which say what they are when they start as a JPEG, a
+/// PNG or a raw RGBA frame does: Viam's Python SDK labels every image it
+/// sends for detection `image/jpeg`. Other bytes are read as `mime_type`
+/// says, and so refused naming it.
 pub fn decode(mime_type: &str, bytes: &[u8]) -> Result<Rgb, String> {
+    let sniffed = if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        "image/jpeg"
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        "image/png"
+    } else if bytes.starts_with(b"RGBA") {
+        "image/vnd.viam.rgba"
+    } else {
+        mime_type
+    };
     // A `+lazy` suffix (Viam's) changes nothing of the bytes.
-    match mime_type.trim_end_matches("+lazy") {
+    match sniffed.trim_end_matches("+lazy") {
         "image/jpeg" => jpeg(bytes),
         "image/png" => png(bytes),
         "image/vnd.viam.rgba" => rgba(bytes),

@@ -21,11 +21,15 @@
 //! and point clouds are not supported (GetProperties says so).
 //!
 //! DoCommand `{"command": "status"}` answers `{"frames", "last_detections",
-//! "last_decode_ms", "last_detect_ms"}`.
+//! "last_decode_ms", "last_detect_ms"}`; `{"command": "timings"}` hands
+//! over (and forgets) how long the last frames took, by the guest's clock:
+//! `{"camera_ms": [..], "decode_ms": [..], "detect_ms": [..]}` (`camera_ms`
+//! only for the frames it asked its camera for).
 
 mod decode;
 mod detect;
 
+use std::collections::VecDeque;
 use std::time::Instant;
 
 use armature_guest::prelude::*;
@@ -111,7 +115,18 @@ struct Stats {
     last_detections: usize,
     last_decode_ms: f64,
     last_detect_ms: f64,
+    timings: VecDeque<Timing>,
 }
+
+/// One frame, by the guest's clock.
+struct Timing {
+    camera_ms: Option<f64>,
+    decode_ms: f64,
+    detect_ms: f64,
+}
+
+/// Frames kept for `timings`: a minute and more at 10 a second.
+const TIMINGS_KEPT: usize = 1024;
 
 pub struct ColorDetector {
     settings: Settings,
@@ -138,18 +153,21 @@ impl ColorDetector {
         }
     }
 
-    /// One image of the camera.
-    fn next_image(&self, asked: &str) -> Result<Image> {
+    /// One image of the camera, and how long the camera took to send it.
+    fn next_image(&self, asked: &str) -> Result<(Image, f64)> {
         let name = self.camera_name(asked)?;
-        self.deps
+        let started = Instant::now();
+        let image = self
+            .deps
             .camera(&name)?
             .get_images(&[])?
             .into_iter()
             .next()
-            .ok_or_else(|| Error::unavailable(format!("camera {name:?} answered no image")))
+            .ok_or_else(|| Error::unavailable(format!("camera {name:?} answered no image")))?;
+        Ok((image, started.elapsed().as_secs_f64() * 1e3))
     }
 
-    fn detect(&mut self, image: &Image) -> Result<Vec<Detection>> {
+    fn detect(&mut self, image: &Image, camera_ms: Option<f64>) -> Result<Vec<Detection>> {
         let started = Instant::now();
         let rgb = decode::decode(&image.mime_type, &image.data)
             .map_err(|e| Error::invalid_argument(format!("image: {e}")))?;
@@ -165,6 +183,14 @@ impl ColorDetector {
         self.stats.last_decode_ms = (decoded - started).as_secs_f64() * 1e3;
         self.stats.last_detect_ms = decoded.elapsed().as_secs_f64() * 1e3;
         self.stats.last_detections = blobs.len();
+        if self.stats.timings.len() == TIMINGS_KEPT {
+            self.stats.timings.pop_front();
+        }
+        self.stats.timings.push_back(Timing {
+            camera_ms,
+            decode_ms: self.stats.last_decode_ms,
+            detect_ms: self.stats.last_detect_ms,
+        });
         let (w, h) = (f64::from(rgb.width), f64::from(rgb.height));
         Ok(blobs
             .into_iter()
@@ -220,8 +246,16 @@ impl Model for ColorDetector {
                 "last_decode_ms" => self.stats.last_decode_ms,
                 "last_detect_ms" => self.stats.last_detect_ms,
             }),
+            Some("timings") => {
+                let timings: Vec<Timing> = self.stats.timings.drain(..).collect();
+                Ok(readings! {
+                    "camera_ms" => timings.iter().filter_map(|t| t.camera_ms).collect::<Vec<f64>>(),
+                    "decode_ms" => timings.iter().map(|t| t.decode_ms).collect::<Vec<f64>>(),
+                    "detect_ms" => timings.iter().map(|t| t.detect_ms).collect::<Vec<f64>>(),
+                })
+            }
             other => Err(Error::invalid_argument(format!(
-                "unknown command {other:?} (color-detector knows \"status\")"
+                "unknown command {other:?} (color-detector knows \"status\" and \"timings\")"
             ))),
         }
     }
@@ -238,12 +272,12 @@ impl Vision for ColorDetector {
     }
 
     fn get_detections_from_camera(&mut self, camera_name: &str, _extra: &Map) -> Result<Vec<Detection>> {
-        let image = self.next_image(camera_name)?;
-        self.detect(&image)
+        let (image, camera_ms) = self.next_image(camera_name)?;
+        self.detect(&image, Some(camera_ms))
     }
 
     fn get_detections(&mut self, image: Image, _extra: &Map) -> Result<Vec<Detection>> {
-        self.detect(&image)
+        self.detect(&image, None)
     }
 
     /// The image and its detections as asked; classifications and point
@@ -255,9 +289,9 @@ impl Vision for ColorDetector {
         parts: CaptureParts,
         _extra: &Map,
     ) -> Result<CaptureAllResult> {
-        let image = self.next_image(camera_name)?;
+        let (image, camera_ms) = self.next_image(camera_name)?;
         let detections = match parts.contains(CaptureParts::DETECTIONS) {
-            true => self.detect(&image)?,
+            true => self.detect(&image, Some(camera_ms))?,
             false => Vec::new(),
         };
         Ok(CaptureAllResult {

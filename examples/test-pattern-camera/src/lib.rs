@@ -2,8 +2,10 @@
 //! square moving across them, and encodes each frame inside the guest with
 //! the small `jpeg-encoder` and `png` crates.
 //!
-//! Attributes: `width` (320), `height` (240), `mime_type` ("image/jpeg" or
-//! "image/png"), `fps` (the frame rate it reports, 10).
+//! Attributes: `width` (320), `height` (240), `mime_type` ("image/jpeg",
+//! "image/png", or "image/vnd.viam.rgba": Viam's raw frame, "RGBA", width
+//! and height as big-endian u32s, then the pixels; no encode, and no decode
+//! for a vision service that reads it), `fps` (the frame rate it reports, 10).
 //!
 //! DoCommand:
 //! - `{"command": "place_blob", "x": .., "y": .., "color": "#RRGGBB",
@@ -14,8 +16,9 @@
 //!   `{"frames", "last_frame_ms", "blob"}` (the time the last frame took to
 //!   draw and encode, by the guest's clock).
 //! - `{"command": "fail", "message": ".."}` makes every image request fail
-//!   with UNAVAILABLE and that message (a simulated fault: a lens cap, an
-//!   unplugged cable) until `{"command": "recover"}`.
+//!   with UNAVAILABLE and that message (a simulated fault: an unplugged
+//!   cable) until `{"command": "recover"}`; with `"no_image": true` instead
+//!   every request succeeds with no image at all (a source not streaming).
 
 use std::time::Instant;
 
@@ -32,7 +35,7 @@ const BARS: [[u8; 3]; 8] = [
     [0, 0, 0],
 ];
 
-const MIME_TYPES: [&str; 2] = ["image/jpeg", "image/png"];
+const MIME_TYPES: [&str; 3] = ["image/jpeg", "image/png", "image/vnd.viam.rgba"];
 
 /// A square of one colour, centred on (x, y).
 #[derive(Debug, Clone, Copy)]
@@ -87,9 +90,15 @@ fn parse_color(text: &str) -> Option<[u8; 3]> {
     Some([byte(0)?, byte(2)?, byte(4)?])
 }
 
+/// A simulated fault, from `fail` until `recover`.
+enum Failure {
+    Error(String),
+    NoImage,
+}
+
 pub struct TestPattern {
     blob: Option<Blob>,
-    failing: Option<String>,
+    failing: Option<Failure>,
     /// How long the last frame took to draw and encode.
     last_frame_ms: f64,
     width: u32,
@@ -153,7 +162,16 @@ impl TestPattern {
     fn encode(&self, rgb: &[u8], mime_type: &str) -> Result<Vec<u8>> {
         let failed = |e: String| Error::internal(format!("encoding {mime_type}: {e}"));
         let mut out = Vec::new();
-        if mime_type == "image/png" {
+        if mime_type == "image/vnd.viam.rgba" {
+            out.reserve(12 + rgb.len() / 3 * 4);
+            out.extend_from_slice(b"RGBA");
+            out.extend_from_slice(&self.width.to_be_bytes());
+            out.extend_from_slice(&self.height.to_be_bytes());
+            for pixel in rgb.chunks_exact(3) {
+                out.extend_from_slice(pixel);
+                out.push(255);
+            }
+        } else if mime_type == "image/png" {
             let mut encoder = png::Encoder::new(&mut out, self.width, self.height);
             encoder.set_color(png::ColorType::Rgb);
             let mut writer = encoder.write_header().map_err(|e| failed(e.to_string()))?;
@@ -216,7 +234,10 @@ impl Model for TestPattern {
                     .get("message")
                     .and_then(Json::as_str)
                     .unwrap_or("a simulated fault");
-                self.failing = Some(message.to_string());
+                self.failing = Some(match command.get("no_image").and_then(Json::as_bool) {
+                    Some(true) => Failure::NoImage,
+                    _ => Failure::Error(message.to_string()),
+                });
                 Ok(Map::new())
             }
             Some("recover") => {
@@ -235,8 +256,10 @@ impl Model for TestPattern {
 impl Camera for TestPattern {
     fn get_images(&mut self, filter_source_names: &[String], extra: &Map) -> Result<Vec<Image>> {
         const SOURCE: &str = "pattern";
-        if let Some(message) = &self.failing {
-            return Err(Error::unavailable(message.clone()));
+        match &self.failing {
+            Some(Failure::Error(message)) => return Err(Error::unavailable(message.clone())),
+            Some(Failure::NoImage) => return Ok(Vec::new()),
+            None => {}
         }
         if !filter_source_names.is_empty() && !filter_source_names.iter().any(|s| s == SOURCE) {
             return Ok(Vec::new());

@@ -21,6 +21,7 @@ use crate::core::bindings::armature::module::api_types::{
 use crate::core::bindings::armature::module::vision_calls::{VisionAnswer, VisionMethod};
 use crate::core::bindings::{Added, Answer, Value};
 use crate::core::error::CallError;
+use crate::core::image_codec;
 use crate::core::proto::viam::app::data::v1 as data;
 use crate::core::proto::viam::common::v1 as common;
 use crate::core::proto::viam::component::camera::v1 as camera_pb;
@@ -167,24 +168,31 @@ fn min_confidence(p: &Params) -> Result<f64, (&'static str, String)> {
 }
 
 /// The image, annotated with what was found at or above `min` confidence.
-/// A box without its normalized corners has no place in Viam's annotations
-/// and is left out.
+/// Viam's annotations hold boxes as shares of the image: a box the model
+/// gave only in pixels is divided by the image's size, read from its
+/// header; one with neither (or of an image whose size cannot be read) is
+/// left out.
 fn annotated(all: CaptureAll, min: f64) -> Result<Payload, CallError> {
     let image = all
         .image
         .ok_or_else(|| CallError::internal("CaptureAllFromCamera answered no image"))?;
+    let size = match all.detections.iter().all(|d| shares(d).is_some()) {
+        true => None,
+        false => image_codec::dimensions_of(&image.mime_type, &image.data).ok(),
+    };
     let bboxes = all
         .detections
         .into_iter()
         .filter(|d| d.confidence >= min)
         .filter_map(|d| {
+            let [x_min, y_min, x_max, y_max] = shares(&d).or_else(|| pixels_as_shares(&d, size?))?;
             Some(data::BoundingBox {
                 id: String::new(),
                 label: d.class_name,
-                x_min_normalized: d.x_min_normalized?,
-                y_min_normalized: d.y_min_normalized?,
-                x_max_normalized: d.x_max_normalized?,
-                y_max_normalized: d.y_max_normalized?,
+                x_min_normalized: x_min,
+                y_min_normalized: y_min,
+                x_max_normalized: x_max,
+                y_max_normalized: y_max,
                 confidence: Some(d.confidence),
             })
         })
@@ -207,6 +215,30 @@ fn annotated(all: CaptureAll, min: f64) -> Result<Payload, CallError> {
             classifications,
         }),
     }]))
+}
+
+/// A box's corners as the model gave them in shares of the image.
+fn shares(d: &Detection) -> Option<[f64; 4]> {
+    Some([
+        d.x_min_normalized?,
+        d.y_min_normalized?,
+        d.x_max_normalized?,
+        d.y_max_normalized?,
+    ])
+}
+
+/// A box's pixel corners as shares of a `width` x `height` image.
+fn pixels_as_shares(d: &Detection, (width, height): (u32, u32)) -> Option<[f64; 4]> {
+    if width == 0 || height == 0 {
+        return None;
+    }
+    let (w, h) = (f64::from(width), f64::from(height));
+    Some([
+        d.x_min? as f64 / w,
+        d.y_min? as f64 / h,
+        d.x_max? as f64 / w,
+        d.y_max? as f64 / h,
+    ])
 }
 
 // Between the wire and WIT.
@@ -660,18 +692,27 @@ mod tests {
         }
     }
 
+    /// A raw RGBA frame of 100x50 pixels.
+    fn frame() -> Image {
+        let mut data = b"RGBA".to_vec();
+        data.extend(100u32.to_be_bytes());
+        data.extend(50u32.to_be_bytes());
+        data.extend(vec![0; 100 * 50 * 4]);
+        Image {
+            source_name: "cam".into(),
+            mime_type: "image/vnd.viam.rgba".into(),
+            data,
+        }
+    }
+
     #[test]
     fn a_capture_keeps_what_is_at_least_as_confident_as_asked() {
         let all = CaptureAll {
-            image: Some(Image {
-                source_name: "cam".into(),
-                mime_type: "image/jpeg".into(),
-                data: vec![0xff, 0xd8],
-            }),
+            image: Some(frame()),
             detections: vec![
                 detection("low", 0.3, true),
                 detection("high", 0.7, true),
-                // No normalized corners: no place in Viam's annotations.
+                // Pixels only: divided by the frame's size.
                 detection("pixels", 0.9, false),
             ],
             classifications: vec![
@@ -693,13 +734,48 @@ mod tests {
         let [blob] = blobs.as_slice() else {
             panic!("one file per sample, got {}", blobs.len());
         };
-        assert_eq!(blob.mime_type, "image/jpeg");
+        assert_eq!(blob.mime_type, "image/vnd.viam.rgba");
         let a = blob.annotations.as_ref().unwrap();
         let boxes: Vec<_> = a.bboxes.iter().map(|b| (b.label.as_str(), b.confidence)).collect();
-        assert_eq!(boxes, [("high", Some(0.7))]);
-        assert_eq!((a.bboxes[0].x_min_normalized, a.bboxes[0].y_max_normalized), (0.1, 0.4));
+        assert_eq!(boxes, [("high", Some(0.7)), ("pixels", Some(0.9))]);
+        let corners = |b: &data::BoundingBox| {
+            [
+                b.x_min_normalized,
+                b.y_min_normalized,
+                b.x_max_normalized,
+                b.y_max_normalized,
+            ]
+        };
+        assert_eq!(corners(&a.bboxes[0]), [0.1, 0.2, 0.3, 0.4]);
+        // (10, 20)..(30, 40) on 100x50.
+        assert_eq!(corners(&a.bboxes[1]), [0.1, 0.4, 0.3, 0.8]);
         let classes: Vec<_> = a.classifications.iter().map(|c| c.label.as_str()).collect();
         assert_eq!(classes, ["sure"]);
+    }
+
+    #[test]
+    fn a_pixel_box_on_an_image_of_unknown_size_is_left_out() {
+        let mut image = frame();
+        image.data.truncate(20);
+        let all = CaptureAll {
+            image: Some(image),
+            detections: vec![detection("pixels", 0.9, false), detection("shares", 0.9, true)],
+            classifications: Vec::new(),
+            objects: Vec::new(),
+            extra: Vec::new(),
+        };
+        let Payload::Binary(blobs) = annotated(all, 0.0).unwrap() else {
+            panic!("a capture of an image is binary");
+        };
+        let labels: Vec<_> = blobs[0]
+            .annotations
+            .as_ref()
+            .unwrap()
+            .bboxes
+            .iter()
+            .map(|b| b.label.clone())
+            .collect();
+        assert_eq!(labels, ["shares"]);
     }
 
     #[test]

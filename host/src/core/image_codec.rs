@@ -1,5 +1,7 @@
 //! JPEG and PNG to and from packed 8-bit RGB, the only conversions a camera
-//! needs: `png` both ways, `zune-jpeg` to decode, `jpeg-encoder` to encode.
+//! needs: `png` both ways, `zune-jpeg` to decode, `jpeg-encoder` to encode;
+//! and the size of Viam's raw frame (`image/vnd.viam.rgba`: "RGBA", width
+//! and height as big-endian u32s, then the pixels).
 //! Small codecs rather than the `image` crate, whose colour management
 //! (moxcms) alone took longer to compile than all three (a minute of CPU
 //! on every fresh build).
@@ -17,6 +19,25 @@ enum Format {
 }
 
 const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+const RGBA_MAGIC: &[u8] = b"RGBA";
+
+/// A raw RGBA frame's size, checked against its pixels.
+fn viam_rgba(bytes: &[u8]) -> Result<(u32, u32), String> {
+    let header = bytes.get(..12).ok_or("RGBA: shorter than its 12-byte header")?;
+    if !header.starts_with(RGBA_MAGIC) {
+        return Err("RGBA: the header does not start with \"RGBA\"".into());
+    }
+    let side = |at: usize| u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]]);
+    let (width, height) = (side(4), side(8));
+    let pixels = &bytes[12..];
+    let expected = (width as usize)
+        .checked_mul(height as usize)
+        .and_then(|n| n.checked_mul(4));
+    if expected != Some(pixels.len()) {
+        return Err(format!("RGBA: {} bytes of pixels for {width}x{height}", pixels.len()));
+    }
+    Ok((width, height))
+}
 
 fn format(bytes: &[u8]) -> Result<Format, String> {
     if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
@@ -59,6 +80,16 @@ pub struct Rgb8 {
     pub width: u32,
     pub height: u32,
     pub rgb: Vec<u8>,
+}
+
+/// Width and height of an image of `mime_type` (JPEG, PNG or Viam's raw
+/// RGBA; `+lazy` as Viam's clients may add it), from its headers alone.
+pub fn dimensions_of(mime_type: &str, bytes: &[u8]) -> Result<(u32, u32), String> {
+    match mime_type.trim_end_matches("+lazy") {
+        "image/vnd.viam.rgba" => viam_rgba(bytes),
+        "image/jpeg" | "image/png" => dimensions(bytes),
+        other => Err(format!("images of type {other:?} have no size read here")),
+    }
 }
 
 /// Width and height of a JPEG or PNG, from its headers alone.
@@ -240,6 +271,29 @@ mod tests {
         assert_eq!(dimensions(&jpeg).unwrap(), (60000, 60000));
         let e = decode(&jpeg).unwrap_err();
         assert!(e.starts_with("JPEG: 60000x60000 is too large"), "{e}");
+    }
+
+    #[test]
+    fn a_raw_rgba_frame_has_the_size_its_header_and_pixels_agree_on() {
+        let mut frame = b"RGBA".to_vec();
+        frame.extend(3u32.to_be_bytes());
+        frame.extend(2u32.to_be_bytes());
+        frame.extend([0; 3 * 2 * 4]);
+        assert_eq!(dimensions_of("image/vnd.viam.rgba", &frame).unwrap(), (3, 2));
+        let e = dimensions_of("image/vnd.viam.rgba", &frame[..frame.len() - 1]).unwrap_err();
+        assert_eq!(e, "RGBA: 23 bytes of pixels for 3x2");
+        let png = png_header(5, 4);
+        assert_eq!(dimensions_of("image/png+lazy", &png).unwrap(), (5, 4));
+        assert!(
+            dimensions_of("image/vnd.viam.dep", &png)
+                .unwrap_err()
+                .contains("no size")
+        );
+        assert!(
+            dimensions_of("image/vnd.viam.rgba", &png)
+                .unwrap_err()
+                .contains("\"RGBA\"")
+        );
     }
 
     #[test]

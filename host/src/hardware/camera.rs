@@ -2,8 +2,8 @@
 //! the device produces it. Conversion to what a client or a guest asked for
 //! (JPEG, PNG, packed RGB) happens here, once, for every backend.
 
-use super::image_codec;
 use super::{HwError, HwResult};
+use crate::core::image_codec;
 
 /// A frame as the device produced it.
 #[derive(Debug, Clone, PartialEq, Eq)]

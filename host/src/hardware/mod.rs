@@ -12,7 +12,6 @@ pub mod camera_v4l2;
 pub mod gpio;
 pub mod gpio_linux;
 pub mod gpio_sim;
-pub mod image_codec;
 pub mod serial;
 pub mod serial_sim;
 
