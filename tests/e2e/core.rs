@@ -289,6 +289,65 @@ async fn a_second_start_uses_the_compile_cache() {
     );
 }
 
+/// A module no resource uses costs a start its listing only: the compile
+/// cache's index has its models, and its code is loaded when a resource
+/// first needs it (here, from its file again: the cached code was removed
+/// after the start, and comes back).
+#[tokio::test]
+async fn a_module_is_listed_from_the_cache_and_its_code_loaded_when_a_resource_needs_it() {
+    let dir = tempfile::tempdir().unwrap();
+    // A thermometer of bytes of its own (a custom section with a nonce):
+    // cache entries no other test shares.
+    let mut bytes = std::fs::read(modules_dir().join("thermometer.wasm")).unwrap();
+    let nonce = format!("{:?}", std::time::SystemTime::now());
+    let (name, data) = (b"nonce".as_slice(), nonce.as_bytes());
+    bytes.extend([0, (1 + name.len() + data.len()) as u8, name.len() as u8]);
+    bytes.extend(name);
+    bytes.extend(data);
+    std::fs::write(dir.path().join("own-thermometer.wasm"), &bytes).unwrap();
+    let digest = armature::runtime::cache::digest(&bytes);
+    let cached = |ext: &str| -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(test_cache())
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                let n = p.file_name().unwrap().to_string_lossy().to_string();
+                n.starts_with(&digest) && n.ends_with(ext)
+            })
+            .collect()
+    };
+    let modules = dir.path().display().to_string();
+    let with = |sensors: Vec<serde_json::Value>| json!({"modules_dir": modules, "components": sensors});
+
+    // Compiled, listed and indexed.
+    drop(Armature::start(with(vec![thermometer("t", 1.0)])));
+    assert_eq!((cached(".cwasm").len(), cached(".json").len()), (1, 1));
+
+    // Listed from the index; its code not loaded.
+    let host = Armature::start(with(vec![]));
+    let logs = host.logs();
+    assert!(
+        logs.lines()
+            .any(|l| l.contains("module loaded") && l.contains("module=own-thermometer") && l.contains("cache=Hit")),
+        "{logs}"
+    );
+    for artifact in cached(".cwasm") {
+        std::fs::remove_file(artifact).unwrap();
+    }
+
+    // A resource of its model: the code is compiled from the file then.
+    host.reload(with(vec![thermometer("t", 7.0)]));
+    let mut sensors = host.sensors().await;
+    let r = eventually(Duration::from_secs(30), "t to answer", || {
+        let mut sensors = sensors.clone();
+        async move { readings(&mut sensors, "t").await.ok() }
+    })
+    .await;
+    assert_eq!(r["temperature"], json!(7.0), "{r}");
+    assert_eq!(cached(".cwasm").len(), 1, "compiled again and cached");
+    readings(&mut sensors, "t").await.unwrap();
+}
+
 #[tokio::test]
 async fn sigterm_closes_and_exits() {
     let mut host = Armature::start(demo_config());

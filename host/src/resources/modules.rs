@@ -8,6 +8,7 @@
 //! module a Rust component holds.
 
 use std::collections::BTreeMap;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use semver::Version;
@@ -42,32 +43,110 @@ impl ModuleFile {
 
 /// The `version` custom section of a component, if it has a semver in it.
 /// A file that cannot be read or parsed has none; loading it reports why.
+/// Read section by section, skipping the rest: a Python module is 21 MB,
+/// and a buffer that size, freed, stays in the allocator.
 pub fn embedded_version(path: &Path) -> Option<Version> {
-    let bytes = std::fs::read(path).ok()?;
-    version_section(&bytes)
+    let file = std::fs::File::open(path).ok()?;
+    version_in(&mut std::io::BufReader::new(file))
+}
+
+#[cfg(test)]
+fn version_section(bytes: &[u8]) -> Option<Version> {
+    version_in(&mut std::io::Cursor::new(bytes))
 }
 
 /// The component's own (top-level) `version` section; else the first one in
 /// a module nested in it: a Rust guest's, which `export_module!` writes into
 /// its core module as `CARGO_PKG_VERSION`.
-fn version_section(bytes: &[u8]) -> Option<Version> {
-    let parse = |data: &[u8]| Version::parse(std::str::from_utf8(data).ok()?.trim()).ok();
-    let (mut depth, mut nested) = (0usize, None);
-    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
-        match payload {
-            Ok(wasmparser::Payload::ModuleSection { .. } | wasmparser::Payload::ComponentSection { .. }) => depth += 1,
-            Ok(wasmparser::Payload::End(_)) => depth = depth.saturating_sub(1),
-            Ok(wasmparser::Payload::CustomSection(section)) if section.name() == "version" => {
-                if depth == 0 {
-                    return parse(section.data());
+fn version_in(r: &mut (impl Read + Seek)) -> Option<Version> {
+    let end = r.seek(SeekFrom::End(0)).ok()?;
+    r.seek(SeekFrom::Start(0)).ok()?;
+    let mut nested = None;
+    let top = sections(r, end, 0, &mut nested)?;
+    top.or(nested)
+}
+
+/// A `version` section's text is a semver: a few bytes.
+const MAX_VERSION_SECTION: u64 = 256;
+
+/// Walks the binary (header, then sections) of one component or core
+/// module ending at `end`: its own `version` section if it has one; the
+/// first of a module nested in it goes into `nested`. None if malformed.
+fn sections(
+    r: &mut (impl Read + Seek),
+    end: u64,
+    depth: usize,
+    nested: &mut Option<Version>,
+) -> Option<Option<Version>> {
+    let mut header = [0u8; 8];
+    r.read_exact(&mut header).ok()?;
+    if &header[..4] != b"\0asm" {
+        return None;
+    }
+    // A component's layer is 1 (`0d 00 01 00`), a core module's 0.
+    let component = header[6] == 1;
+    let mut at = r.stream_position().ok()?;
+    while at < end {
+        let id = read_u8(r)?;
+        let size = read_leb(r)?;
+        let body = r.stream_position().ok()?;
+        let body_end = body.checked_add(size).filter(|e| *e <= end)?;
+        match id {
+            0 => {
+                let name_len = read_leb(r)?;
+                let name_end = r
+                    .stream_position()
+                    .ok()?
+                    .checked_add(name_len)
+                    .filter(|e| *e <= body_end)?;
+                if name_len == b"version".len() as u64 {
+                    let mut name = [0u8; 7];
+                    r.read_exact(&mut name).ok()?;
+                    let data_len = body_end - name_end;
+                    if &name == b"version" && data_len <= MAX_VERSION_SECTION {
+                        let mut data = vec![0; data_len as usize];
+                        r.read_exact(&mut data).ok()?;
+                        let parsed = std::str::from_utf8(&data)
+                            .ok()
+                            .and_then(|t| Version::parse(t.trim()).ok());
+                        if depth == 0 {
+                            return Some(parsed);
+                        }
+                        if nested.is_none() {
+                            *nested = parsed;
+                        }
+                    }
                 }
-                nested = nested.or_else(|| parse(section.data()));
             }
-            Ok(_) => {}
-            Err(_) => break,
+            // A component's core module (1) and nested component (4).
+            1 | 4 if component => {
+                sections(r, body_end, depth + 1, nested)?;
+            }
+            _ => {}
+        }
+        r.seek(SeekFrom::Start(body_end)).ok()?;
+        at = body_end;
+    }
+    Some(None)
+}
+
+fn read_u8(r: &mut impl Read) -> Option<u8> {
+    let mut b = [0u8; 1];
+    r.read_exact(&mut b).ok()?;
+    Some(b[0])
+}
+
+/// An unsigned LEB128 of at most 32 bits, as section sizes are.
+fn read_leb(r: &mut impl Read) -> Option<u64> {
+    let mut value = 0u64;
+    for shift in (0..35).step_by(7) {
+        let byte = read_u8(r)?;
+        value |= u64::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 {
+            return Some(value);
         }
     }
-    nested
+    None
 }
 
 /// Every `.wasm` file of a folder, sorted by path.
@@ -151,6 +230,12 @@ mod tests {
         bytes.extend(data);
         assert_eq!(super::version_section(&bytes), Some(semver::Version::new(2, 5, 1)));
         assert_eq!(super::version_section(&bytes[..8]), None);
+        // Cut short, or claiming more than it holds: none, and no panic.
+        assert_eq!(super::version_section(&bytes[..bytes.len() - 1]), None);
+        assert_eq!(super::version_section(&bytes[..4]), None);
+        let mut lying = bytes.clone();
+        lying[9] = 0x7f;
+        assert_eq!(super::version_section(&lying), None);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Loading modules: read a `.wasm`, check that it is a component of our WIT
 //! version, compile it (or take it from the cache), pre-link it, and ask it
-//! which models it provides.
+//! which models it provides; or, for a module the cache has listed before,
+//! take all that from the cache's index and leave the code for later.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -12,10 +13,10 @@ use crate::capabilities::state::HostState;
 use crate::config::{Api, ModelName};
 use crate::core::api::ApiKind;
 use crate::core::bindings::{self, Contract, ModulePre};
-use crate::runtime::cache::{ComponentCache, digest};
+use crate::runtime::cache::{CacheOutcome, ComponentCache, IndexEntry, digest as digest_of, digest_file};
 use crate::runtime::engine::{Deadlines, build_engine, spawn_epoch_ticker};
 use crate::runtime::limits::Limits;
-use crate::runtime::module::LoadedModule;
+use crate::runtime::module::{CodeLoader, LoadedModule, ModuleInfo};
 use crate::runtime::sandbox::{Grants, Sandbox};
 use crate::runtime::state::SandboxState;
 
@@ -88,7 +89,10 @@ impl Runtime {
         &self.engine
     }
 
-    /// Loads one module file; `name` is how logs and status call it.
+    /// Loads one module file; `name` is how logs and status call it. A
+    /// module the compile cache has listed before is known from its index
+    /// entry, and its code loaded only when a sandbox needs it; one new to
+    /// the cache is compiled, listed in a throwaway sandbox and indexed.
     pub async fn load(
         self: &Arc<Self>,
         name: &str,
@@ -96,15 +100,50 @@ impl Runtime {
         semver: Option<semver::Version>,
     ) -> Result<Arc<LoadedModule>, LoadError> {
         let p = || path.to_path_buf();
+        let file = p();
+        let (digest, head) = tokio::task::spawn_blocking(move || digest_file(&file))
+            .await
+            .map_err(|e| LoadError::Compile {
+                path: p(),
+                message: e.to_string(),
+            })?
+            .map_err(|source| LoadError::Read { path: p(), source })?;
+        match head.as_slice() {
+            [0, b'a', b's', b'm', 0x0d, 0, 1, 0] => {}
+            [0, b'a', b's', b'm', 1, 0, 0, 0] => return Err(LoadError::CoreModule { path: p() }),
+            _ => return Err(LoadError::NotWasm { path: p() }),
+        }
+        let info = |models, cache, contract, (imports, exports)| ModuleInfo {
+            name: name.to_string(),
+            path: p(),
+            digest: digest.clone(),
+            semver: semver.clone(),
+            models,
+            cache,
+            contract,
+            imports,
+            exports,
+        };
+        if let Some(Indexed {
+            contract,
+            models,
+            world,
+        }) = self.cache.indexed(&digest).and_then(|e| indexed(e, path))
+        {
+            crate::observability::metrics::METRICS.module_loaded(CacheOutcome::Hit.label());
+            let loader = self.code_loader(&digest, path, contract);
+            let known = info(models, CacheOutcome::Hit, contract, world);
+            return Ok(Arc::new(LoadedModule::new(known, self.engine.clone(), None, loader)));
+        }
         let bytes = tokio::fs::read(path)
             .await
             .map_err(|source| LoadError::Read { path: p(), source })?;
-        match bytes.get(..8) {
-            Some([0, b'a', b's', b'm', 0x0d, 0, 1, 0]) => {}
-            Some([0, b'a', b's', b'm', 1, 0, 0, 0]) => return Err(LoadError::CoreModule { path: p() }),
-            _ => return Err(LoadError::NotWasm { path: p() }),
+        if digest_of(&bytes) != digest {
+            return Err(LoadError::Compile {
+                path: p(),
+                message: "the file changed while it was being loaded".into(),
+            });
         }
-        let digest = digest(&bytes);
         let this = self.clone();
         let d = digest.clone();
         // Compiling takes tens of milliseconds to seconds: keep it off the
@@ -121,25 +160,83 @@ impl Runtime {
             })?;
         crate::observability::metrics::METRICS.module_loaded(cache.label());
         let contract = self.contract_of(&component, path)?;
-        let pre = self
-            .linker
-            .instantiate_pre(&component)
-            .and_then(|pre| ModulePre::new(pre, contract))
-            .map_err(|e| LoadError::Link {
-                path: p(),
-                message: format!("{e:#}"),
-            })?;
-        let mut module = LoadedModule {
-            name: name.to_string(),
+        let world = self.world_of(&component);
+        let code = self.link(&component, contract).map_err(|e| LoadError::Link {
             path: p(),
-            digest,
-            semver,
-            models: Vec::new(),
-            cache,
-            pre,
+            message: format!("{e:#}"),
+        })?;
+        drop(component);
+        let loader = self.code_loader(&digest, path, contract);
+        let shell = LoadedModule::new(
+            info(Vec::new(), cache, contract, world.clone()),
+            self.engine.clone(),
+            Some(code.clone()),
+            loader.clone(),
+        );
+        let models = self.list_models(&Arc::new(shell)).await?;
+        self.cache.write_index(
+            &digest,
+            &IndexEntry {
+                contract: contract.version().to_string(),
+                models: models.iter().map(|(a, m)| (a.to_string(), m.to_string())).collect(),
+                imports: world.0.clone(),
+                exports: world.1.clone(),
+            },
+        );
+        // With a cache to load it from again, the code is let go until a
+        // sandbox needs it: most modules in a folder serve no resource.
+        let code = (!self.cache.enabled()).then_some(code);
+        let known = info(models, cache, contract, world);
+        Ok(Arc::new(LoadedModule::new(known, self.engine.clone(), code, loader)))
+    }
+
+    /// How a module's code is loaded when a sandbox first needs it.
+    fn code_loader(self: &Arc<Self>, digest: &str, path: &Path, contract: Contract) -> CodeLoader {
+        let (this, digest, path) = (self.clone(), digest.to_string(), path.to_path_buf());
+        Arc::new(move || {
+            let (this, digest, path) = (this.clone(), digest.clone(), path.clone());
+            Box::pin(async move {
+                tokio::task::spawn_blocking(move || this.code(&digest, &path, contract))
+                    .await
+                    .map_err(|e| e.to_string())?
+            })
+        })
+    }
+
+    /// The pre-linked code of the module whose bytes hash to `wanted`: its
+    /// cached artifact, or its file compiled again if it still holds those
+    /// bytes (a changed file is the watcher's to load as a new module).
+    fn code(&self, wanted: &str, path: &Path, contract: Contract) -> Result<ModulePre<SandboxState>, String> {
+        let component = match self.cache.cached(&self.engine, wanted) {
+            Some(c) => c,
+            None => {
+                let bytes = std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+                if digest_of(&bytes) != wanted {
+                    return Err(format!("{}: changed since it was loaded", path.display()));
+                }
+                let (component, _) = self
+                    .cache
+                    .load(&self.engine, &bytes, wanted)
+                    .map_err(|e| format!("{}: does not compile: {e:#}", path.display()))?;
+                component
+            }
         };
-        module.models = self.list_models(&module).await?;
-        Ok(Arc::new(module))
+        self.link(&component, contract)
+            .map_err(|e| format!("{}: cannot be linked: {e:#}", path.display()))
+    }
+
+    fn link(&self, component: &Component, contract: Contract) -> wasmtime::Result<ModulePre<SandboxState>> {
+        self.linker
+            .instantiate_pre(component)
+            .and_then(|pre| ModulePre::new(pre, contract))
+    }
+
+    /// The names a component imports and exports.
+    fn world_of(&self, component: &Component) -> World {
+        let ty = component.component_type();
+        let imports = ty.imports(&self.engine).map(|(name, _)| name.to_string()).collect();
+        let exports = ty.exports(&self.engine).map(|(name, _)| name.to_string()).collect();
+        (imports, exports)
     }
 
     /// The contract a component speaks: the newest `armature:module`
@@ -187,25 +284,17 @@ impl Runtime {
         }
     }
 
-    async fn list_models(&self, module: &LoadedModule) -> Result<Vec<(Api, ModelName)>, LoadError> {
+    /// The models a module lists, asked in a throwaway sandbox of `shell`
+    /// (the module with its code and no models yet): its start-up code
+    /// runs under the usual limits.
+    async fn list_models(&self, shell: &Arc<LoadedModule>) -> Result<Vec<(Api, ModelName)>, LoadError> {
         let fail = |message: String| LoadError::Models {
-            path: module.path.clone(),
+            path: shell.path.clone(),
             message,
         };
-        // A throwaway sandbox: the module's own start-up code runs under the
-        // usual limits.
-        let shell = Arc::new(LoadedModule {
-            name: module.name.clone(),
-            path: module.path.clone(),
-            digest: module.digest.clone(),
-            semver: module.semver.clone(),
-            models: Vec::new(),
-            cache: module.cache,
-            pre: module.pre.clone(),
-        });
         let mut sandbox = Sandbox::start(
-            &shell,
-            &format!("module {}", module.name),
+            shell,
+            &format!("module {}", shell.name),
             Limits::default(),
             &Grants::default(),
         )
@@ -214,26 +303,58 @@ impl Runtime {
         let infos = sandbox.models().await.map_err(|f| fail(f.to_string()))?;
         infos
             .into_iter()
-            .map(|info| {
-                let bad = |message: String| LoadError::BadModel {
-                    path: module.path.clone(),
-                    model: info.model.clone(),
-                    message,
-                };
-                let api = Api::parse(&info.api).map_err(|e| bad(e.to_string()))?;
-                let model = ModelName::parse(&info.model).map_err(|e| bad(e.to_string()))?;
-                let contract = module.pre.contract();
-                if let Some(kind) = ApiKind::of(&api).filter(|k| k.contract() > contract) {
-                    return Err(bad(format!(
-                        "{api} needs {WIT_PACKAGE}@{}, but the module was built for {WIT_PACKAGE}@{}",
-                        kind.contract().version(),
-                        contract.version()
-                    )));
-                }
-                Ok((api, model))
-            })
+            .map(|info| checked_model(&shell.path, shell.contract, &info.api, &info.model))
             .collect()
     }
+}
+
+/// The names a component imports and exports.
+type World = (Vec<String>, Vec<String>);
+
+/// A module as the cache's index has it.
+struct Indexed {
+    contract: Contract,
+    models: Vec<(Api, ModelName)>,
+    world: World,
+}
+
+/// An index entry, checked as a listing is; None (so that the module is
+/// compiled and listed again) if anything is amiss.
+fn indexed(entry: IndexEntry, path: &Path) -> Option<Indexed> {
+    let contract = Contract::ALL
+        .into_iter()
+        .find(|c| c.version().to_string() == entry.contract)?;
+    let models = entry
+        .models
+        .iter()
+        .map(|(api, model)| checked_model(path, contract, api, model))
+        .collect::<Result<_, _>>()
+        .ok()?;
+    Some(Indexed {
+        contract,
+        models,
+        world: (entry.imports, entry.exports),
+    })
+}
+
+/// One model a module lists, its names parsed and its API within the
+/// module's contract.
+fn checked_model(path: &Path, contract: Contract, api: &str, model: &str) -> Result<(Api, ModelName), LoadError> {
+    let bad = |message: String| LoadError::BadModel {
+        path: path.to_path_buf(),
+        model: model.to_string(),
+        message,
+    };
+    let api = Api::parse(api).map_err(|e| bad(e.to_string()))?;
+    let model = ModelName::parse(model).map_err(|e| bad(e.to_string()))?;
+    if let Some(kind) = ApiKind::of(&api).filter(|k| k.contract() > contract) {
+        return Err(bad(format!(
+            "{api} needs {WIT_PACKAGE}@{}, but the module was built for {WIT_PACKAGE}@{}",
+            kind.contract().version(),
+            contract.version()
+        )));
+    }
+    Ok((api, model))
 }
 
 /// "armature:module@0.1.0, 0.2.0 and 0.2.1".

@@ -1,16 +1,29 @@
-//! A module loaded: compiled, pre-linked against the host's imports, its
-//! models listed. `component.rs` makes them; a sandbox instantiates them.
+//! A module loaded: its models listed, its contract known, and its compiled
+//! code pre-linked against the host's imports when a sandbox first needs it.
+//! `component.rs` makes them; a sandbox instantiates them.
+//!
+//! The code is loaded lazily because a modules folder holds modules no
+//! resource uses: with the compile cache's index (`cache.rs`) a module's
+//! models are known without its code, and an unused Python module (tens of
+//! megabytes of compiled CPython) costs the host nothing but its listing.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
+use futures::future::BoxFuture;
+use tokio::sync::OnceCell;
 use wasmtime::Engine;
 
 use crate::config::{Api, ModelName};
-use crate::core::bindings::ModulePre;
+use crate::core::bindings::{Contract, ModulePre};
 use crate::runtime::cache::CacheOutcome;
 use crate::runtime::state::SandboxState;
 
-/// A compiled, pre-linked module, ready to instantiate.
+/// Loads a module's compiled code, pre-linked: from the compile cache, or
+/// by compiling its file again.
+pub(crate) type CodeLoader = Arc<dyn Fn() -> BoxFuture<'static, Result<ModulePre<SandboxState>, String>> + Send + Sync>;
+
+/// A module: what it provides, and its code once a sandbox asked for it.
 pub struct LoadedModule {
     pub name: String,
     pub path: PathBuf,
@@ -20,22 +33,74 @@ pub struct LoadedModule {
     pub semver: Option<semver::Version>,
     pub models: Vec<(Api, ModelName)>,
     pub cache: CacheOutcome,
-    pub(crate) pre: ModulePre<SandboxState>,
+    /// The contract version it was built for.
+    pub contract: Contract,
+    /// The names it imports and exports (see [`LoadedModule::world`]).
+    pub(crate) imports: Vec<String>,
+    pub(crate) exports: Vec<String>,
+    pub(crate) engine: Engine,
+    code: OnceCell<ModulePre<SandboxState>>,
+    load: CodeLoader,
+}
+
+/// What a module is, without its code.
+pub(crate) struct ModuleInfo {
+    pub name: String,
+    pub path: PathBuf,
+    pub digest: String,
+    pub semver: Option<semver::Version>,
+    pub models: Vec<(Api, ModelName)>,
+    pub cache: CacheOutcome,
+    pub contract: Contract,
+    pub imports: Vec<String>,
+    pub exports: Vec<String>,
 }
 
 impl LoadedModule {
+    /// A module whose code `load` brings when first needed, and `code`
+    /// already, if given.
+    pub(crate) fn new(
+        info: ModuleInfo,
+        engine: Engine,
+        code: Option<ModulePre<SandboxState>>,
+        load: CodeLoader,
+    ) -> Self {
+        Self {
+            name: info.name,
+            path: info.path,
+            digest: info.digest,
+            semver: info.semver,
+            models: info.models,
+            cache: info.cache,
+            contract: info.contract,
+            imports: info.imports,
+            exports: info.exports,
+            engine,
+            code: OnceCell::new_with(code),
+            load,
+        }
+    }
+
     pub fn engine(&self) -> &Engine {
-        self.pre.instance_pre().engine()
+        &self.engine
+    }
+
+    /// The pre-linked code, loaded on the first call. A failure (the
+    /// cached artifact and the file both gone) is returned to each caller
+    /// and tried again by the next.
+    pub(crate) async fn code(&self) -> Result<&ModulePre<SandboxState>, String> {
+        self.code.get_or_try_init(|| (self.load)()).await
+    }
+
+    /// Whether the code is in memory (for tests and status).
+    pub fn code_loaded(&self) -> bool {
+        self.code.initialized()
     }
 
     /// The names the component imports and exports (`wasi:io/streams@0.2.6`,
     /// `armature:module/model@0.1.0`), as a registry artifact records them.
     pub fn world(&self) -> (Vec<String>, Vec<String>) {
-        let ty = self.pre.instance_pre().component().component_type();
-        let engine = self.engine();
-        let imports = ty.imports(engine).map(|(name, _)| name.to_string()).collect();
-        let exports = ty.exports(engine).map(|(name, _)| name.to_string()).collect();
-        (imports, exports)
+        (self.imports.clone(), self.exports.clone())
     }
 
     pub fn provides(&self, api: &Api, model: &ModelName) -> bool {

@@ -47,6 +47,8 @@ pub enum Fault {
     MachineMemory(usize),
     #[error("trapped: {0}")]
     Trap(String),
+    #[error("its compiled code could not be loaded: {0}")]
+    Code(String),
 }
 
 impl From<Fault> for CallError {
@@ -54,7 +56,7 @@ impl From<Fault> for CallError {
         let code = match f {
             Fault::Deadline(_) => Code::DeadlineExceeded,
             Fault::Memory(_) | Fault::MachineMemory(_) => Code::ResourceExhausted,
-            Fault::Trap(_) => Code::Internal,
+            Fault::Trap(_) | Fault::Code(_) => Code::Internal,
         };
         CallError::new(code, f.to_string())
     }
@@ -137,8 +139,10 @@ impl Sandbox {
                 Ok(UpdateDeadline::YieldCustom(1, Box::pin(tokio::task::yield_now())))
             }
         });
+        // Before the clock starts: loading the code is the host's time.
+        let code = module.code().await.map_err(Fault::Code)?;
         let deadline = arm(&mut store, limits.construct_timeout);
-        let guest = match bounded(deadline, module.pre.instantiate_async(&mut store)).await {
+        let guest = match bounded(deadline, code.instantiate_async(&mut store)).await {
             Ok(g) => g,
             Err(e) => return Err(classify(&store, &limits, limits.construct_timeout, e)),
         };

@@ -49,7 +49,9 @@ impl Machine {
         let mut modules: Vec<Arc<LoadedModule>> = Vec::new();
         for m in chosen {
             // Unchanged bytes and version: keep the module already loaded.
-            let digest = std::fs::read(&m.path).ok().map(|b| crate::runtime::cache::digest(&b));
+            let digest = crate::runtime::cache::digest_file(&m.path)
+                .ok()
+                .map(|(digest, _)| digest);
             if let Some(old) = loaded
                 .iter()
                 .find(|l| Some(&l.digest) == digest.as_ref() && l.path == m.path && l.semver == m.version)
