@@ -156,13 +156,13 @@ pub fn main(args: &[String]) -> anyhow::Result<()> {
 
 /// One connection, and the clients of both services on it.
 #[derive(Clone)]
-struct Client {
+pub(crate) struct Client {
     sensor: SensorServiceClient<Channel>,
     camera: CameraServiceClient<Channel>,
 }
 
 impl Client {
-    fn new(channel: Channel) -> Self {
+    pub(crate) fn new(channel: Channel) -> Self {
         Self {
             sensor: SensorServiceClient::new(channel.clone()),
             camera: CameraServiceClient::new(channel),
@@ -179,7 +179,7 @@ struct Samples {
 
 // A server that answers something else would not be measuring the same
 // work: every answer is checked.
-async fn call(client: &mut Client, method: Method, name: &str) -> anyhow::Result<()> {
+pub(crate) async fn call(client: &mut Client, method: Method, name: &str) -> anyhow::Result<()> {
     match method {
         Method::Readings => {
             let request = GetReadingsRequest {

@@ -224,6 +224,13 @@ fn orchestrate(o: Options) -> anyhow::Result<()> {
             rows.extend(r);
             raw.insert("vision".into(), j);
         }
+        if wanted(15) {
+            let (r, j) = scenarios::instructions::run(&ctx)
+                .await
+                .context("scenario 15 (instructions and wake-ups)")?;
+            rows.extend(r);
+            raw.insert("instructions".into(), j);
+        }
         if wanted(9) {
             let (r, j) = scenarios::python_guests::run(&ctx)
                 .await

@@ -68,6 +68,21 @@ impl Proc {
         }
     }
 
+    /// Sends SIGTERM and waits up to `timeout` for the exit (a process
+    /// under valgrind writes its profile as it exits).
+    pub fn terminate(&mut self, timeout: Duration) -> anyhow::Result<()> {
+        // SAFETY: kill(2) on our own child's pid.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if self.child.try_wait()?.is_some() {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        bail!("{} did not exit within {timeout:?} of SIGTERM", self.name)
+    }
+
     /// Whether it has exited.
     pub fn exited(&mut self) -> bool {
         !matches!(self.child.try_wait(), Ok(None))
@@ -131,7 +146,25 @@ pub struct Armature {
 
 /// Starts `armature run` and waits until it listens (it listens once every
 /// resource is built).
-pub fn start_armature(ctx: &Ctx, mut spec: ArmatureSpec) -> anyhow::Result<Armature> {
+pub fn start_armature(ctx: &Ctx, spec: ArmatureSpec) -> anyhow::Result<Armature> {
+    start_armature_under(ctx, spec, &[])
+}
+
+/// The program and arguments a wrapped process runs under, e.g.
+/// `valgrind --tool=callgrind`: the command becomes `WRAPPER... PROGRAM ARGS`.
+fn command_under(wrapper: &[String], program: &Path) -> Command {
+    match wrapper.split_first() {
+        None => Command::new(program),
+        Some((first, rest)) => {
+            let mut cmd = Command::new(first);
+            cmd.args(rest).arg(program);
+            cmd
+        }
+    }
+}
+
+/// [`start_armature`] under `wrapper` (see [`command_under`]).
+pub fn start_armature_under(ctx: &Ctx, mut spec: ArmatureSpec, wrapper: &[String]) -> anyhow::Result<Armature> {
     let dir = ctx.work.join(spec.label);
     std::fs::create_dir_all(&dir)?;
     if spec.config.get("modules_dir").is_none() {
@@ -139,7 +172,7 @@ pub fn start_armature(ctx: &Ctx, mut spec: ArmatureSpec) -> anyhow::Result<Armat
     }
     let config_path = dir.join("machine.json");
     std::fs::write(&config_path, serde_json::to_vec_pretty(&spec.config)?)?;
-    let mut cmd = Command::new(&ctx.armature);
+    let mut cmd = command_under(wrapper, &ctx.armature);
     cmd.args(["run", "--config"])
         .arg(&config_path)
         .args(["--listen", &spec.listen, "--state-dir"])
@@ -183,8 +216,13 @@ pub struct Floor {
 
 /// Starts the floor server on TCP and on a Unix socket.
 pub fn start_floor(ctx: &Ctx) -> anyhow::Result<Floor> {
+    start_floor_under(ctx, &[])
+}
+
+/// [`start_floor`] under `wrapper` (see [`command_under`]).
+pub fn start_floor_under(ctx: &Ctx, wrapper: &[String]) -> anyhow::Result<Floor> {
     let sock = ctx.work.join("floor.sock");
-    let mut cmd = Command::new(&ctx.floor);
+    let mut cmd = command_under(wrapper, &ctx.floor);
     cmd.arg("127.0.0.1:0").arg(format!("unix:{}", sock.display()));
     let mut proc = Proc::spawn("bench-floor", &mut cmd, &ctx.work.join("floor.log"))?;
     let (mut tcp, mut unix) = (None, None);

@@ -704,6 +704,11 @@ fn warm_test_cache(root: &Path) -> Result<()> {
 fn bench(root: &Path, extra: &[String]) -> Result<()> {
     build(root)?;
     ensure_docker_registry()?;
+    ensure_debian_binary(
+        "/usr/bin/valgrind",
+        "valgrind",
+        "scenario 15 counts instructions per call under callgrind",
+    )?;
     build_bench_guest(root)?;
     run_parallel(python_module_builds(
         root,

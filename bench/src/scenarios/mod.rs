@@ -8,6 +8,7 @@ pub mod capture;
 pub mod deps;
 pub mod fleet;
 pub mod inline;
+pub mod instructions;
 pub mod memory;
 pub mod methods;
 pub mod python_guests;
