@@ -23,8 +23,17 @@ use crate::runtime::state::SandboxState;
 /// by compiling its file again.
 pub(crate) type CodeLoader = Arc<dyn Fn() -> BoxFuture<'static, Result<ModulePre<SandboxState>, String>> + Send + Sync>;
 
-/// A module: what it provides, and its code once a sandbox asked for it.
+/// A module: what it provides (its [`ModuleInfo`], which it derefs to), and
+/// its code once a sandbox asked for it.
 pub struct LoadedModule {
+    info: ModuleInfo,
+    pub(crate) engine: Engine,
+    code: OnceCell<ModulePre<SandboxState>>,
+    load: CodeLoader,
+}
+
+/// What a module is, without its code.
+pub struct ModuleInfo {
     pub name: String,
     pub path: PathBuf,
     /// SHA-256 of the `.wasm`.
@@ -36,24 +45,16 @@ pub struct LoadedModule {
     /// The contract version it was built for.
     pub contract: Contract,
     /// The names it imports and exports (see [`LoadedModule::world`]).
-    pub(crate) imports: Vec<String>,
-    pub(crate) exports: Vec<String>,
-    pub(crate) engine: Engine,
-    code: OnceCell<ModulePre<SandboxState>>,
-    load: CodeLoader,
-}
-
-/// What a module is, without its code.
-pub(crate) struct ModuleInfo {
-    pub name: String,
-    pub path: PathBuf,
-    pub digest: String,
-    pub semver: Option<semver::Version>,
-    pub models: Vec<(Api, ModelName)>,
-    pub cache: CacheOutcome,
-    pub contract: Contract,
     pub imports: Vec<String>,
     pub exports: Vec<String>,
+}
+
+impl std::ops::Deref for LoadedModule {
+    type Target = ModuleInfo;
+
+    fn deref(&self) -> &ModuleInfo {
+        &self.info
+    }
 }
 
 impl LoadedModule {
@@ -66,15 +67,7 @@ impl LoadedModule {
         load: CodeLoader,
     ) -> Self {
         Self {
-            name: info.name,
-            path: info.path,
-            digest: info.digest,
-            semver: info.semver,
-            models: info.models,
-            cache: info.cache,
-            contract: info.contract,
-            imports: info.imports,
-            exports: info.exports,
+            info,
             engine,
             code: OnceCell::new_with(code),
             load,
