@@ -85,11 +85,6 @@ impl LoadedModule {
         self.code.get_or_try_init(|| (self.load)()).await
     }
 
-    /// Whether the code is in memory (for tests and status).
-    pub fn code_loaded(&self) -> bool {
-        self.code.initialized()
-    }
-
     /// The names the component imports and exports (`wasi:io/streams@0.2.6`,
     /// `armature:module/model@0.1.0`), as a registry artifact records them.
     pub fn world(&self) -> (Vec<String>, Vec<String>) {

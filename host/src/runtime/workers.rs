@@ -31,10 +31,9 @@
 //! Raspberry Pi that is two workers: one core's worth more for stalls and
 //! sequential latency, two cores left to the robot's control loops and
 //! camera pipeline. On an 8-core Jetson Orin (its Cortex-A78AE cores in
-//! clusters of four) it is four: the cross-core tax measured above grows
-//! across clusters, and four workers, no more than one cluster, serve
-//! hundreds of resources while the GPU pipeline's CPU threads keep the
-//! rest. Neither was measured on the device (the project has no such
+//! clusters of four) it is four: no more workers than one cluster holds
+//! (the cross-core tax measured above is likely larger between clusters;
+//! not measured), leaving the rest to the GPU pipeline's CPU threads. Neither was measured on the device (the project has no such
 //! machine): the default follows from the figures here and from what else
 //! those robots run. A machine whose guests compute hard on many cores, or
 //! that needs the shortest stalls, raises it.
